@@ -1,0 +1,117 @@
+package dev.syncwire;
+
+import dev.syncwire.admin.AdminVerticle;
+import dev.syncwire.admin.NodeStatus;
+import dev.syncwire.auth.Authenticator;
+import dev.syncwire.broker.ChannelBroker;
+import dev.syncwire.broker.ChannelVerticle;
+import dev.syncwire.broker.LocalChannelBroker;
+import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.session.HeartbeatVerticle;
+import dev.syncwire.session.Hubs;
+import dev.syncwire.session.SessionServices;
+import dev.syncwire.transport.GatewayVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The main verticle: validates the configuration, builds the node's services and deploys, in order,
+ * the channel shards, the heartbeat, one gateway per event loop and the admin endpoint.
+ */
+public final class NodeVerticle extends VerticleBase {
+  private static final Logger LOG = Logger.getLogger(NodeVerticle.class.getName());
+
+  private SyncwireConfig config;
+  private NodeStatus status;
+  private Hubs hubs;
+  private ChannelBroker broker;
+
+  @Override
+  public Future<?> start() {
+    try {
+      config = SyncwireConfig.fromJson(withConcretePorts(config()));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    String nodeId = config.nodeId().isEmpty() ? randomNodeId() : config.nodeId();
+    int loops = config.eventLoops();
+    hubs = new Hubs();
+    status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), List.of("websocket"), hubs);
+    LocalChannelBroker localBroker = new LocalChannelBroker(vertx);
+    broker = localBroker;
+    Authenticator authenticator = new Authenticator(vertx, config.tenants());
+    SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker);
+
+    return vertx.deployVerticle(() -> new ChannelVerticle(localBroker), new DeploymentOptions().setInstances(loops))
+        .compose(id -> vertx.deployVerticle(new HeartbeatVerticle(hubs, config.heartbeatIntervalMs(),
+            config.heartbeatMaxMissedPongs())))
+        .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, hubs, status),
+            new DeploymentOptions().setInstances(loops)))
+        .compose(id -> vertx.deployVerticle(new AdminVerticle(status, broker, authenticator, config.adminHost(),
+            config.adminPort(), config.adminKey())))
+        .onSuccess(id -> {
+          status.ready(true);
+          LOG.info("Syncwire node " + nodeId + " serving clients on " + config.httpHost() + ":" + config.httpPort()
+              + ", admin on " + config.adminHost() + ":" + config.adminPort());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (status != null) {
+      status.ready(false);
+    }
+    return Future.succeededFuture();
+  }
+
+  public SyncwireConfig syncwireConfig() {
+    return config;
+  }
+
+  public NodeStatus status() {
+    return status;
+  }
+
+  public Hubs hubs() {
+    return hubs;
+  }
+
+  public int httpPort() {
+    return config.httpPort();
+  }
+
+  public int adminPort() {
+    return config.adminPort();
+  }
+
+  // Port 0 means "any free port"; resolve it once so every gateway instance shares the same port.
+  private static JsonObject withConcretePorts(JsonObject json) {
+    JsonObject copy = json == null ? new JsonObject() : json.copy();
+    resolvePort(copy, "http");
+    resolvePort(copy, "admin");
+    return copy;
+  }
+
+  private static void resolvePort(JsonObject json, String section) {
+    Object sub = json.getValue(section);
+    if (sub instanceof JsonObject && Integer.valueOf(0).equals(((JsonObject) sub).getValue("port"))) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        ((JsonObject) sub).put("port", socket.getLocalPort());
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot find a free port", e);
+      }
+    }
+  }
+
+  private static String randomNodeId() {
+    return "n-" + Integer.toString(new SecureRandom().nextInt(36 * 36 * 36 * 36), 36);
+  }
+}

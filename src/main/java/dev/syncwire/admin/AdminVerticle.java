@@ -1,0 +1,144 @@
+package dev.syncwire.admin;
+
+import dev.syncwire.auth.Authenticator;
+import dev.syncwire.broker.ChannelBroker;
+import dev.syncwire.channel.ChannelId;
+import dev.syncwire.protocol.ChannelNames;
+import dev.syncwire.protocol.JsonCodec;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * The admin port: {@code /health}, {@code /ready}, {@code /info} without credentials, and the admin
+ * API of PROTOCOL.md section 9 under {@code /api/v1}, each call with {@code Authorization: Bearer <admin.key>}.
+ * An empty {@code admin.key} disables the API.
+ */
+public final class AdminVerticle extends VerticleBase {
+  private static final long MAX_BODY_BYTES = 1024 * 1024;
+
+  private final NodeStatus status;
+  private final ChannelBroker broker;
+  private final Authenticator authenticator;
+  private final String host;
+  private final int port;
+  private final byte[] adminKey;
+
+  public AdminVerticle(NodeStatus status, ChannelBroker broker, Authenticator authenticator, String host, int port,
+                       String adminKey) {
+    this.status = status;
+    this.broker = broker;
+    this.authenticator = authenticator;
+    this.host = host;
+    this.port = port;
+    this.adminKey = adminKey.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    HealthRoutes.mount(router, status);
+    router.route("/api/v1/*").handler(this::authorize);
+    router.post("/api/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+    router.get("/api/v1/nodes").handler(this::nodes);
+    router.get("/api/v1/channels").handler(this::channels);
+    router.post("/api/v1/publish").handler(this::publish);
+    return vertx.createHttpServer().requestHandler(router).listen(port, host);
+  }
+
+  private void authorize(RoutingContext rc) {
+    String header = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
+    byte[] given = header != null && header.startsWith("Bearer ")
+        ? header.substring(7).getBytes(StandardCharsets.UTF_8) : new byte[0];
+    if (adminKey.length == 0) {
+      error(rc, 403, "forbidden", "the admin API is disabled (admin.key is empty)");
+    } else if (!MessageDigest.isEqual(adminKey, given)) {
+      error(rc, 401, "unauthorized", "missing or wrong admin key");
+    } else {
+      rc.next();
+    }
+  }
+
+  private void nodes(RoutingContext rc) {
+    broker.channels(null).onComplete(ar -> {
+      JsonObject node = new JsonObject()
+          .put("node", status.nodeId())
+          .put("connections", status.sessions())
+          .put("sessions", status.sessions())
+          .put("channels", ar.succeeded() ? ar.result().size() : 0);
+      HealthRoutes.json(rc, 200, new JsonArray().add(node).encode());
+    });
+  }
+
+  private void channels(RoutingContext rc) {
+    String tenant = rc.request().getParam("tenant");
+    if (!authenticator.hasTenant(tenant)) {
+      error(rc, 404, "not_found", "unknown tenant");
+      return;
+    }
+    broker.channels(tenant).onComplete(ar -> {
+      JsonArray out = new JsonArray();
+      if (ar.succeeded()) {
+        ar.result().forEach(c -> out.add(new JsonObject().put("channel", c.channel()).put("seq", c.seq())
+            .put("epoch", c.epoch()).put("subscribers", c.sinks())));
+      }
+      HealthRoutes.json(rc, 200, out.encode());
+    });
+  }
+
+  private void publish(RoutingContext rc) {
+    JsonObject body;
+    try {
+      body = rc.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null) {
+      error(rc, 400, "bad_request", "body must be a JSON object");
+      return;
+    }
+    String tenant = body.getValue("tenant") instanceof String ? body.getString("tenant") : null;
+    String channel = body.getValue("channel") instanceof String ? body.getString("channel") : null;
+    Object key = body.getValue("key");
+    if (!authenticator.hasTenant(tenant)) {
+      error(rc, 404, "not_found", "unknown tenant");
+      return;
+    }
+    if (!ChannelNames.isValid(channel)) {
+      error(rc, 400, "bad_request", "channel must be 1-128 characters of A-Z a-z 0-9 _ - . : @");
+      return;
+    }
+    if (key != null && (!(key instanceof String) || ((String) key).isEmpty()
+        || ((String) key).length() > JsonCodec.MAX_KEY_LENGTH)) {
+      error(rc, 400, "bad_request", "key must be 1-128 characters");
+      return;
+    }
+    if (!body.containsKey("data") || body.containsKey("patch")) {
+      error(rc, 400, "bad_request", "a publish carries \"data\"");
+      return;
+    }
+    ChannelBroker.PublishRequest request = new ChannelBroker.PublishRequest((String) key,
+        Json.encode(body.getValue("data")), null);
+    broker.publish(new ChannelId(tenant, channel), request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        HealthRoutes.json(rc, 200, new JsonObject().put("seq", ar.result().seq()).put("epoch", ar.result().epoch())
+            .put("duplicate", ar.result().duplicate()).encode());
+      } else {
+        error(rc, 503, "unavailable", "channel temporarily unavailable");
+      }
+    });
+  }
+
+  private static void error(RoutingContext rc, int status, String code, String message) {
+    HealthRoutes.json(rc, status, new JsonObject().put("code", code).put("message", message).encode());
+  }
+}

@@ -1,0 +1,85 @@
+package dev.syncwire.broker;
+
+import dev.syncwire.channel.ChannelId;
+import dev.syncwire.protocol.Command;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The single-node broker: each channel is owned by one {@link ChannelShard}, chosen by hash, and all of
+ * a channel's state lives on that shard's event loop, so it needs no locks.
+ */
+public final class LocalChannelBroker implements ChannelBroker {
+  private final List<ChannelShard> shards = new CopyOnWriteArrayList<>();
+  private final Vertx vertx;
+
+  public LocalChannelBroker(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Adds a shard running on {@code context}; called by each {@link ChannelVerticle} as it starts. */
+  void addShard(Context context) {
+    shards.add(new ChannelShard(context));
+  }
+
+  int shardCount() {
+    return shards.size();
+  }
+
+  private ChannelShard shardFor(ChannelId id) {
+    return shards.get(Math.floorMod(id.hashCode(), shards.size()));
+  }
+
+  @Override
+  public Future<PublishResult> publish(ChannelId channel, PublishRequest request) {
+    ChannelShard shard = shardFor(channel);
+    Promise<PublishResult> promise = callerPromise();
+    shard.context().runOnContext(v -> promise.complete(shard.publish(channel, request)));
+    return promise.future();
+  }
+
+  @Override
+  public Future<SubscribeResult> subscribe(ChannelId channel, Command.Since since, PublicationSink sink) {
+    ChannelShard shard = shardFor(channel);
+    Promise<SubscribeResult> promise = callerPromise();
+    shard.context().runOnContext(v -> promise.complete(shard.subscribe(channel, since, sink)));
+    return promise.future();
+  }
+
+  @Override
+  public void unsubscribe(ChannelId channel, PublicationSink sink) {
+    ChannelShard shard = shardFor(channel);
+    shard.context().runOnContext(v -> shard.unsubscribe(channel, sink));
+  }
+
+  @Override
+  public Future<List<ChannelInfo>> channels(String tenant) {
+    Promise<List<ChannelInfo>> promise = callerPromise();
+    List<Future<List<ChannelInfo>>> parts = new ArrayList<>();
+    for (ChannelShard shard : shards) {
+      Promise<List<ChannelInfo>> part = Promise.promise();
+      shard.context().runOnContext(v -> part.complete(shard.channels(tenant)));
+      parts.add(part.future());
+    }
+    Future.all(parts).onComplete(ar -> {
+      List<ChannelInfo> all = new ArrayList<>();
+      parts.forEach(p -> all.addAll(p.result()));
+      all.sort(java.util.Comparator.comparing(ChannelInfo::channel));
+      promise.complete(all);
+    });
+    return promise.future();
+  }
+
+  // Completing this promise from a shard runs the caller's callbacks back on the caller's context.
+  private <T> Promise<T> callerPromise() {
+    Context current = vertx.getOrCreateContext();
+    return ((ContextInternal) current).promise();
+  }
+}

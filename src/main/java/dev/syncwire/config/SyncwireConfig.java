@@ -1,0 +1,229 @@
+package dev.syncwire.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node's configuration. {@link #KEYS} is the one list of every key with its default; a JSON file
+ * holds any subset of them as nested objects ({@code {"http":{"port":8080}}}).
+ */
+public final class SyncwireConfig {
+  private static final long MAX_INT = Integer.MAX_VALUE;
+
+  /** Every configuration key, in the order the README documents them. */
+  public static final List<ConfigKey> KEYS = List.of(
+      ConfigKey.string("node.id", "", "node name in /info and replies; empty = random"),
+      ConfigKey.integer("node.eventLoops", 0, 0, 1024, "event-loop threads and gateway instances; 0 = one per CPU"),
+      ConfigKey.string("http.host", "0.0.0.0", "interface of the client port"),
+      ConfigKey.integer("http.port", 8080, 0, 65535, "client port: /ws, /info, /health, /ready; 0 = any free port"),
+      ConfigKey.string("admin.host", "127.0.0.1", "interface of the admin port"),
+      ConfigKey.integer("admin.port", 8081, 0, 65535, "admin port; 0 = any free port"),
+      ConfigKey.string("admin.key", "", "bearer key for /api/v1; empty disables the admin API"),
+      ConfigKey.integer("heartbeat.intervalMs", 30000, 50, MAX_INT, "WebSocket ping interval"),
+      ConfigKey.integer("heartbeat.maxMissedPongs", 3, 1, 1000, "pongs missed in a row before a connection is terminated"),
+      ConfigKey.integer("limits.maxFrameBytes", 65536, 256, 16 * 1024 * 1024, "largest inbound message (after inflation)"),
+      ConfigKey.integer("limits.connectTimeoutMs", 5000, 50, MAX_INT, "time allowed between upgrade and connect"),
+      ConfigKey.integer("limits.maxSubscriptions", 128, 1, 1_000_000, "channels one session may follow"),
+      ConfigKey.integer("limits.outboundBufferBytes", 1024 * 1024, 1024, 1024L * 1024 * 1024, "bytes queued for one slow subscriber before it is cut off"),
+      ConfigKey.integer("limits.commandRate", 1000, 0, MAX_INT, "commands per second one session may send; 0 = unlimited"),
+      ConfigKey.integer("limits.commandBurst", 2000, 1, MAX_INT, "commands a session may send at once above the rate"),
+      ConfigKey.stringList("websocket.allowedOrigins", "exact Origin values allowed to open /ws; empty = any"),
+      ConfigKey.bool("websocket.compression", false, "permessage-deflate"),
+      ConfigKey.tenants("tenants", "tenants: id, keys, anonymous, clientPublish")
+  );
+
+  private final Map<String, Object> values;
+  private final List<TenantConfig> tenants;
+
+  private SyncwireConfig(Map<String, Object> values) {
+    this.values = values;
+    this.tenants = TenantConfig.parseAll("tenants", (JsonArray) values.get("tenants"));
+  }
+
+  /**
+   * Reads a config from nested JSON, filling defaults.
+   *
+   * @throws ConfigException on an unknown key, a wrong type or an impossible value
+   */
+  public static SyncwireConfig fromJson(JsonObject json) {
+    Map<String, Object> values = defaults();
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flatten("", json == null ? new JsonObject() : json, flat);
+    for (Map.Entry<String, Object> e : flat.entrySet()) {
+      ConfigKey key = find(e.getKey());
+      values.put(key.path(), key.check(e.getValue()));
+    }
+    return new SyncwireConfig(values);
+  }
+
+  /**
+   * Applies overrides to a nested JSON config: {@code -Dsyncwire.<key>=<value>} system properties, then
+   * {@code SYNCWIRE_<KEY>} environment variables (which win).
+   *
+   * @return the merged JSON, validated
+   */
+  public static JsonObject applyOverrides(JsonObject json, Map<String, String> properties, Map<String, String> env) {
+    JsonObject merged = json == null ? new JsonObject() : json.copy();
+    properties.forEach((name, value) -> {
+      if (name.startsWith("syncwire.")) {
+        String path = name.substring("syncwire.".length());
+        set(merged, find(path), value);
+      }
+    });
+    env.forEach((name, value) -> {
+      if (name.startsWith("SYNCWIRE_")) {
+        ConfigKey key = KEYS.stream().filter(k -> k.envName().equals(name)).findFirst()
+            .orElseThrow(() -> new ConfigException("environment variable " + name + " names no config key"));
+        set(merged, key, value);
+      }
+    });
+    fromJson(merged);
+    return merged;
+  }
+
+  private static void set(JsonObject json, ConfigKey key, String text) {
+    Object value = key.parse(text);
+    String[] parts = key.path().split("\\.");
+    JsonObject target = json;
+    for (int i = 0; i < parts.length - 1; i++) {
+      Object child = target.getValue(parts[i]);
+      if (!(child instanceof JsonObject)) {
+        child = new JsonObject();
+        target.put(parts[i], child);
+      }
+      target = (JsonObject) child;
+    }
+    target.put(parts[parts.length - 1], value);
+  }
+
+  private static Map<String, Object> defaults() {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (ConfigKey key : KEYS) {
+      values.put(key.path(), key.defaultValue());
+    }
+    return values;
+  }
+
+  private static void flatten(String prefix, JsonObject json, Map<String, Object> out) {
+    for (String field : json.fieldNames()) {
+      String path = prefix.isEmpty() ? field : prefix + "." + field;
+      Object value = json.getValue(field);
+      boolean isKey = KEYS.stream().anyMatch(k -> k.path().equals(path));
+      if (value instanceof JsonObject && !isKey) {
+        if (KEYS.stream().noneMatch(k -> k.path().startsWith(path + "."))) {
+          throw unknown(path);
+        }
+        flatten(path, (JsonObject) value, out);
+      } else {
+        out.put(path, value);
+      }
+    }
+  }
+
+  private static ConfigKey find(String path) {
+    return KEYS.stream().filter(k -> k.path().equals(path)).findFirst().orElseThrow(() -> unknown(path));
+  }
+
+  private static ConfigException unknown(String path) {
+    List<String> near = new ArrayList<>();
+    String head = path.contains(".") ? path.substring(0, path.indexOf('.') + 1) : path;
+    for (ConfigKey k : KEYS) {
+      if (k.path().startsWith(head)) {
+        near.add(k.path());
+      }
+    }
+    return new ConfigException("config key '" + path + "' is not a known key"
+        + (near.isEmpty() ? "" : " (did you mean one of " + String.join(", ", near) + "?)"));
+  }
+
+  private long num(String path) {
+    return (Long) values.get(path);
+  }
+
+  public String nodeId() {
+    return (String) values.get("node.id");
+  }
+
+  public int eventLoops() {
+    int configured = (int) num("node.eventLoops");
+    return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+  }
+
+  public String httpHost() {
+    return (String) values.get("http.host");
+  }
+
+  public int httpPort() {
+    return (int) num("http.port");
+  }
+
+  public String adminHost() {
+    return (String) values.get("admin.host");
+  }
+
+  public int adminPort() {
+    return (int) num("admin.port");
+  }
+
+  public String adminKey() {
+    return (String) values.get("admin.key");
+  }
+
+  public long heartbeatIntervalMs() {
+    return num("heartbeat.intervalMs");
+  }
+
+  public int heartbeatMaxMissedPongs() {
+    return (int) num("heartbeat.maxMissedPongs");
+  }
+
+  public int maxFrameBytes() {
+    return (int) num("limits.maxFrameBytes");
+  }
+
+  public long connectTimeoutMs() {
+    return num("limits.connectTimeoutMs");
+  }
+
+  public int maxSubscriptions() {
+    return (int) num("limits.maxSubscriptions");
+  }
+
+  public long outboundBufferBytes() {
+    return num("limits.outboundBufferBytes");
+  }
+
+  public int commandRate() {
+    return (int) num("limits.commandRate");
+  }
+
+  public int commandBurst() {
+    return (int) num("limits.commandBurst");
+  }
+
+  public List<String> allowedOrigins() {
+    List<String> out = new ArrayList<>();
+    ((JsonArray) values.get("websocket.allowedOrigins")).forEach(o -> out.add((String) o));
+    return out;
+  }
+
+  public boolean compression() {
+    return (Boolean) values.get("websocket.compression");
+  }
+
+  public List<TenantConfig> tenants() {
+    return tenants;
+  }
+
+  /** The effective configuration, every key with its value, as flat dotted keys. */
+  public JsonObject toFlatJson() {
+    JsonObject out = new JsonObject();
+    values.forEach(out::put);
+    return out;
+  }
+}

@@ -1,0 +1,46 @@
+package dev.syncwire.protocol;
+
+/** WebSocket close codes the server uses (PROTOCOL.md section 10). */
+public enum CloseCode {
+  NORMAL(1000, "normal close"),
+  GOING_AWAY(1001, "server going away"),
+  PROTOCOL_ERROR(1002, "protocol error"),
+  INVALID_PAYLOAD(1007, "invalid payload"),
+  POLICY_VIOLATION(1008, "policy violation"),
+  MESSAGE_TOO_BIG(1009, "frame too large"),
+  INTERNAL_ERROR(1011, "internal error"),
+  SERVICE_RESTART(1012, "service restart"),
+  TRY_AGAIN_LATER(1013, "try again later"),
+  UNAUTHORIZED(4001, "unauthorized"),
+  FORBIDDEN(4003, "forbidden"),
+  RATE_LIMITED(4008, "rate limited"),
+  SLOW_CONSUMER(4009, "slow consumer"),
+  MALFORMED_FRAME(4400, "malformed frame");
+
+  private final short code;
+  private final String reason;
+
+  CloseCode(int code, String reason) {
+    this.code = (short) code;
+    this.reason = reason;
+  }
+
+  /** The constant for a numeric code, or {@code null} if the server never uses it. */
+  public static CloseCode of(int code) {
+    for (CloseCode c : values()) {
+      if (c.code == code) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  public short code() {
+    return code;
+  }
+
+  /** A short default reason phrase sent with the close frame. */
+  public String reason() {
+    return reason;
+  }
+}

@@ -1,0 +1,34 @@
+package dev.syncwire.protocol;
+
+/**
+ * A client command (PROTOCOL.md section 2.1). Every command carries the client's {@code id}; the
+ * server answers each with exactly one reply carrying the same id.
+ */
+public sealed interface Command {
+  long id();
+
+  /** Starts a session with a JWT, or anonymously for a tenant that allows it. */
+  record Connect(long id, String token, String tenant, String client) implements Command {
+  }
+
+  /** Follows a channel, optionally resuming after a known position. */
+  record Subscribe(long id, String channel, Since since) implements Command {
+  }
+
+  record Unsubscribe(long id, String channel) implements Command {
+  }
+
+  /**
+   * Publishes exactly one of {@code dataJson} (any JSON value, already encoded) or {@code patch} to a
+   * channel; {@code key} is the optional idempotency key.
+   */
+  record Publish(long id, String channel, String key, String dataJson, String patchJson) implements Command {
+  }
+
+  record Ping(long id) implements Command {
+  }
+
+  /** A position in a channel's log: its epoch and the last seq the client applied. */
+  record Since(String epoch, long seq) {
+  }
+}

@@ -1,0 +1,50 @@
+package dev.syncwire.protocol;
+
+import java.util.List;
+
+/** Frames the server sends: replies (with the command's id) and pushes (without). */
+public sealed interface ServerFrame {
+
+  record Connected(long id, String session, String key, String user, String tenant, String node,
+                   long heartbeatMs) implements ServerFrame {
+  }
+
+  /**
+   * Reply to {@code subscribe}. {@code pubs} holds recovered publications when {@code recovered}; a
+   * {@code snapshotJson} (already encoded) accompanies channels with state.
+   */
+  record Subscribed(long id, String channel, String epoch, long seq, boolean recovered, List<Pub> pubs,
+                    String snapshotJson) implements ServerFrame {
+  }
+
+  record Unsubscribed(long id, String channel) implements ServerFrame {
+  }
+
+  record Ack(long id, String channel, long seq, String epoch, boolean duplicate) implements ServerFrame {
+  }
+
+  record Pong(long id) implements ServerFrame {
+  }
+
+  /** An error reply; {@code id} is null when the offending frame carried none. */
+  record Error(Long id, ErrorCode code, String message, boolean retry, Long retryAfterMs,
+               String currentJson) implements ServerFrame {
+    public static Error of(Long id, ErrorCode code, String message) {
+      return new Error(id, code, message, code.retryable(), null, null);
+    }
+  }
+
+  /**
+   * A publication pushed to a subscriber. Exactly one of {@code dataJson} and {@code patchJson} is set;
+   * {@code from} is non-zero only for conflated patches.
+   */
+  record Pub(String channel, String epoch, long seq, long from, String key, String dataJson,
+             String patchJson) implements ServerFrame {
+  }
+
+  record Reset(String channel, String reason) implements ServerFrame {
+  }
+
+  record Reconnect(long delayMs, String reason) implements ServerFrame {
+  }
+}

@@ -1,0 +1,141 @@
+package dev.syncwire.session;
+
+import dev.syncwire.broker.OutboundPublication;
+import dev.syncwire.broker.PublicationSink;
+import dev.syncwire.channel.ChannelId;
+import io.netty.util.internal.PlatformDependent;
+import io.vertx.core.Context;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The sessions of one event loop. It is the broker's {@link PublicationSink} for all of them: each
+ * publication crosses threads once per event loop, is encoded once, and reaches every local
+ * subscriber in a batch; each socket written during a turn is flushed once at the end of it.
+ */
+public final class EventLoopHub implements PublicationSink {
+  private final Context context;
+  private final Map<ChannelId, SwapList<Subscription>> subscribers = new HashMap<>();
+  private final SwapList<Session> sessions = new SwapList<>();
+  private final Queue<Object> inbox = PlatformDependent.newMpscQueue();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final List<Session> dirty = new ArrayList<>();
+  private boolean flushScheduled;
+  private volatile int sessionCount;
+
+  public EventLoopHub(Context context) {
+    this.context = context;
+  }
+
+  public Context context() {
+    return context;
+  }
+
+  public int sessionCount() {
+    return sessionCount;
+  }
+
+  void addSession(Session session) {
+    sessions.add(session);
+    sessionCount = sessions.size();
+  }
+
+  void removeSession(Session session) {
+    sessions.remove(session);
+    sessionCount = sessions.size();
+  }
+
+  void addSubscription(Subscription subscription) {
+    subscribers.computeIfAbsent(subscription.channel, k -> new SwapList<>()).add(subscription);
+  }
+
+  void removeSubscription(Subscription subscription) {
+    SwapList<Subscription> list = subscribers.get(subscription.channel);
+    if (list != null) {
+      list.remove(subscription);
+      if (list.isEmpty()) {
+        subscribers.remove(subscription.channel);
+      }
+    }
+  }
+
+  @Override
+  public void deliver(ChannelId channel, OutboundPublication publication) {
+    enqueue(publication);
+  }
+
+  @Override
+  public void reset(ChannelId channel, String reason) {
+    enqueue(new ResetEvent(channel, reason));
+  }
+
+  private void enqueue(Object event) {
+    inbox.add(event);
+    if (drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> drain());
+    }
+  }
+
+  private void drain() {
+    drainScheduled.set(false);
+    Object event;
+    while ((event = inbox.poll()) != null) {
+      if (event instanceof OutboundPublication) {
+        OutboundPublication p = (OutboundPublication) event;
+        SwapList<Subscription> list = subscribers.get(p.channel());
+        if (list != null) {
+          for (int i = list.size() - 1; i >= 0; i--) {
+            if (i < list.size()) {
+              list.get(i).onPublication(p);
+            }
+          }
+        }
+      } else {
+        ResetEvent reset = (ResetEvent) event;
+        SwapList<Subscription> list = subscribers.get(reset.channel);
+        if (list != null) {
+          for (int i = list.size() - 1; i >= 0; i--) {
+            if (i < list.size()) {
+              Subscription s = list.get(i);
+              s.session.resetSubscription(s, reset.reason);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Arranges one flush of {@code session} at the end of this event-loop turn. */
+  void flushLater(Session session) {
+    dirty.add(session);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      context.runOnContext(v -> flushAll());
+    }
+  }
+
+  private void flushAll() {
+    flushScheduled = false;
+    for (int i = 0; i < dirty.size(); i++) {
+      dirty.get(i).flushNow();
+    }
+    dirty.clear();
+  }
+
+  /** One heartbeat for every session of this loop: ping, or drop those that missed too many pongs. */
+  void heartbeat(int maxMissedPongs) {
+    for (int i = sessions.size() - 1; i >= 0; i--) {
+      if (i < sessions.size()) {
+        sessions.get(i).heartbeat(maxMissedPongs);
+      }
+    }
+  }
+
+  private record ResetEvent(ChannelId channel, String reason) {
+  }
+}

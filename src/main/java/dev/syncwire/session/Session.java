@@ -1,0 +1,397 @@
+package dev.syncwire.session;
+
+import dev.syncwire.auth.Principal;
+import dev.syncwire.broker.ChannelBroker;
+import dev.syncwire.broker.OutboundPublication;
+import dev.syncwire.channel.ChannelId;
+import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.protocol.ChannelNames;
+import dev.syncwire.protocol.CloseCode;
+import dev.syncwire.protocol.Command;
+import dev.syncwire.protocol.ErrorCode;
+import dev.syncwire.protocol.JsonCodec;
+import dev.syncwire.protocol.MalformedFrameException;
+import dev.syncwire.protocol.ProtocolException;
+import dev.syncwire.protocol.ServerFrame;
+import io.vertx.core.Future;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client session: the protocol state machine of PROTOCOL.md sections 2-4 over any
+ * {@link Transport}. Everything here runs on the session's event loop.
+ */
+public final class Session implements SwapList.Member {
+  private static final Logger LOG = Logger.getLogger(Session.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
+
+  private final SessionServices services;
+  private final SyncwireConfig config;
+  private final EventLoopHub hub;
+  private final Transport transport;
+  private final OutboundBuffer outbound;
+  private final TokenBucket commands;
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final String id;
+  private final String key;
+  private State state = State.AWAITING_CONNECT;
+  private Principal principal;
+  private int missedPongs;
+  private boolean flushPending;
+  private long connectTimer = -1;
+  private long expiryTimer = -1;
+  private int listIndex = -1;
+
+  public Session(SessionServices services, EventLoopHub hub, Transport transport) {
+    this.services = services;
+    this.config = services.config();
+    this.hub = hub;
+    this.transport = transport;
+    this.outbound = new OutboundBuffer(transport, config.outboundBufferBytes());
+    this.commands = new TokenBucket(config.commandRate(), config.commandBurst());
+    this.id = "s_" + randomToken(12);
+    this.key = randomToken(24);
+  }
+
+  /** Starts the session: registers it with its event loop and arms the connect deadline. */
+  public void open() {
+    hub.addSession(this);
+    connectTimer = services.vertx().setTimer(config.connectTimeoutMs(), t -> {
+      connectTimer = -1;
+      if (state == State.AWAITING_CONNECT || state == State.CONNECTING) {
+        close(CloseCode.UNAUTHORIZED, "no connect within " + config.connectTimeoutMs() + " ms");
+      }
+    });
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public boolean isClosed() {
+    return state == State.CLOSED;
+  }
+
+  /** Handles one inbound text frame. */
+  public void onText(String text) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    Command command;
+    try {
+      command = JsonCodec.decode(text);
+    } catch (MalformedFrameException e) {
+      close(CloseCode.MALFORMED_FRAME, e.getMessage());
+      return;
+    } catch (ProtocolException e) {
+      if (state != State.CONNECTED) {
+        refuseBeforeConnect(e.commandId(), e.getMessage());
+      } else {
+        sendError(e);
+      }
+      return;
+    }
+    long wait = commands.take();
+    if (wait > 0) {
+      send(new ServerFrame.Error(command.id(), ErrorCode.RATE_LIMITED, "too many commands", true, wait, null));
+      return;
+    }
+    try {
+      handle(command);
+    } catch (ProtocolException e) {
+      sendError(e.withCommandId(command.id()));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "command failed in session " + id, e);
+      send(ServerFrame.Error.of(command.id(), ErrorCode.INTERNAL, "internal error"));
+    }
+  }
+
+  /** A frame this session's encoding cannot carry (for example binary on JSON). */
+  public void onMalformedFrame(String why) {
+    close(CloseCode.MALFORMED_FRAME, why);
+  }
+
+  public void onPong() {
+    missedPongs = 0;
+  }
+
+  private void handle(Command command) {
+    if (command instanceof Command.Connect) {
+      connect((Command.Connect) command);
+      return;
+    }
+    if (state != State.CONNECTED) {
+      refuseBeforeConnect(command.id(), "connect must be the first command");
+      return;
+    }
+    if (command instanceof Command.Subscribe) {
+      subscribe((Command.Subscribe) command);
+    } else if (command instanceof Command.Unsubscribe) {
+      unsubscribe((Command.Unsubscribe) command);
+    } else if (command instanceof Command.Publish) {
+      publish((Command.Publish) command);
+    } else if (command instanceof Command.Ping) {
+      send(new ServerFrame.Pong(command.id()));
+    }
+  }
+
+  private void refuseBeforeConnect(Long commandId, String message) {
+    send(ServerFrame.Error.of(commandId, ErrorCode.UNAUTHORIZED, message));
+    close(CloseCode.UNAUTHORIZED, message);
+  }
+
+  private void connect(Command.Connect command) {
+    if (state != State.AWAITING_CONNECT) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "already connected");
+    }
+    state = State.CONNECTING;
+    Future<Principal> auth;
+    if (command.token() != null) {
+      auth = services.authenticator().authenticate(command.token());
+    } else {
+      try {
+        auth = Future.succeededFuture(services.authenticator().anonymous(command.tenant(), "anon-" + id));
+      } catch (ProtocolException e) {
+        auth = Future.failedFuture(e);
+      }
+    }
+    auth.onComplete(ar -> {
+      if (state != State.CONNECTING) {
+        return;
+      }
+      if (ar.failed()) {
+        String message = ar.cause() instanceof ProtocolException ? ar.cause().getMessage() : "authentication failed";
+        refuseBeforeConnect(command.id(), message);
+        return;
+      }
+      onAuthenticated(command.id(), ar.result());
+    });
+  }
+
+  private void onAuthenticated(long commandId, Principal principal) {
+    this.principal = principal;
+    state = State.CONNECTED;
+    cancelTimer(connectTimer);
+    connectTimer = -1;
+    if (principal.expiresAtMs() > 0) {
+      long delay = Math.max(1, principal.expiresAtMs() - System.currentTimeMillis());
+      expiryTimer = services.vertx().setTimer(delay, t -> {
+        expiryTimer = -1;
+        close(CloseCode.UNAUTHORIZED, "token expired");
+      });
+    }
+    send(new ServerFrame.Connected(commandId, id, key, principal.user(), principal.tenant(), services.nodeId(),
+        config.heartbeatIntervalMs()));
+  }
+
+  private void subscribe(Command.Subscribe command) {
+    String name = command.channel();
+    if (!principal.maySubscribe(name)) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed to subscribe to " + name);
+    }
+    Subscription previous = subscriptions.get(name);
+    if (previous == null && subscriptions.size() >= config.maxSubscriptions()) {
+      throw new ProtocolException(ErrorCode.TOO_LARGE,
+          "subscription limit of " + config.maxSubscriptions() + " reached");
+    }
+    if (previous != null) {
+      dropSubscription(previous);
+    }
+    ChannelId channel = new ChannelId(principal.tenant(), name);
+    Subscription subscription = new Subscription(this, channel, command.id());
+    subscriptions.put(name, subscription);
+    hub.addSubscription(subscription);
+    services.broker().subscribe(channel, command.since(), hub).onComplete(ar -> {
+      if (subscription.cancelled() || state == State.CLOSED) {
+        return;
+      }
+      if (ar.succeeded()) {
+        subscription.activate(ar.result());
+      } else {
+        subscriptions.remove(name, subscription);
+        hub.removeSubscription(subscription);
+        subscription.cancel();
+        sendError(failure(ar.cause()).withCommandId(command.id()));
+      }
+    });
+  }
+
+  private void unsubscribe(Command.Unsubscribe command) {
+    Subscription subscription = subscriptions.get(command.channel());
+    if (subscription != null) {
+      dropSubscription(subscription);
+    }
+    send(new ServerFrame.Unsubscribed(command.id(), command.channel()));
+  }
+
+  private void publish(Command.Publish command) {
+    String name = command.channel();
+    if (!principal.mayPublish(name)) {
+      throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed to publish to " + name);
+    }
+    if (command.patchJson() != null) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "patch publications are not supported by this node");
+    }
+    ChannelId channel = new ChannelId(principal.tenant(), name);
+    services.broker().publish(channel, new ChannelBroker.PublishRequest(command.key(), command.dataJson(), null))
+        .onComplete(ar -> {
+          if (state == State.CLOSED) {
+            return;
+          }
+          if (ar.succeeded()) {
+            ChannelBroker.PublishResult r = ar.result();
+            send(new ServerFrame.Ack(command.id(), name, r.seq(), r.epoch(), r.duplicate()));
+          } else {
+            sendError(failure(ar.cause()).withCommandId(command.id()));
+          }
+        });
+  }
+
+  private static ProtocolException failure(Throwable cause) {
+    if (cause instanceof ProtocolException) {
+      return (ProtocolException) cause;
+    }
+    LOG.log(Level.WARNING, "broker call failed", cause);
+    return new ProtocolException(ErrorCode.UNAVAILABLE, "channel temporarily unavailable");
+  }
+
+  void sendSubscribed(long commandId, Subscription subscription, ChannelBroker.SubscribeResult result) {
+    send(new ServerFrame.Subscribed(commandId, subscription.channel.name(), result.epoch(), result.seq(),
+        result.recovered(), result.recovered() ? java.util.List.of() : null, null));
+  }
+
+  /** Ends a subscription that cannot continue in order and tells the client. */
+  void resetSubscription(Subscription subscription, String reason) {
+    if (subscription.cancelled()) {
+      return;
+    }
+    subscriptions.remove(subscription.channel.name(), subscription);
+    dropSubscription(subscription);
+    send(new ServerFrame.Reset(subscription.channel.name(), reason));
+  }
+
+  private void dropSubscription(Subscription subscription) {
+    subscriptions.remove(subscription.channel.name(), subscription);
+    subscription.cancel();
+    hub.removeSubscription(subscription);
+    services.broker().unsubscribe(subscription.channel, hub);
+  }
+
+  /** Queues a publication's shared frame. */
+  void push(OutboundPublication publication) {
+    enqueue(publication.json());
+  }
+
+  private void send(ServerFrame frame) {
+    enqueue(JsonCodec.encode(frame));
+  }
+
+  private void sendError(ProtocolException e) {
+    send(ServerFrame.Error.of(e.commandId(), e.code(), e.getMessage()));
+  }
+
+  private void enqueue(byte[] frame) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (!outbound.offer(frame)) {
+      outbound.clear();
+      close(CloseCode.SLOW_CONSUMER, "outbound buffer over " + config.outboundBufferBytes() + " bytes");
+      return;
+    }
+    if (!flushPending) {
+      flushPending = true;
+      hub.flushLater(this);
+    }
+  }
+
+  void flushNow() {
+    flushPending = false;
+    if (state != State.CLOSED) {
+      transport.flush();
+    }
+  }
+
+  /** The transport has room again: move waiting frames to it. */
+  public void onWritable() {
+    if (state != State.CLOSED && outbound.drainToTransport()) {
+      transport.flush();
+    }
+  }
+
+  void heartbeat(int maxMissedPongs) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    if (missedPongs >= maxMissedPongs) {
+      release();
+      transport.terminate();
+      return;
+    }
+    missedPongs++;
+    transport.ping();
+  }
+
+  /** Closes the session and its transport with {@code code}. */
+  public void close(CloseCode code, String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    release();
+    transport.close(code, reason);
+  }
+
+  /** The transport is gone (closed by either side): free everything. */
+  public void onTransportClosed() {
+    release();
+  }
+
+  private void release() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    state = State.CLOSED;
+    cancelTimer(connectTimer);
+    cancelTimer(expiryTimer);
+    for (Subscription s : new ArrayList<>(subscriptions.values())) {
+      dropSubscription(s);
+    }
+    subscriptions.clear();
+    outbound.clear();
+    hub.removeSession(this);
+  }
+
+  private void cancelTimer(long timerId) {
+    if (timerId >= 0) {
+      services.vertx().cancelTimer(timerId);
+    }
+  }
+
+  int subscriptionCount() {
+    return subscriptions.size();
+  }
+
+  @Override
+  public int listIndex() {
+    return listIndex;
+  }
+
+  @Override
+  public void listIndex(int index) {
+    this.listIndex = index;
+  }
+
+  private static String randomToken(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+}

@@ -1,0 +1,11 @@
+package dev.syncwire.session;
+
+import dev.syncwire.auth.Authenticator;
+import dev.syncwire.broker.ChannelBroker;
+import dev.syncwire.config.SyncwireConfig;
+import io.vertx.core.Vertx;
+
+/** The node-wide services every session uses. */
+public record SessionServices(Vertx vertx, String nodeId, SyncwireConfig config, Authenticator authenticator,
+                              ChannelBroker broker) {
+}

@@ -1,0 +1,103 @@
+package dev.syncwire.session;
+
+import dev.syncwire.broker.ChannelBroker;
+import dev.syncwire.broker.OutboundPublication;
+import dev.syncwire.channel.ChannelId;
+
+import java.util.ArrayDeque;
+
+/**
+ * One session following one channel. Until the broker answers the subscribe, publications are held;
+ * after it, the subscription passes on exactly the publications after its position, in order, and
+ * turns any break in the sequence into a {@code reset} rather than a silent gap.
+ */
+final class Subscription implements SwapList.Member {
+  /** Publications held while waiting for the broker's answer; more means the answer is lost. */
+  private static final int MAX_PENDING = 100_000;
+
+  final Session session;
+  final ChannelId channel;
+  private final long commandId;
+  private ArrayDeque<OutboundPublication> pending = new ArrayDeque<>();
+  private boolean cancelled;
+  private String epoch;
+  private long lastSeq;
+  private int listIndex = -1;
+
+  Subscription(Session session, ChannelId channel, long commandId) {
+    this.session = session;
+    this.channel = channel;
+    this.commandId = commandId;
+  }
+
+  boolean active() {
+    return pending == null;
+  }
+
+  boolean cancelled() {
+    return cancelled;
+  }
+
+  void cancel() {
+    cancelled = true;
+    pending = null;
+  }
+
+  /** The broker registered this subscription at {@code result}; send the reply, then what was held. */
+  void activate(ChannelBroker.SubscribeResult result) {
+    ArrayDeque<OutboundPublication> held = pending;
+    pending = null;
+    epoch = result.epoch();
+    lastSeq = result.seq();
+    session.sendSubscribed(commandId, this, result);
+    if (held != null) {
+      for (OutboundPublication p : held) {
+        if (!cancelled) {
+          deliver(p);
+        }
+      }
+    }
+  }
+
+  void onPublication(OutboundPublication p) {
+    if (cancelled) {
+      return;
+    }
+    if (pending != null) {
+      if (pending.size() >= MAX_PENDING) {
+        session.resetSubscription(this, "subscribe_timeout");
+        return;
+      }
+      pending.add(p);
+      return;
+    }
+    deliver(p);
+  }
+
+  private void deliver(OutboundPublication p) {
+    long seq = p.seq();
+    if (!epoch.equals(p.publication().epoch())) {
+      session.resetSubscription(this, "epoch_changed");
+    } else if (seq == lastSeq + 1) {
+      lastSeq = seq;
+      session.push(p);
+    } else if (seq > lastSeq + 1) {
+      session.resetSubscription(this, "gap");
+    }
+    // seq <= lastSeq: already delivered or before this subscription started.
+  }
+
+  long lastSeq() {
+    return lastSeq;
+  }
+
+  @Override
+  public int listIndex() {
+    return listIndex;
+  }
+
+  @Override
+  public void listIndex(int index) {
+    this.listIndex = index;
+  }
+}

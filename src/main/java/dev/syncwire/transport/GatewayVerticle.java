@@ -1,0 +1,86 @@
+package dev.syncwire.transport;
+
+import dev.syncwire.admin.HealthRoutes;
+import dev.syncwire.admin.NodeStatus;
+import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.session.EventLoopHub;
+import dev.syncwire.session.Hubs;
+import dev.syncwire.session.SessionServices;
+import dev.syncwire.transport.websocket.WebSocketGateway;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.ext.web.Router;
+
+/**
+ * The client port: {@code /ws} and the public info, health and readiness endpoints. One instance runs
+ * per event loop; the instances share the port and each owns the {@link EventLoopHub} of its loop.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private static final String EXTENSION_HANDLER = "webSocketExtensionHandler";
+
+  private final SessionServices services;
+  private final Hubs hubs;
+  private final NodeStatus status;
+  private EventLoopHub hub;
+  private HttpServer server;
+
+  public GatewayVerticle(SessionServices services, Hubs hubs, NodeStatus status) {
+    this.services = services;
+    this.hubs = hubs;
+    this.status = status;
+  }
+
+  @Override
+  public Future<?> start() {
+    SyncwireConfig config = services.config();
+    hub = new EventLoopHub(context);
+    hubs.add(hub);
+    WebSocketGateway webSockets = new WebSocketGateway(services, hub);
+    Router router = Router.router(vertx);
+    router.get("/ws").handler(rc -> webSockets.handle(rc.request()));
+    HealthRoutes.mount(router, status);
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.httpHost())
+        .setPort(config.httpPort())
+        .setTcpNoDelay(true)
+        .setMaxWebSocketFrameSize(config.maxFrameBytes())
+        .setMaxWebSocketMessageSize(config.maxFrameBytes())
+        .setWebSocketSubProtocols(WebSocketGateway.SUBPROTOCOLS)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(config.compression());
+    server = vertx.createHttpServer(options).requestHandler(router);
+    if (config.compression()) {
+      server.connectionHandler(conn -> capInflatedSize(conn, config.maxFrameBytes()));
+    }
+    return server.listen();
+  }
+
+  // Vert.x installs permessage-deflate without an inflation cap; replace it with one that refuses to
+  // inflate a message past the frame limit, so a small compressed frame cannot expand without bound.
+  private static void capInflatedSize(HttpConnection conn, int maxBytes) {
+    if (!(conn instanceof ConnectionBase)) {
+      return;
+    }
+    ChannelPipeline pipeline = ((ConnectionBase) conn).channelHandlerContext().pipeline();
+    if (pipeline.get(EXTENSION_HANDLER) != null) {
+      pipeline.replace(EXTENSION_HANDLER, EXTENSION_HANDLER, new WebSocketServerExtensionHandler(
+          new PerMessageDeflateServerExtensionHandshaker(6, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
+              PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, false, false, maxBytes)));
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    hubs.remove(hub);
+    return Future.succeededFuture();
+  }
+}

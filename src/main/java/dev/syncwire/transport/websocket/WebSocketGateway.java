@@ -1,0 +1,107 @@
+package dev.syncwire.transport.websocket;
+
+import dev.syncwire.protocol.CloseCode;
+import dev.syncwire.protocol.JsonCodec;
+import dev.syncwire.session.EventLoopHub;
+import dev.syncwire.session.Session;
+import dev.syncwire.session.SessionServices;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code GET /ws}: checks the handshake (Origin, subprotocol), upgrades, and binds the socket to a new
+ * {@link Session} on this event loop.
+ */
+public final class WebSocketGateway {
+  private static final Logger LOG = Logger.getLogger(WebSocketGateway.class.getName());
+  /** Subprotocols this server speaks, in order of preference. */
+  public static final List<String> SUBPROTOCOLS = List.of(JsonCodec.SUBPROTOCOL);
+  /** How long a closing peer has to answer the close frame before the connection is dropped. */
+  static final long CLOSE_TIMEOUT_MS = 5000;
+
+  private final SessionServices services;
+  private final EventLoopHub hub;
+  private final Set<String> allowedOrigins;
+
+  public WebSocketGateway(SessionServices services, EventLoopHub hub) {
+    this.services = services;
+    this.hub = hub;
+    this.allowedOrigins = Set.copyOf(services.config().allowedOrigins());
+  }
+
+  public void handle(HttpServerRequest request) {
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    // Browsers always send Origin; clients without one (services, CLIs) still need a valid connect.
+    if (!allowedOrigins.isEmpty() && origin != null && !allowedOrigins.contains(origin)) {
+      request.response().setStatusCode(403).end("origin not allowed");
+      return;
+    }
+    String offered = request.getHeader("Sec-WebSocket-Protocol");
+    if (offered != null && !offersKnownSubprotocol(offered)) {
+      request.response().setStatusCode(400).end("unsupported subprotocol; use " + String.join(" or ", SUBPROTOCOLS));
+      return;
+    }
+    request.toWebSocket().onComplete(ar -> {
+      if (ar.succeeded()) {
+        bind(ar.result());
+      } else {
+        LOG.log(Level.FINE, "WebSocket upgrade failed", ar.cause());
+      }
+    });
+  }
+
+  private static boolean offersKnownSubprotocol(String header) {
+    for (String part : header.split(",")) {
+      if (SUBPROTOCOLS.contains(part.trim())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void bind(ServerWebSocket socket) {
+    WebSocketTransport transport = new WebSocketTransport(services.vertx(), socket, false, CLOSE_TIMEOUT_MS);
+    Session session = new Session(services, hub, transport);
+    ChannelHandlerContext chctx = transport.channelHandlerContext();
+    chctx.pipeline().addBefore(chctx.name(), "syncwire-writability", new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+          session.onWritable();
+        }
+        super.channelWritabilityChanged(ctx);
+      }
+    });
+    socket.textMessageHandler(session::onText);
+    socket.binaryMessageHandler(b -> session.onMalformedFrame("binary frames need a binary subprotocol"));
+    socket.pongHandler(b -> session.onPong());
+    socket.exceptionHandler(e -> onException(session, e));
+    socket.closeHandler(v -> session.onTransportClosed());
+    session.open();
+  }
+
+  private static void onException(Session session, Throwable e) {
+    if (e instanceof CorruptedWebSocketFrameException) {
+      CloseCode code = CloseCode.of(((CorruptedWebSocketFrameException) e).closeStatus().code());
+      session.close(code != null ? code : CloseCode.PROTOCOL_ERROR, e.getMessage());
+    } else if (e instanceof DecompressionException
+        || (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("max message size"))) {
+      session.close(CloseCode.MESSAGE_TOO_BIG, "message larger than limits.maxFrameBytes");
+    } else if (e instanceof java.io.IOException) {
+      session.close(CloseCode.GOING_AWAY, "connection error");
+    } else {
+      LOG.log(Level.FINE, "WebSocket error in session " + session.id(), e);
+      session.close(CloseCode.INTERNAL_ERROR, "internal error");
+    }
+  }
+}

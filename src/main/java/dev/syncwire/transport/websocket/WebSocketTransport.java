@@ -1,0 +1,109 @@
+package dev.syncwire.transport.websocket;
+
+import dev.syncwire.protocol.CloseCode;
+import dev.syncwire.session.Transport;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
+
+/**
+ * A session's WebSocket. Frames are written straight into the Netty pipeline (below Vert.x's own write
+ * queue, which is never used for data) without a flush; the session's event loop flushes once per turn.
+ * Close frames go through Vert.x so that its close handshake stays consistent.
+ */
+final class WebSocketTransport implements Transport {
+  /** Socket send buffer kept in Netty before frames wait in the session's own outbound buffer. */
+  static final int HIGH_WATER_MARK = 64 * 1024;
+
+  private final Vertx vertx;
+  private final ServerWebSocket socket;
+  private final ChannelHandlerContext chctx;
+  private final Channel channel;
+  private final boolean binary;
+  private final long closeTimeoutMs;
+  private boolean closing;
+
+  WebSocketTransport(Vertx vertx, ServerWebSocket socket, boolean binary, long closeTimeoutMs) {
+    this.vertx = vertx;
+    this.socket = socket;
+    this.chctx = ((WebSocketInternal) socket).channelHandlerContext();
+    this.channel = chctx.channel();
+    this.binary = binary;
+    this.closeTimeoutMs = closeTimeoutMs;
+    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(HIGH_WATER_MARK / 2, HIGH_WATER_MARK));
+  }
+
+  ChannelHandlerContext channelHandlerContext() {
+    return chctx;
+  }
+
+  @Override
+  public void write(byte[] frame) {
+    if (closing) {
+      return;
+    }
+    chctx.write(binary ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame))
+        : new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), chctx.voidPromise());
+  }
+
+  @Override
+  public void flush() {
+    chctx.flush();
+  }
+
+  @Override
+  public boolean writable() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public long pendingBytes() {
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
+  @Override
+  public void ping() {
+    if (!closing) {
+      chctx.writeAndFlush(new PingWebSocketFrame(), chctx.voidPromise());
+    }
+  }
+
+  @Override
+  public void close(CloseCode code, String reason) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    chctx.flush();
+    socket.close(code.code(), truncate(reason));
+    // A peer that stopped reading never completes the close handshake; do not wait for it forever.
+    vertx.setTimer(closeTimeoutMs, t -> channel.close());
+  }
+
+  @Override
+  public void terminate() {
+    closing = true;
+    channel.close();
+  }
+
+  // A close frame's reason must fit in 123 bytes of UTF-8.
+  private static String truncate(String reason) {
+    if (reason == null) {
+      return null;
+    }
+    String r = reason;
+    while (r.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 123) {
+      r = r.substring(0, r.length() - 1);
+    }
+    return r;
+  }
+}
