@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageD
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -45,7 +46,6 @@ public final class GatewayVerticle extends VerticleBase {
     hubs.add(hub);
     WebSocketGateway webSockets = new WebSocketGateway(services, hub);
     Router router = Router.router(vertx);
-    router.get("/ws").handler(rc -> webSockets.handle(rc.request()));
     HealthRoutes.mount(router, status);
 
     HttpServerOptions options = new HttpServerOptions()
@@ -57,7 +57,14 @@ public final class GatewayVerticle extends VerticleBase {
         .setWebSocketSubProtocols(WebSocketGateway.SUBPROTOCOLS)
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(config.compression());
-    server = vertx.createHttpServer(options).requestHandler(router);
+    // /ws bypasses the router: the upgrade needs the server's own request, not vertx-web's wrapper.
+    server = vertx.createHttpServer(options).requestHandler(request -> {
+      if ("/ws".equals(request.path()) && request.method() == HttpMethod.GET) {
+        webSockets.handle(request);
+      } else {
+        router.handle(request);
+      }
+    });
     if (config.compression()) {
       server.connectionHandler(conn -> capInflatedSize(conn, config.maxFrameBytes()));
     }

@@ -86,13 +86,20 @@ final class WebSocketTransport implements Transport {
     chctx.flush();
     socket.close(code.code(), truncate(reason));
     // A peer that stopped reading never completes the close handshake; do not wait for it forever.
-    vertx.setTimer(closeTimeoutMs, t -> channel.close());
+    vertx.setTimer(closeTimeoutMs, t -> dropConnection());
   }
 
   @Override
   public void terminate() {
     closing = true;
-    channel.close();
+    dropConnection();
+  }
+
+  // Closing from the head of the pipeline skips Vert.x's handler, which would send a close frame first.
+  private void dropConnection() {
+    if (channel.isOpen()) {
+      channel.pipeline().firstContext().close();
+    }
   }
 
   // A close frame's reason must fit in 123 bytes of UTF-8.

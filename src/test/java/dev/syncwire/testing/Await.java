@@ -1,0 +1,37 @@
+package dev.syncwire.testing;
+
+import io.vertx.core.Future;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Blocking waits for tests. */
+public final class Await {
+  private Await() {
+  }
+
+  public static <T> T result(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("future did not succeed: " + e, e);
+    }
+  }
+
+  /** Waits until {@code condition} holds, failing after {@code timeout}. */
+  public static void until(Duration timeout, String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.syncwire.testing;
+
+import dev.syncwire.NodeVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.TimeUnit;
+
+/** A real node started in this JVM on free ports, with test tenants. */
+public final class TestNode implements AutoCloseable {
+  public static final String ADMIN_KEY = "test-admin-key";
+  public static final String ACME_SECRET = "acme-test-secret-0123456789abcdef";
+  public static final String OTHER_SECRET = "other-test-secret-0123456789abcdef";
+
+  public final Vertx vertx;
+  public final NodeVerticle node;
+  private final String deploymentId;
+
+  private TestNode(Vertx vertx, NodeVerticle node, String deploymentId) {
+    this.vertx = vertx;
+    this.node = node;
+    this.deploymentId = deploymentId;
+  }
+
+  /** The base configuration of test nodes: free ports, fast timers, tenants demo, acme, other. */
+  public static JsonObject baseConfig() {
+    return new JsonObject()
+        .put("node", new JsonObject().put("id", "test-node").put("eventLoops", 2))
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("key", ADMIN_KEY))
+        .put("tenants", new JsonArray()
+            .add(new JsonObject().put("id", "demo").put("anonymous", true).put("clientPublish", true))
+            .add(new JsonObject().put("id", "acme").put("clientPublish", true)
+                .put("keys", new JsonArray().add(new JsonObject().put("alg", "HS256").put("secret", ACME_SECRET))))
+            .add(new JsonObject().put("id", "other").put("clientPublish", true)
+                .put("keys", new JsonArray().add(new JsonObject().put("alg", "HS256").put("secret", OTHER_SECRET))))
+            .add(new JsonObject().put("id", "readonly").put("anonymous", true).put("clientPublish", false)));
+  }
+
+  public static TestNode start() {
+    return start(baseConfig());
+  }
+
+  /** Starts a node with {@code overrides} deep-merged over {@link #baseConfig()}. */
+  public static TestNode startWith(JsonObject overrides) {
+    return start(baseConfig().mergeIn(overrides, true));
+  }
+
+  public static TestNode start(JsonObject config) {
+    Vertx vertx = Vertx.vertx();
+    NodeVerticle node = new NodeVerticle();
+    try {
+      String id = vertx.deployVerticle(node, new DeploymentOptions().setConfig(config))
+          .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      return new TestNode(vertx, node, id);
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("node did not start", e);
+    }
+  }
+
+  public int port() {
+    return node.httpPort();
+  }
+
+  public int adminPort() {
+    return node.adminPort();
+  }
+
+  public int sessions() {
+    return node.hubs().sessionCount();
+  }
+
+  /** A client on the shared client-side Vert.x, so clients never share the node's event loops. */
+  public WsClient client() {
+    return WsClient.open(clientVertx(), port());
+  }
+
+  private static Vertx clientVertx;
+
+  /** One Vert.x instance for all test clients of this JVM. */
+  public static synchronized Vertx clientVertx() {
+    if (clientVertx == null) {
+      clientVertx = Vertx.vertx();
+    }
+    return clientVertx;
+  }
+
+  /** A client connected anonymously to tenant {@code demo}. */
+  public WsClient demoClient() {
+    WsClient c = client();
+    c.connectAnonymous("demo");
+    return c;
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

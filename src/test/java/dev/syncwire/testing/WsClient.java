@@ -1,0 +1,176 @@
+package dev.syncwire.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * A real WebSocket client (Vert.x {@link WebSocketClient}) speaking the JSON protocol. Received frames
+ * are queued; tests take them in order or wait for one matching a predicate.
+ */
+public final class WsClient implements AutoCloseable {
+  private static final long WAIT_MS = 10_000;
+
+  private final WebSocketClient client;
+  private final WebSocket socket;
+  private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+  private final AtomicLong ids = new AtomicLong();
+  private volatile Short closeCode;
+  private volatile boolean closed;
+
+  private WsClient(WebSocketClient client, WebSocket socket) {
+    this.client = client;
+    this.socket = socket;
+    socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    socket.closeHandler(v -> {
+      closeCode = socket.closeStatusCode();
+      closed = true;
+    });
+  }
+
+  public static WsClient open(Vertx vertx, int port) {
+    return open(vertx, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"),
+        new WebSocketClientOptions());
+  }
+
+  public static WsClient open(Vertx vertx, WebSocketConnectOptions connect, WebSocketClientOptions options) {
+    WebSocketClient client = vertx.createWebSocketClient(options.setMaxFrameSize(16 * 1024 * 1024)
+        .setMaxMessageSize(16 * 1024 * 1024));
+    WebSocket ws = Await.result(client.connect(connect));
+    return new WsClient(client, ws);
+  }
+
+  public WebSocket socket() {
+    return socket;
+  }
+
+  public long nextId() {
+    return ids.incrementAndGet();
+  }
+
+  public void sendText(String text) {
+    Await.result(socket.writeTextMessage(text));
+  }
+
+  /** Sends a command with a fresh id and returns the reply carrying that id. */
+  public JsonObject request(JsonObject command) {
+    long id = nextId();
+    send(command.put("id", id));
+    return awaitFrame(f -> Long.valueOf(id).equals(f.getLong("id")));
+  }
+
+  public void send(JsonObject command) {
+    sendText(command.encode());
+  }
+
+  public JsonObject connectAnonymous(String tenant) {
+    JsonObject reply = request(new JsonObject().put("type", "connect").put("tenant", tenant));
+    assertEquals("connected", reply.getString("type"), reply.encode());
+    return reply;
+  }
+
+  public JsonObject connectToken(String token) {
+    return request(new JsonObject().put("type", "connect").put("token", token));
+  }
+
+  public JsonObject subscribe(String channel) {
+    JsonObject reply = request(new JsonObject().put("type", "subscribe").put("channel", channel));
+    assertEquals("subscribed", reply.getString("type"), reply.encode());
+    return reply;
+  }
+
+  public JsonObject publish(String channel, Object data) {
+    return request(new JsonObject().put("type", "publish").put("channel", channel).put("data", data));
+  }
+
+  /** The next frame, in order. */
+  public JsonObject next() {
+    try {
+      JsonObject f = frames.poll(WAIT_MS, TimeUnit.MILLISECONDS);
+      assertNotNull(f, "no frame within " + WAIT_MS + " ms");
+      return f;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next frame if one arrives within {@code ms}, else null. */
+  public JsonObject poll(long ms) {
+    try {
+      return frames.poll(ms, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Skips frames until one matches; frames skipped are kept aside in order. */
+  public JsonObject awaitFrame(Predicate<JsonObject> match) {
+    List<JsonObject> skipped = new ArrayList<>();
+    long deadline = System.currentTimeMillis() + WAIT_MS;
+    try {
+      while (true) {
+        long left = deadline - System.currentTimeMillis();
+        JsonObject f = left <= 0 ? null : frames.poll(left, TimeUnit.MILLISECONDS);
+        if (f == null) {
+          throw new AssertionError("no matching frame within " + WAIT_MS + " ms; skipped " + skipped);
+        }
+        if (match.test(f)) {
+          List<JsonObject> rest = new ArrayList<>();
+          frames.drainTo(rest);
+          frames.addAll(skipped);
+          frames.addAll(rest);
+          return f;
+        }
+        skipped.add(f);
+      }
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Takes the next {@code n} {@code pub} frames of {@code channel}, skipping other frames. */
+  public List<JsonObject> pubs(String channel, int n) {
+    List<JsonObject> out = new ArrayList<>();
+    while (out.size() < n) {
+      out.add(awaitFrame(f -> "pub".equals(f.getString("type")) && channel.equals(f.getString("channel"))));
+    }
+    return out;
+  }
+
+  public List<JsonObject> drain() {
+    List<JsonObject> out = new ArrayList<>();
+    frames.drainTo(out);
+    return out;
+  }
+
+  /** Waits for the server to close the connection and returns the close code (null if none was sent). */
+  public Short awaitClose() {
+    Await.until(java.time.Duration.ofMillis(WAIT_MS), "the connection to close", () -> closed);
+    return closeCode;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      socket.close();
+    }
+    client.close();
+  }
+}

@@ -1,0 +1,186 @@
+package dev.syncwire.transport.websocket;
+
+import dev.syncwire.testing.TestNode;
+import dev.syncwire.testing.Tokens;
+import dev.syncwire.testing.WsClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.security.KeyPair;
+
+import static dev.syncwire.transport.websocket.WebSocketProtocolTest.assertError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Who may connect, and what a token lets a session do. */
+class AuthenticationTest {
+  private static final KeyPair RSA = Tokens.rsaKeyPair();
+  private static final KeyPair EC = Tokens.ecKeyPair();
+  private static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    JsonObject config = TestNode.baseConfig();
+    config.getJsonArray("tenants")
+        .add(new JsonObject().put("id", "rsa").put("keys", new JsonArray()
+            .add(new JsonObject().put("alg", "RS256").put("publicKey", Tokens.pem(RSA.getPublic())))))
+        .add(new JsonObject().put("id", "ec").put("keys", new JsonArray()
+            .add(new JsonObject().put("alg", "ES256").put("publicKey", Tokens.pem(EC.getPublic())))));
+    config.put("limits", new JsonObject().put("connectTimeoutMs", 400));
+    node = TestNode.start(config);
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void hs256TokenConnectsAsItsSubjectInItsTenant() {
+    try (WsClient c = node.client()) {
+      JsonObject r = c.connectToken(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", "alice")));
+      assertEquals("connected", r.getString("type"), r.encode());
+      assertEquals("alice", r.getString("user"));
+      assertEquals("acme", r.getString("tenant"));
+    }
+  }
+
+  @Test
+  void rs256TokenVerifiesWithTheTenantsPublicKey() {
+    try (WsClient c = node.client()) {
+      JsonObject r = c.connectToken(Tokens.rs256(RSA.getPrivate(), Tokens.claims("rsa", "bob")));
+      assertEquals("connected", r.getString("type"), r.encode());
+      assertEquals("rsa", r.getString("tenant"));
+    }
+  }
+
+  @Test
+  void es256TokenVerifiesWithTheTenantsPublicKey() {
+    try (WsClient c = node.client()) {
+      JsonObject r = c.connectToken(Tokens.es256(EC.getPrivate(), Tokens.claims("ec", "carol")));
+      assertEquals("connected", r.getString("type"), r.encode());
+      assertEquals("carol", r.getString("user"));
+    }
+  }
+
+  @Test
+  void unsignedTokenIsRefused() {
+    assertRefused(Tokens.unsigned(Tokens.claims("acme", "mallory")));
+  }
+
+  @Test
+  void wrongSignatureIsRefused() {
+    assertRefused(Tokens.hs256("not-the-acme-secret-0123456789", Tokens.claims("acme", "mallory")));
+  }
+
+  @Test
+  void anotherTenantsKeyIsRefused() {
+    // Signed with tenant "other"'s valid key, but claiming tenant "acme".
+    assertRefused(Tokens.hs256(TestNode.OTHER_SECRET, Tokens.claims("acme", "mallory")));
+  }
+
+  @Test
+  void rsaKeyOfAnotherPairIsRefused() {
+    assertRefused(Tokens.rs256(Tokens.rsaKeyPair().getPrivate(), Tokens.claims("rsa", "mallory")));
+  }
+
+  @Test
+  void missingSubIsRefused() {
+    assertRefused(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", null)));
+  }
+
+  @Test
+  void expiredTokenIsRefused() {
+    assertRefused(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", "alice")
+        .put("exp", System.currentTimeMillis() / 1000 - 120)));
+  }
+
+  @Test
+  void unknownTenantAndGarbageAreRefused() {
+    assertRefused(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("nobody", "alice")));
+    assertRefused("not.a.jwt");
+    assertRefused("garbage");
+  }
+
+  @Test
+  void anonymousConnectToATenantThatRequiresTokensIsRefused() {
+    try (WsClient c = node.client()) {
+      JsonObject r = c.request(new JsonObject().put("type", "connect").put("tenant", "acme"));
+      assertError(r, "unauthorized");
+      assertEquals((short) 4001, c.awaitClose());
+    }
+  }
+
+  @Test
+  void anyCommandBeforeConnectIsUnauthorizedAndCloses4001() {
+    try (WsClient c = node.client()) {
+      JsonObject r = c.request(new JsonObject().put("type", "subscribe").put("channel", "x"));
+      assertError(r, "unauthorized");
+      assertEquals((short) 4001, c.awaitClose());
+    }
+  }
+
+  @Test
+  void noConnectWithinTheTimeoutCloses4001() {
+    try (WsClient c = node.client()) {
+      long start = System.currentTimeMillis();
+      assertEquals((short) 4001, c.awaitClose());
+      long took = System.currentTimeMillis() - start;
+      assertTrue(took >= 300 && took < 5000, "closed after " + took + " ms with a 400 ms timeout");
+    }
+  }
+
+  @Test
+  void tokenThatExpiresWhileConnectedCloses4001() {
+    try (WsClient c = node.client()) {
+      long exp = System.currentTimeMillis() / 1000 + 2;
+      JsonObject r = c.connectToken(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", "alice").put("exp", exp)));
+      assertEquals("connected", r.getString("type"));
+      assertEquals((short) 4001, c.awaitClose());
+      assertTrue(System.currentTimeMillis() >= exp * 1000 - 50, "closed before expiry");
+    }
+  }
+
+  @Test
+  void subscribeAndPublishClaimsNarrowWhatTheUserMayDo() {
+    JsonObject claims = Tokens.claims("acme", "dave")
+        .put("subscribe", new JsonArray().add("orders:*").add("news"))
+        .put("publish", new JsonArray().add("orders:dave-*"));
+    try (WsClient c = node.client()) {
+      assertEquals("connected", c.connectToken(Tokens.hs256(TestNode.ACME_SECRET, claims)).getString("type"));
+      c.subscribe("orders:eu");
+      c.subscribe("news");
+      assertError(c.request(new JsonObject().put("type", "subscribe").put("channel", "newsletter")), "forbidden");
+      assertError(c.request(new JsonObject().put("type", "subscribe").put("channel", "admin")), "forbidden");
+      assertEquals("ack", c.publish("orders:dave-1", 1).getString("type"));
+      assertError(c.publish("orders:eve-1", 1), "forbidden");
+    }
+  }
+
+  @Test
+  void tokenTenantIsTheOnlyTenantASessionReaches() {
+    try (WsClient acme = node.client(); WsClient other = node.client()) {
+      acme.connectToken(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", "a")));
+      other.connectToken(Tokens.hs256(TestNode.OTHER_SECRET, Tokens.claims("other", "o")));
+      other.subscribe("secrets");
+      acme.subscribe("secrets");
+      // A frame cannot name a tenant: the extra field is ignored and the publish stays in acme.
+      acme.request(new JsonObject().put("type", "publish").put("channel", "secrets").put("tenant", "other")
+          .put("data", "acme's"));
+      assertEquals("acme's", acme.pubs("secrets", 1).get(0).getString("data"));
+      other.send(new JsonObject().put("id", 9).put("type", "ping"));
+      assertEquals("pong", other.next().getString("type"));
+    }
+  }
+
+  private static void assertRefused(String token) {
+    try (WsClient c = node.client()) {
+      JsonObject r = c.connectToken(token);
+      assertError(r, "unauthorized");
+      assertEquals((short) 4001, c.awaitClose());
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.syncwire.transport.websocket;
+
+import dev.syncwire.testing.Await;
+import dev.syncwire.testing.RawWebSocket;
+import dev.syncwire.testing.TestNode;
+import dev.syncwire.testing.WsClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.zip.Deflater;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input gets a close code and never disturbs anyone else. */
+class WebSocketLimitsTest {
+  private static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void unparsableFrameCloses4400() {
+    assertClosedAfter("{not json", 4400);
+  }
+
+  @Test
+  void jsonThatIsNotAnObjectCloses4400() {
+    assertClosedAfter("[1,2,3]", 4400);
+    assertClosedAfter("\"connect\"", 4400);
+  }
+
+  @Test
+  void commandWithoutIntegerIdCloses4400() {
+    assertClosedAfter("{\"type\":\"ping\"}", 4400);
+    assertClosedAfter("{\"id\":\"7\",\"type\":\"ping\"}", 4400);
+    assertClosedAfter("{\"id\":1.5,\"type\":\"ping\"}", 4400);
+  }
+
+  @Test
+  void malformedFrameAfterConnectAlsoCloses4400() {
+    try (WsClient c = node.demoClient()) {
+      c.sendText("nope");
+      assertEquals((short) 4400, c.awaitClose());
+    }
+  }
+
+  @Test
+  void binaryFrameOnTheJsonSubprotocolCloses4400() {
+    try (WsClient c = node.demoClient()) {
+      Await.result(c.socket().writeBinaryMessage(Buffer.buffer("{\"id\":1,\"type\":\"ping\"}")));
+      assertEquals((short) 4400, c.awaitClose());
+    }
+  }
+
+  @Test
+  void frameOverTheLimitCloses1009AndOthersCarryOn() {
+    try (WsClient bystander = node.demoClient(); WsClient c = node.demoClient()) {
+      bystander.subscribe("calm");
+      String big = "{\"id\":1,\"type\":\"publish\",\"channel\":\"calm\",\"data\":\"" + "x".repeat(70_000) + "\"}";
+      c.sendText(big);
+      assertEquals((short) 1009, c.awaitClose());
+      bystander.publish("calm", "still here");
+      assertEquals("still here", bystander.pubs("calm", 1).get(0).getString("data"));
+    }
+  }
+
+  @Test
+  void fragmentedMessageOverTheLimitCloses1009() {
+    try (RawWebSocket ws = RawWebSocket.connect(node.port(), Map.of())) {
+      byte[] part = new byte[40_000];
+      Arrays.fill(part, (byte) 'a');
+      ws.sendFrame(RawWebSocket.TEXT, part, false, false);
+      ws.sendFrame(0, part, true, false);
+      assertEquals(1009, ws.readUntilClosed(5000).closeCode());
+    }
+  }
+
+  @Test
+  void messageJustUnderTheLimitIsAccepted() {
+    try (WsClient c = node.demoClient()) {
+      String prefix = "{\"id\":1,\"type\":\"publish\",\"channel\":\"edge\",\"data\":\"";
+      String payload = "y".repeat(65536 - prefix.length() - 2);
+      c.sendText(prefix + payload + "\"}");
+      JsonObject ack = c.awaitFrame(f -> f.getLong("id") != null && f.getLong("id") == 1);
+      assertEquals("ack", ack.getString("type"));
+    }
+  }
+
+  @Test
+  void compressedBombIsCapped1009WhenCompressionIsOn() throws Exception {
+    try (TestNode compressed = TestNode.startWith(new JsonObject()
+        .put("websocket", new JsonObject().put("compression", true)));
+         RawWebSocket ws = RawWebSocket.connect(compressed.port(), Map.of("Sec-WebSocket-Extensions", "permessage-deflate"))) {
+      assertEquals(101, ws.status);
+      assertTrue(ws.headers.getOrDefault("sec-websocket-extensions", "").contains("permessage-deflate"));
+      // 10 MiB of spaces deflate to about 10 KiB: far under the frame limit on the wire.
+      byte[] bomb = deflateRaw(("{\"id\":1,\"type\":\"ping\",\"pad\":\"" + " ".repeat(10 * 1024 * 1024) + "\"}")
+          .getBytes(StandardCharsets.UTF_8));
+      assertTrue(bomb.length < 65536, "compressed size " + bomb.length);
+      ws.sendFrame(RawWebSocket.TEXT, bomb, true, true);
+      assertEquals(1009, ws.readUntilClosed(5000).closeCode());
+    }
+  }
+
+  @Test
+  void smallCompressedMessagesWorkWhenCompressionIsOn() throws Exception {
+    try (TestNode compressed = TestNode.startWith(new JsonObject()
+        .put("websocket", new JsonObject().put("compression", true)));
+         RawWebSocket ws = RawWebSocket.connect(compressed.port(), Map.of("Sec-WebSocket-Extensions", "permessage-deflate"))) {
+      ws.sendFrame(RawWebSocket.TEXT, deflateRaw("{\"id\":1,\"type\":\"connect\",\"tenant\":\"demo\"}"
+          .getBytes(StandardCharsets.UTF_8)), true, true);
+      RawWebSocket.Frame reply = ws.readUntil(RawWebSocket.TEXT, 5000);
+      assertTrue(reply != null && reply.opcode() == RawWebSocket.TEXT);
+    }
+  }
+
+  @Test
+  void closedSessionsReleaseTheirResources() {
+    int before = node.sessions();
+    for (int i = 0; i < 5; i++) {
+      assertClosedAfter("garbage", 4400);
+    }
+    Await.until(Duration.ofSeconds(5), "sessions to be released", () -> node.sessions() == before);
+  }
+
+  private static void assertClosedAfter(String text, int code) {
+    try (RawWebSocket ws = RawWebSocket.connect(node.port(), Map.of())) {
+      ws.sendText(text);
+      assertEquals(code, ws.readUntilClosed(5000).closeCode(), text);
+    }
+  }
+
+  // permessage-deflate (RFC 7692): raw deflate with the trailing 00 00 ff ff removed.
+  private static byte[] deflateRaw(byte[] input) {
+    Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+    deflater.setInput(input);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    int n;
+    while ((n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH)) > 0) {
+      out.write(buf, 0, n);
+    }
+    deflater.end();
+    byte[] all = out.toByteArray();
+    return Arrays.copyOf(all, all.length - 4);
+  }
+}
