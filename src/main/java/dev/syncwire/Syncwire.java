@@ -10,7 +10,6 @@ import io.vertx.launcher.application.VertxApplicationHooks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The jar's entry point: the Vert.x launcher ({@code -conf}, {@code --cluster}, ...) with Syncwire's
@@ -23,25 +22,56 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
   public static final int EXIT_BAD_CONFIG = 78;
   static final String EMBEDDED_CONFIG = "/syncwire/node.json";
 
-  private final boolean confGiven;
   private SyncwireConfig config;
 
   public Syncwire(String[] args) {
     super(args);
-    this.confGiven = Arrays.stream(args).anyMatch(a -> a.equals("-conf") || a.equals("--conf")
-        || a.startsWith("-conf=") || a.startsWith("--conf="));
   }
 
   public static void main(String[] args) {
+    String conf = confArgument(args);
+    if (conf != null && !isJsonObject(conf)) {
+      System.err.println("syncwire: the -conf file '" + conf + "' cannot be read or is not a JSON object");
+      System.exit(EXIT_BAD_CONFIG);
+    }
     new Syncwire(args).launch();
+  }
+
+  // The launcher only logs a warning for an unreadable -conf and goes on with none; refuse instead.
+  private static String confArgument(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if ((a.equals("-conf") || a.equals("--conf")) && i + 1 < args.length) {
+        return args[i + 1];
+      }
+      if (a.startsWith("-conf=") || a.startsWith("--conf=")) {
+        return a.substring(a.indexOf('=') + 1);
+      }
+    }
+    return null;
+  }
+
+  private static boolean isJsonObject(String fileOrJson) {
+    try {
+      java.nio.file.Path path = java.nio.file.Path.of(fileOrJson);
+      if (java.nio.file.Files.isRegularFile(path)) {
+        new JsonObject(java.nio.file.Files.readString(path));
+        return true;
+      }
+    } catch (RuntimeException | IOException e) {
+      return false;
+    }
+    try {
+      new JsonObject(fileOrJson);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   @Override
   public JsonObject afterConfigParsed(JsonObject conf) {
     try {
-      if (conf == null && confGiven) {
-        throw new ConfigException("the -conf file cannot be read or is not a JSON object");
-      }
       JsonObject base = conf != null ? conf : embeddedConfig();
       JsonObject merged = SyncwireConfig.applyOverrides(base, propertiesAsMap(), System.getenv());
       config = SyncwireConfig.fromJson(merged);

@@ -119,6 +119,8 @@ public final class SyncwireConfig {
           throw unknown(path);
         }
         flatten(path, (JsonObject) value, out);
+      } else if (!isKey && KEYS.stream().anyMatch(k -> k.path().startsWith(path + "."))) {
+        throw new ConfigException(path, "must be an object", value);
       } else {
         out.put(path, value);
       }

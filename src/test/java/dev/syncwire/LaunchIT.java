@@ -1,0 +1,151 @@
+package dev.syncwire;
+
+import dev.syncwire.testing.Await;
+import dev.syncwire.testing.TestNode;
+import dev.syncwire.testing.WsClient;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The fat jar, started the way users start it. */
+class LaunchIT {
+  private static final String JAR = System.getProperty("syncwire.jar", "target/syncwire.jar");
+  private static final HttpClient HTTP = TestNode.clientVertx().createHttpClient();
+
+  @TempDir
+  Path dir;
+
+  @AfterAll
+  static void closeClient() {
+    HTTP.close();
+  }
+
+  @Test
+  void jarStartsANodeFromConfWithPropertyOverrides() throws Exception {
+    int port = freePort();
+    int admin = freePort();
+    Process p = start(List.of("-Dsyncwire.http.port=" + port, "-Dsyncwire.admin.port=" + admin,
+        "-Dsyncwire.node.id=jar-node"), List.of("-conf", "conf/node.json"), Map.of());
+    try {
+      awaitReady(port);
+      JsonObject info = new JsonObject(get(port, "/info"));
+      assertEquals("jar-node", info.getString("node"));
+      assertEquals(200, status(admin, "/health"));
+      try (WsClient c = WsClient.open(TestNode.clientVertx(), port)) {
+        c.connectAnonymous("demo");
+        c.subscribe("jar");
+        assertEquals(1L, c.publish("jar", "hello").getLong("seq"));
+        assertEquals("hello", c.pubs("jar", 1).get(0).getString("data"));
+      }
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the node stops on SIGTERM");
+    }
+  }
+
+  @Test
+  void withoutConfTheEmbeddedDefaultsServeAndEnvironmentOverrides() throws Exception {
+    int port = freePort();
+    int admin = freePort();
+    Process p = start(List.of(), List.of(), Map.of("SYNCWIRE_HTTP_PORT", String.valueOf(port),
+        "SYNCWIRE_ADMIN_PORT", String.valueOf(admin)));
+    try {
+      awaitReady(port);
+      try (WsClient c = WsClient.open(TestNode.clientVertx(), port)) {
+        c.connectAnonymous("demo");
+      }
+    } finally {
+      p.destroy();
+      p.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void unknownKeyStopsTheNodeWithOneLineNamingIt() throws Exception {
+    Path conf = dir.resolve("bad.json");
+    Files.writeString(conf, "{\"http\":{\"port\":8080,\"prot\":1}}");
+    assertFailsWithOneLine(List.of(), List.of("-conf", conf.toString()), Map.of(), "'http.prot'");
+  }
+
+  @Test
+  void wrongTypeAndImpossibleValueStopTheNode() throws Exception {
+    Path conf = dir.resolve("type.json");
+    Files.writeString(conf, "{\"heartbeat\":{\"intervalMs\":\"often\"}}");
+    assertFailsWithOneLine(List.of(), List.of("-conf", conf.toString()), Map.of(), "'heartbeat.intervalMs' must be an integer");
+    assertFailsWithOneLine(List.of("-Dsyncwire.http.port=99999"), List.of("-conf", "conf/node.json"), Map.of(),
+        "'http.port' must be an integer from 0 to 65535 (got 99999)");
+    assertFailsWithOneLine(List.of(), List.of("-conf", "conf/node.json"), Map.of("SYNCWIRE_LIMITS_MAXFRAMEBYTES", "-1"),
+        "'limits.maxFrameBytes'");
+  }
+
+  @Test
+  void unreadableConfStopsTheNode() throws Exception {
+    assertFailsWithOneLine(List.of(), List.of("-conf", dir.resolve("missing.json").toString()), Map.of(), "-conf");
+  }
+
+  private static void assertFailsWithOneLine(List<String> jvm, List<String> args, Map<String, String> env,
+                                             String expected) throws Exception {
+    Process p = start(jvm, args, env);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the node must stop");
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertEquals(Syncwire.EXIT_BAD_CONFIG, p.exitValue(), err);
+    assertEquals(1, err.lines().count(), "one line: " + err);
+    assertTrue(err.contains(expected), err);
+  }
+
+  private static Process start(List<String> jvmArgs, List<String> args, Map<String, String> env) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.add("-jar");
+    cmd.add(JAR);
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    return pb.start();
+  }
+
+  private static void awaitReady(int port) {
+    Await.until(Duration.ofSeconds(30), "node on port " + port, () -> {
+      try {
+        return status(port, "/ready") == 200;
+      } catch (AssertionError e) {
+        return false;
+      }
+    });
+  }
+
+  private static int status(int port, String path) {
+    return Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", path).compose(r -> r.send())
+        .map(r -> r.statusCode()));
+  }
+
+  private static String get(int port, String path) {
+    return Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", path).compose(r -> r.send())
+        .compose(r -> r.body()).map(b -> b.toString()));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
