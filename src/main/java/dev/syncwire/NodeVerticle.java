@@ -84,6 +84,10 @@ public final class NodeVerticle extends VerticleBase {
     return hubs;
   }
 
+  public ChannelBroker broker() {
+    return broker;
+  }
+
   public int httpPort() {
     return config.httpPort();
   }

@@ -73,6 +73,7 @@ public final class WebSocketGateway {
     WebSocketTransport transport = new WebSocketTransport(services.vertx(), socket, false, CLOSE_TIMEOUT_MS);
     Session session = new Session(services, hub, transport);
     ChannelHandlerContext chctx = transport.channelHandlerContext();
+    chctx.pipeline().addBefore(chctx.name(), "syncwire-utf8", new Utf8TextValidator());
     chctx.pipeline().addBefore(chctx.name(), "syncwire-writability", new ChannelInboundHandlerAdapter() {
       @Override
       public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {

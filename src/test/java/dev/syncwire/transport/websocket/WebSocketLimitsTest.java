@@ -92,6 +92,34 @@ class WebSocketLimitsTest {
   }
 
   @Test
+  void invalidUtf8InATextFrameCloses1007() {
+    try (RawWebSocket ws = RawWebSocket.connect(node.port(), Map.of())) {
+      ws.sendFrame(RawWebSocket.TEXT, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'});
+      assertEquals(1007, ws.readUntilClosed(5000).closeCode());
+    }
+    // A code point split across fragments is fine; a surrogate (ED A0 80) is not, even when split.
+    try (RawWebSocket ws = RawWebSocket.connect(node.port(), Map.of())) {
+      byte[] euro = "{\"id\":1,\"type\":\"connect\",\"tenant\":\"demo\",\"client\":\"\u20ac\"}"
+          .getBytes(StandardCharsets.UTF_8);
+      int split = euro.length - 4;
+      ws.sendFrame(RawWebSocket.TEXT, Arrays.copyOfRange(euro, 0, split), false, false);
+      ws.sendFrame(0, Arrays.copyOfRange(euro, split, euro.length), true, false);
+      assertTrue(ws.readUntil(RawWebSocket.TEXT, 5000).text().contains("connected"));
+      ws.sendFrame(RawWebSocket.TEXT, new byte[] {'"', (byte) 0xED}, false, false);
+      ws.sendFrame(0, new byte[] {(byte) 0xA0, (byte) 0x80, '"'}, true, false);
+      assertEquals(1007, ws.readUntilClosed(5000).closeCode());
+    }
+  }
+
+  @Test
+  void reservedOpcodeCloses1002() {
+    try (RawWebSocket ws = RawWebSocket.connect(node.port(), Map.of())) {
+      ws.sendFrame(3, new byte[] {1, 2, 3});
+      assertEquals(1002, ws.readUntilClosed(5000).closeCode());
+    }
+  }
+
+  @Test
   void messageJustUnderTheLimitIsAccepted() {
     try (WsClient c = node.demoClient()) {
       String prefix = "{\"id\":1,\"type\":\"publish\",\"channel\":\"edge\",\"data\":\"";

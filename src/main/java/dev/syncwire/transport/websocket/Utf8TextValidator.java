@@ -1,0 +1,87 @@
+package dev.syncwire.transport.websocket;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Checks that text messages are well-formed UTF-8 (RFC 3629), across fragments, before Vert.x decodes
+ * them leniently. An invalid message raises {@link CorruptedWebSocketFrameException} with status 1007
+ * and everything after it on the connection is discarded.
+ */
+final class Utf8TextValidator extends ChannelInboundHandlerAdapter {
+  private boolean inText;
+  private boolean failed;
+  private int need;
+  private int lo = 0x80;
+  private int hi = 0xBF;
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (failed) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof TextWebSocketFrame || (msg instanceof ContinuationWebSocketFrame && inText)) {
+      WebSocketFrame frame = (WebSocketFrame) msg;
+      inText = !frame.isFinalFragment();
+      if (!valid(frame) || (frame.isFinalFragment() && need != 0)) {
+        failed = true;
+        ReferenceCountUtil.release(msg);
+        ctx.fireExceptionCaught(new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA,
+            "text message is not valid UTF-8"));
+        return;
+      }
+    } else if (msg instanceof BinaryWebSocketFrame) {
+      inText = false;
+    }
+    super.channelRead(ctx, msg);
+  }
+
+  private boolean valid(WebSocketFrame frame) {
+    var content = frame.content();
+    for (int i = content.readerIndex(), end = content.writerIndex(); i < end; i++) {
+      int b = content.getByte(i) & 0xff;
+      if (need == 0) {
+        if (b <= 0x7F) {
+          continue;
+        }
+        if (b >= 0xC2 && b <= 0xDF) {
+          need = 1;
+        } else if (b == 0xE0) {
+          need = 2;
+          lo = 0xA0;
+        } else if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) {
+          need = 2;
+        } else if (b == 0xED) {
+          need = 2;
+          hi = 0x9F;
+        } else if (b == 0xF0) {
+          need = 3;
+          lo = 0x90;
+        } else if (b >= 0xF1 && b <= 0xF3) {
+          need = 3;
+        } else if (b == 0xF4) {
+          need = 3;
+          hi = 0x8F;
+        } else {
+          return false;
+        }
+      } else {
+        if (b < lo || b > hi) {
+          return false;
+        }
+        need--;
+        lo = 0x80;
+        hi = 0xBF;
+      }
+    }
+    return true;
+  }
+}
