@@ -6,6 +6,7 @@ import dev.syncwire.auth.Authenticator;
 import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.broker.ChannelVerticle;
 import dev.syncwire.broker.LocalChannelBroker;
+import dev.syncwire.broker.TenantChannelSettings;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.session.HeartbeatVerticle;
 import dev.syncwire.session.Hubs;
@@ -45,7 +46,7 @@ public final class NodeVerticle extends VerticleBase {
     int loops = config.eventLoops();
     hubs = new Hubs();
     status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), List.of("websocket"), hubs);
-    LocalChannelBroker localBroker = new LocalChannelBroker(vertx);
+    LocalChannelBroker localBroker = new LocalChannelBroker(vertx, TenantChannelSettings.from(config));
     broker = localBroker;
     Authenticator authenticator = new Authenticator(vertx, config.tenants());
     SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker);

@@ -4,7 +4,9 @@ import dev.syncwire.auth.Authenticator;
 import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.protocol.ChannelNames;
+import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.JsonCodec;
+import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -51,6 +53,7 @@ public final class AdminVerticle extends VerticleBase {
     router.post("/api/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
     router.get("/api/v1/nodes").handler(this::nodes);
     router.get("/api/v1/channels").handler(this::channels);
+    router.get("/api/v1/channels/:tenant/:channel").handler(this::channel);
     router.post("/api/v1/publish").handler(this::publish);
     return vertx.createHttpServer().requestHandler(router).listen(port, host);
   }
@@ -88,10 +91,34 @@ public final class AdminVerticle extends VerticleBase {
     broker.channels(tenant).onComplete(ar -> {
       JsonArray out = new JsonArray();
       if (ar.succeeded()) {
-        ar.result().forEach(c -> out.add(new JsonObject().put("channel", c.channel()).put("seq", c.seq())
-            .put("epoch", c.epoch()).put("subscribers", c.sinks())));
+        ar.result().forEach(c -> out.add(info(c)));
       }
       HealthRoutes.json(rc, 200, out.encode());
+    });
+  }
+
+  private static JsonObject info(ChannelBroker.ChannelInfo c) {
+    return new JsonObject().put("channel", c.channel()).put("seq", c.seq()).put("epoch", c.epoch())
+        .put("subscribers", c.subscriptions());
+  }
+
+  private void channel(RoutingContext rc) {
+    String tenant = rc.pathParam("tenant");
+    String channel = rc.pathParam("channel");
+    if (!authenticator.hasTenant(tenant) || !ChannelNames.isValid(channel)) {
+      error(rc, 404, "not_found", "unknown tenant or invalid channel name");
+      return;
+    }
+    broker.channel(new ChannelId(tenant, channel)).onComplete(ar -> {
+      if (ar.failed()) {
+        error(rc, 404, "not_found", "no such channel");
+        return;
+      }
+      JsonObject body = info(ar.result().info());
+      if (ar.result().snapshotJson() != null) {
+        body.put("snapshot", new JsonObject(ar.result().snapshotJson()));
+      }
+      HealthRoutes.json(rc, 200, body.encode());
     });
   }
 
@@ -122,16 +149,29 @@ public final class AdminVerticle extends VerticleBase {
       error(rc, 400, "bad_request", "key must be 1-128 characters");
       return;
     }
-    if (!body.containsKey("data") || body.containsKey("patch")) {
-      error(rc, 400, "bad_request", "a publish carries \"data\"");
+    if (body.containsKey("data") == body.containsKey("patch")) {
+      error(rc, 400, "bad_request", "a publish carries exactly one of \"data\" or \"patch\"");
       return;
     }
-    ChannelBroker.PublishRequest request = new ChannelBroker.PublishRequest((String) key,
-        Json.encode(body.getValue("data")), null);
+    if (body.containsKey("patch") && !(body.getValue("patch") instanceof JsonObject)) {
+      error(rc, 400, "bad_request", "\"patch\" must be an object");
+      return;
+    }
+    ChannelBroker.PublishRequest request = body.containsKey("data")
+        ? new ChannelBroker.PublishRequest((String) key, Json.encode(body.getValue("data")), null)
+        : new ChannelBroker.PublishRequest((String) key, null, body.getJsonObject("patch").encode());
     broker.publish(new ChannelId(tenant, channel), request).onComplete(ar -> {
       if (ar.succeeded()) {
         HealthRoutes.json(rc, 200, new JsonObject().put("seq", ar.result().seq()).put("epoch", ar.result().epoch())
             .put("duplicate", ar.result().duplicate()).encode());
+      } else if (ar.cause() instanceof ProtocolException) {
+        ProtocolException e = (ProtocolException) ar.cause();
+        JsonObject err = new JsonObject().put("code", e.code().wireName()).put("message", e.getMessage());
+        if (e.currentJson() != null) {
+          err.put("current", new JsonObject(e.currentJson()));
+        }
+        HealthRoutes.json(rc, e.code() == ErrorCode.CONFLICT ? 409 : e.code() == ErrorCode.TOO_LARGE ? 413 : 400,
+            err.encode());
       } else {
         error(rc, 503, "unavailable", "channel temporarily unavailable");
       }

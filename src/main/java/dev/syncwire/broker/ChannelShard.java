@@ -2,15 +2,24 @@ package dev.syncwire.broker;
 
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelLog;
+import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.Epochs;
-import dev.syncwire.channel.Publication;
+import dev.syncwire.channel.Patch;
+import dev.syncwire.channel.PatchException;
+import dev.syncwire.channel.PublishOutcome;
 import dev.syncwire.protocol.Command;
+import dev.syncwire.protocol.ErrorCode;
+import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Context;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Owns a share of the node's channels. Every method runs on the shard's event loop; this is the only
@@ -18,10 +27,12 @@ import java.util.Map;
  */
 final class ChannelShard {
   private final Context context;
+  private final Function<String, ChannelSettings> settings;
   private final Map<ChannelId, OwnedChannel> channels = new HashMap<>();
 
-  ChannelShard(Context context) {
+  ChannelShard(Context context, Function<String, ChannelSettings> settings) {
     this.context = context;
+    this.settings = settings;
   }
 
   Context context() {
@@ -30,19 +41,39 @@ final class ChannelShard {
 
   ChannelBroker.PublishResult publish(ChannelId id, ChannelBroker.PublishRequest request) {
     OwnedChannel channel = channel(id);
-    Publication publication = channel.log.append(request.key(), request.dataJson(), request.patchJson());
-    OutboundPublication outbound = new OutboundPublication(id, publication);
+    PublishOutcome outcome;
+    try {
+      Patch patch = request.patchJson() == null ? null : Patch.parse(new JsonObject(request.patchJson()));
+      outcome = channel.log.publish(request.key(), request.dataJson(), patch, now());
+    } catch (PatchException e) {
+      throw new ProtocolException(e.kind() == PatchException.Kind.TOO_LARGE ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST,
+          e.getMessage());
+    } catch (DecodeException | ClassCastException e) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "patch must be a JSON object");
+    }
+    if (outcome instanceof PublishOutcome.Duplicate) {
+      PublishOutcome.Duplicate d = (PublishOutcome.Duplicate) outcome;
+      return new ChannelBroker.PublishResult(d.epoch(), d.seq(), true);
+    }
+    if (outcome instanceof PublishOutcome.Conflicted) {
+      PublishOutcome.Conflicted c = (PublishOutcome.Conflicted) outcome;
+      throw new ProtocolException(ErrorCode.CONFLICT, c.conflict().message(), null, c.conflict().current().encode());
+    }
+    PublishOutcome.Accepted accepted = (PublishOutcome.Accepted) outcome;
+    OutboundPublication outbound = new OutboundPublication(id, accepted.publication(), accepted.patch(),
+        accepted.versions());
     for (PublicationSink sink : channel.sinks.keySet()) {
       sink.deliver(id, outbound);
     }
-    return new ChannelBroker.PublishResult(publication.epoch(), publication.seq(), false);
+    return new ChannelBroker.PublishResult(accepted.publication().epoch(), accepted.publication().seq(), false);
   }
 
   ChannelBroker.SubscribeResult subscribe(ChannelId id, Command.Since since, PublicationSink sink) {
     OwnedChannel channel = channel(id);
     channel.sinks.merge(sink, 1, Integer::sum);
-    boolean recovered = since != null && channel.log.isCurrent(since.epoch(), since.seq());
-    return new ChannelBroker.SubscribeResult(channel.log.epoch(), channel.log.seq(), recovered);
+    ChannelLog.Position p = channel.log.subscribe(since == null ? null : since.epoch(),
+        since == null ? 0 : since.seq(), since != null, now());
+    return new ChannelBroker.SubscribeResult(p.epoch(), p.seq(), p.recovered(), p.pubs(), p.snapshotJson());
   }
 
   void unsubscribe(ChannelId id, PublicationSink sink) {
@@ -56,15 +87,45 @@ final class ChannelShard {
     List<ChannelBroker.ChannelInfo> out = new ArrayList<>();
     channels.forEach((id, ch) -> {
       if (tenant == null || tenant.equals(id.tenant())) {
-        out.add(new ChannelBroker.ChannelInfo(id.name(), ch.log.epoch(), ch.log.seq(),
-            ch.sinks.values().stream().mapToInt(Integer::intValue).sum()));
+        out.add(ch.info());
       }
     });
     return out;
   }
 
+  ChannelBroker.ChannelDetail detail(ChannelId id) {
+    OwnedChannel channel = channels.get(id);
+    if (channel == null) {
+      throw new ProtocolException(ErrorCode.NOT_FOUND, "no such channel");
+    }
+    return new ChannelBroker.ChannelDetail(channel.info(), channel.log.snapshotJson());
+  }
+
+  /** Forgets channels that nobody follows and that hold nothing: no state, history or dedup keys. */
+  int sweep() {
+    long now = now();
+    int removed = 0;
+    for (Iterator<OwnedChannel> it = channels.values().iterator(); it.hasNext(); ) {
+      OwnedChannel channel = it.next();
+      if (channel.sinks.isEmpty() && channel.log.isDisposable(now)) {
+        it.remove();
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  int channelCount() {
+    return channels.size();
+  }
+
   private OwnedChannel channel(ChannelId id) {
-    return channels.computeIfAbsent(id, k -> new OwnedChannel(new ChannelLog(k, Epochs.next())));
+    return channels.computeIfAbsent(id, k -> new OwnedChannel(new ChannelLog(k, Epochs.next(), settings.apply(k.tenant()))));
+  }
+
+  // Monotonic milliseconds: history and dedup ages must not jump with the wall clock.
+  static long now() {
+    return System.nanoTime() / 1_000_000;
   }
 
   /** A channel's log and the sinks that follow it, each with its number of subscriptions. */
@@ -74,6 +135,11 @@ final class ChannelShard {
 
     OwnedChannel(ChannelLog log) {
       this.log = log;
+    }
+
+    ChannelBroker.ChannelInfo info() {
+      return new ChannelBroker.ChannelInfo(log.id().name(), log.epoch(), log.seq(),
+          sinks.values().stream().mapToInt(Integer::intValue).sum());
     }
   }
 }

@@ -3,8 +3,13 @@ package dev.syncwire.broker;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
-/** Hosts one {@link ChannelShard} of a {@link LocalChannelBroker} on this verticle's event loop. */
+/**
+ * Hosts one {@link ChannelShard} of a {@link LocalChannelBroker} on this verticle's event loop, and
+ * now and then forgets the shard's channels that hold nothing and have no subscribers.
+ */
 public final class ChannelVerticle extends VerticleBase {
+  static final long SWEEP_INTERVAL_MS = 30_000;
+
   private final LocalChannelBroker broker;
 
   public ChannelVerticle(LocalChannelBroker broker) {
@@ -13,7 +18,8 @@ public final class ChannelVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    broker.addShard(context);
+    ChannelShard shard = broker.addShard(context);
+    vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> shard.sweep());
     return Future.succeededFuture();
   }
 }

@@ -1,6 +1,7 @@
 package dev.syncwire.broker;
 
 import dev.syncwire.channel.ChannelId;
+import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.protocol.Command;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -11,6 +12,7 @@ import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * The single-node broker: each channel is owned by one {@link ChannelShard}, chosen by hash, and all of
@@ -19,14 +21,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class LocalChannelBroker implements ChannelBroker {
   private final List<ChannelShard> shards = new CopyOnWriteArrayList<>();
   private final Vertx vertx;
+  private final Function<String, ChannelSettings> settings;
 
-  public LocalChannelBroker(Vertx vertx) {
+  /** {@code settings} gives the history, dedup and state bounds of a tenant's channels. */
+  public LocalChannelBroker(Vertx vertx, Function<String, ChannelSettings> settings) {
     this.vertx = vertx;
+    this.settings = settings;
   }
 
   /** Adds a shard running on {@code context}; called by each {@link ChannelVerticle} as it starts. */
-  void addShard(Context context) {
-    shards.add(new ChannelShard(context));
+  ChannelShard addShard(Context context) {
+    ChannelShard shard = new ChannelShard(context, settings);
+    shards.add(shard);
+    return shard;
   }
 
   int shardCount() {
@@ -41,7 +48,13 @@ public final class LocalChannelBroker implements ChannelBroker {
   public Future<PublishResult> publish(ChannelId channel, PublishRequest request) {
     ChannelShard shard = shardFor(channel);
     Promise<PublishResult> promise = callerPromise();
-    shard.context().runOnContext(v -> promise.complete(shard.publish(channel, request)));
+    shard.context().runOnContext(v -> {
+      try {
+        promise.complete(shard.publish(channel, request));
+      } catch (RuntimeException e) {
+        promise.fail(e);
+      }
+    });
     return promise.future();
   }
 
@@ -57,6 +70,20 @@ public final class LocalChannelBroker implements ChannelBroker {
   public void unsubscribe(ChannelId channel, PublicationSink sink) {
     ChannelShard shard = shardFor(channel);
     shard.context().runOnContext(v -> shard.unsubscribe(channel, sink));
+  }
+
+  @Override
+  public Future<ChannelDetail> channel(ChannelId channel) {
+    ChannelShard shard = shardFor(channel);
+    Promise<ChannelDetail> promise = callerPromise();
+    shard.context().runOnContext(v -> {
+      try {
+        promise.complete(shard.detail(channel));
+      } catch (RuntimeException e) {
+        promise.fail(e);
+      }
+    });
+    return promise.future();
   }
 
   @Override

@@ -1,23 +1,31 @@
 package dev.syncwire.broker;
 
 import dev.syncwire.channel.ChannelId;
+import dev.syncwire.channel.Patch;
 import dev.syncwire.channel.Publication;
-import dev.syncwire.protocol.JsonCodec;
+import dev.syncwire.protocol.FrameCodec;
 import dev.syncwire.protocol.ServerFrame;
 
+import java.util.Map;
+
 /**
- * A publication on its way to subscribers, with its {@code pub} frame encoded at most once per
- * encoding and then shared by every subscriber of every event loop.
+ * A publication on its way to subscribers, with its {@code pub} frame encoded at most once per codec
+ * and then shared by every subscriber of every event loop. A patch publication also carries the parsed
+ * patch and its field versions, which a slow subscriber's queue needs for conflation.
  */
 public final class OutboundPublication {
   private final ChannelId channel;
   private final Publication publication;
-  // Written at most a few times with identical content (benign race between event loops).
-  private volatile byte[] json;
+  private final Patch patch;
+  private final Map<String, Long> versions;
+  // Each slot is written at most a few times with identical content (benign race between event loops).
+  private final byte[][] encoded = new byte[2][];
 
-  public OutboundPublication(ChannelId channel, Publication publication) {
+  public OutboundPublication(ChannelId channel, Publication publication, Patch patch, Map<String, Long> versions) {
     this.channel = channel;
     this.publication = publication;
+    this.patch = patch;
+    this.versions = versions;
   }
 
   public ChannelId channel() {
@@ -32,17 +40,29 @@ public final class OutboundPublication {
     return publication.seq();
   }
 
-  public ServerFrame.Pub frame() {
-    return new ServerFrame.Pub(channel.name(), publication.epoch(), publication.seq(), 0, publication.key(),
-        publication.dataJson(), publication.patchJson());
+  /** The parsed patch of a state publication, or null for data (and for publications read back from history). */
+  public Patch patch() {
+    return patch;
   }
 
-  /** The {@code pub} frame in JSON, encoded on first use. */
-  public byte[] json() {
-    byte[] bytes = json;
+  public Map<String, Long> versions() {
+    return versions;
+  }
+
+  public ServerFrame.Pub frame() {
+    return toFrame(channel.name(), publication);
+  }
+
+  public static ServerFrame.Pub toFrame(String channel, Publication p) {
+    return new ServerFrame.Pub(channel, p.epoch(), p.seq(), 0, p.key(), p.dataJson(), p.patchJson());
+  }
+
+  /** The {@code pub} frame in {@code codec}'s encoding, encoded on first use. */
+  public byte[] encoded(FrameCodec codec) {
+    byte[] bytes = encoded[codec.slot()];
     if (bytes == null) {
-      bytes = JsonCodec.encode(frame());
-      json = bytes;
+      bytes = codec.encode(frame());
+      encoded[codec.slot()] = bytes;
     }
     return bytes;
   }

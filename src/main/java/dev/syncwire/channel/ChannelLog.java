@@ -1,17 +1,32 @@
 package dev.syncwire.channel;
 
+import java.util.List;
+import java.util.Map;
+
 /**
- * The ordered log of one channel. Every accepted publication gets {@code seq} = previous + 1 within the
- * channel's epoch, starting at 1. Not thread-safe: the channel's owner calls it from one thread.
+ * The ordered log of one channel: sequencing within an epoch, history for recovery, the dedup window
+ * and, once it has accepted a patch, its state. Not thread-safe: the channel's owner calls it from one
+ * thread, which is what makes each publish atomic.
  */
 public final class ChannelLog {
+  /** A subscriber's starting point: replayed publications when recovered, else a snapshot of state (if any). */
+  public record Position(String epoch, long seq, boolean recovered, List<Publication> pubs, String snapshotJson) {
+  }
+
   private final ChannelId id;
   private final String epoch;
+  private final ChannelSettings settings;
+  private final ChannelHistory history;
+  private final DedupWindow dedup;
+  private ChannelState state;
   private long seq;
 
-  public ChannelLog(ChannelId id, String epoch) {
+  public ChannelLog(ChannelId id, String epoch, ChannelSettings settings) {
     this.id = id;
     this.epoch = epoch;
+    this.settings = settings;
+    this.history = new MemoryChannelHistory(epoch, settings.historySize(), settings.historyTtlMs());
+    this.dedup = new DedupWindow(settings.dedupWindowMs(), settings.dedupMaxKeys());
   }
 
   public ChannelId id() {
@@ -27,16 +42,80 @@ public final class ChannelLog {
     return seq;
   }
 
-  /** Accepts a publication and gives it the next seq. */
-  public Publication append(String key, String dataJson, String patchJson) {
-    return new Publication(epoch, ++seq, key, dataJson, patchJson);
+  public boolean hasState() {
+    return state != null;
+  }
+
+  public ChannelHistory history() {
+    return history;
   }
 
   /**
-   * Whether a subscriber at {@code sinceEpoch}/{@code sinceSeq} has missed nothing, so that it can
-   * continue without a reset.
+   * Publishes {@code dataJson} or {@code patch} (exactly one), idempotently under {@code key}.
+   *
+   * @throws PatchException when the patch is invalid or would pass a state limit
    */
-  public boolean isCurrent(String sinceEpoch, long sinceSeq) {
-    return epoch.equals(sinceEpoch) && sinceSeq == seq;
+  public PublishOutcome publish(String key, String dataJson, Patch patch, long nowMs) {
+    if (key != null) {
+      long original = dedup.seqOf(key, nowMs);
+      if (original > 0) {
+        return new PublishOutcome.Duplicate(epoch, original);
+      }
+    }
+    Map<String, Long> versions = null;
+    String patchJson = null;
+    if (patch != null) {
+      ChannelState target = state != null ? state : new ChannelState(settings.stateLimits());
+      ChannelState.Conflict conflict = target.check(patch);
+      if (conflict != null) {
+        return new PublishOutcome.Conflicted(conflict);
+      }
+      target.validate(patch);
+      state = target;
+      versions = state.apply(patch, seq + 1);
+      patchJson = patch.toPubJson(versions).encode();
+    }
+    Publication publication = new Publication(epoch, ++seq, key, dataJson, patchJson);
+    history.append(publication, nowMs);
+    if (key != null) {
+      dedup.record(key, publication.seq(), nowMs);
+    }
+    return new PublishOutcome.Accepted(publication, patch, versions);
+  }
+
+  /**
+   * Where a new subscriber starts. With {@code since} in this epoch and everything after it still in
+   * history (and not larger than the recovery bound), the publications after it; otherwise the
+   * current position, with the state's snapshot if the channel has state.
+   */
+  public Position subscribe(String sinceEpoch, long sinceSeq, boolean hasSince, long nowMs) {
+    if (hasSince && epoch.equals(sinceEpoch)) {
+      List<Publication> missed = history.after(sinceSeq, nowMs);
+      if (missed != null && bytes(missed) <= settings.maxRecoveryBytes()) {
+        return new Position(epoch, seq, true, missed, null);
+      }
+    }
+    return new Position(epoch, seq, false, null, state == null ? null : state.snapshot(seq).encode());
+  }
+
+  /** The whole state as a snapshot, or null for a channel without state. */
+  public String snapshotJson() {
+    return state == null ? null : state.snapshot(seq).encode();
+  }
+
+  /**
+   * Whether this log holds nothing worth keeping: no state, nothing in history or the dedup window.
+   * Such a channel can be dropped when nobody follows it; it restarts with a new epoch.
+   */
+  public boolean isDisposable(long nowMs) {
+    return state == null && history.size(nowMs) == 0 && dedup.size(nowMs) == 0;
+  }
+
+  private static long bytes(List<Publication> pubs) {
+    long total = 0;
+    for (Publication p : pubs) {
+      total += (p.dataJson() != null ? p.dataJson().length() : p.patchJson().length()) + 64;
+    }
+    return total;
   }
 }

@@ -32,6 +32,15 @@ public final class SyncwireConfig {
       ConfigKey.integer("limits.outboundBufferBytes", 1024 * 1024, 1024, 1024L * 1024 * 1024, "bytes queued for one slow subscriber before it is cut off"),
       ConfigKey.integer("limits.commandRate", 1000, 0, MAX_INT, "commands per second one session may send; 0 = unlimited"),
       ConfigKey.integer("limits.commandBurst", 2000, 1, MAX_INT, "commands a session may send at once above the rate"),
+      ConfigKey.integer("limits.outboundHighWaterBytes", 256 * 1024, 0, 1024L * 1024 * 1024, "queued bytes above which a slow subscriber's patches are conflated"),
+      ConfigKey.integer("history.size", 1000, 0, 1_000_000, "publications each channel keeps for recovery (per tenant too)"),
+      ConfigKey.integer("history.ttlMs", 300_000, 0, MAX_INT * 1000L, "how long history keeps a publication (per tenant too)"),
+      ConfigKey.integer("dedup.windowMs", 600_000, 0, MAX_INT * 1000L, "how long a publish key is remembered"),
+      ConfigKey.integer("dedup.maxKeys", 10_000, 0, 10_000_000, "publish keys remembered per channel; the oldest go first"),
+      ConfigKey.integer("state.maxEntities", 10_000, 1, 10_000_000, "entities one channel's state may hold"),
+      ConfigKey.integer("state.maxFields", 256, 1, 1_000_000, "fields one entity may hold"),
+      ConfigKey.integer("state.maxValueBytes", 16 * 1024, 1, 16L * 1024 * 1024, "largest field value, encoded as JSON"),
+      ConfigKey.integer("proto.compressAboveBytes", 1024, 0, MAX_INT, "binary pushes deflate state patches larger than this"),
       ConfigKey.stringList("websocket.allowedOrigins", "exact Origin values allowed to open /ws; empty = any"),
       ConfigKey.bool("websocket.compression", false, "permessage-deflate"),
       ConfigKey.tenants("tenants", "tenants: id, keys, anonymous, clientPublish")
@@ -206,6 +215,42 @@ public final class SyncwireConfig {
 
   public int commandBurst() {
     return (int) num("limits.commandBurst");
+  }
+
+  public long outboundHighWaterBytes() {
+    return num("limits.outboundHighWaterBytes");
+  }
+
+  public int historySize() {
+    return (int) num("history.size");
+  }
+
+  public long historyTtlMs() {
+    return num("history.ttlMs");
+  }
+
+  public long dedupWindowMs() {
+    return num("dedup.windowMs");
+  }
+
+  public int dedupMaxKeys() {
+    return (int) num("dedup.maxKeys");
+  }
+
+  public int stateMaxEntities() {
+    return (int) num("state.maxEntities");
+  }
+
+  public int stateMaxFields() {
+    return (int) num("state.maxFields");
+  }
+
+  public int stateMaxValueBytes() {
+    return (int) num("state.maxValueBytes");
+  }
+
+  public int protoCompressAboveBytes() {
+    return (int) num("proto.compressAboveBytes");
   }
 
   public List<String> allowedOrigins() {

@@ -14,9 +14,11 @@ import java.util.Set;
  * One tenant: its id, the keys that verify its users' tokens, whether anonymous users may connect and
  * whether clients may publish when their token does not say.
  */
-public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, boolean clientPublish) {
+public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, boolean clientPublish,
+                           Integer historySize, Long historyTtlMs) {
 
-  private static final Set<String> FIELDS = Set.of("id", "keys", "anonymous", "clientPublish");
+  private static final Set<String> FIELDS = Set.of("id", "keys", "anonymous", "clientPublish", "history");
+  private static final Set<String> HISTORY_FIELDS = Set.of("size", "ttlMs");
 
   /** A token-verification key: an HMAC secret (HS256/384/512) or a PEM public key (RS256, ES256, ...). */
   public record KeyConfig(String alg, String secret, String publicKey) {
@@ -98,7 +100,31 @@ public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, b
     if (keys.isEmpty() && !anonymous) {
       throw new ConfigException(path + ".keys", "must hold at least one key unless the tenant allows anonymous users", null);
     }
-    return new TenantConfig(id, List.copyOf(keys), anonymous, clientPublish);
+    Integer historySize = null;
+    Long historyTtlMs = null;
+    Object history = json.getValue("history");
+    if (history != null) {
+      if (!(history instanceof JsonObject)) {
+        throw new ConfigException(path + ".history", "must be an object {\"size\", \"ttlMs\"}", history);
+      }
+      JsonObject h = (JsonObject) history;
+      unknownFields(path + ".history", h, HISTORY_FIELDS);
+      if (h.containsKey("size")) {
+        historySize = (int) nonNegative(path + ".history.size", h.getValue("size"), 1_000_000);
+      }
+      if (h.containsKey("ttlMs")) {
+        historyTtlMs = nonNegative(path + ".history.ttlMs", h.getValue("ttlMs"), Integer.MAX_VALUE * 1000L);
+      }
+    }
+    return new TenantConfig(id, List.copyOf(keys), anonymous, clientPublish, historySize, historyTtlMs);
+  }
+
+  private static long nonNegative(String path, Object value, long max) {
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 0
+        || ((Number) value).longValue() > max) {
+      throw new ConfigException(path, "must be an integer from 0 to " + max, value);
+    }
+    return ((Number) value).longValue();
   }
 
   private static void unknownFields(String path, JsonObject json, Set<String> known) {

@@ -23,6 +23,14 @@ public sealed interface Command {
    * channel; {@code key} is the optional idempotency key.
    */
   record Publish(long id, String channel, String key, String dataJson, String patchJson) implements Command {
+    public Publish {
+      if (key != null && (key.isEmpty() || key.length() > JsonCodec.MAX_KEY_LENGTH)) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "key must be 1-" + JsonCodec.MAX_KEY_LENGTH + " characters");
+      }
+      if ((dataJson == null) == (patchJson == null)) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "a publish carries exactly one of \"data\" or \"patch\"");
+      }
+    }
   }
 
   record Ping(long id) implements Command {
@@ -30,5 +38,10 @@ public sealed interface Command {
 
   /** A position in a channel's log: its epoch and the last seq the client applied. */
   record Since(String epoch, long seq) {
+    public Since {
+      if (seq < 0) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"since.seq\" must be a non-negative integer");
+      }
+    }
   }
 }

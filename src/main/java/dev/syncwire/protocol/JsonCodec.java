@@ -12,11 +12,42 @@ import java.util.Map;
  * The {@code syncwire.v1.json} codec: one JSON object per text frame. Decoding is strict about the
  * shape of commands and lenient about unknown fields (PROTOCOL.md section 2).
  */
-public final class JsonCodec {
+public final class JsonCodec implements FrameCodec {
   public static final String SUBPROTOCOL = "syncwire.v1.json";
   public static final int MAX_KEY_LENGTH = 128;
+  public static final JsonCodec INSTANCE = new JsonCodec();
 
   private JsonCodec() {
+  }
+
+  @Override
+  public String subprotocol() {
+    return SUBPROTOCOL;
+  }
+
+  @Override
+  public boolean binary() {
+    return false;
+  }
+
+  @Override
+  public int slot() {
+    return 0;
+  }
+
+  @Override
+  public Command decode(byte[] message) {
+    throw new MalformedFrameException("binary frames need the syncwire.v1.proto subprotocol");
+  }
+
+  @Override
+  public Command decodeText(String message) {
+    return decode(message);
+  }
+
+  @Override
+  public byte[] encode(ServerFrame frame) {
+    return encodeFrame(frame);
   }
 
   /**
@@ -70,9 +101,6 @@ public final class JsonCodec {
   private static Command.Publish publish(long id, JsonObject json) {
     String channel = channel(json);
     String key = string(json, "key", false);
-    if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH)) {
-      throw badRequest("key must be 1-" + MAX_KEY_LENGTH + " characters");
-    }
     boolean hasData = json.containsKey("data");
     boolean hasPatch = json.containsKey("patch");
     if (hasData == hasPatch) {
@@ -128,7 +156,7 @@ public final class JsonCodec {
   }
 
   /** Encodes a server frame as UTF-8 JSON. */
-  public static byte[] encode(ServerFrame frame) {
+  public static byte[] encodeFrame(ServerFrame frame) {
     return toJson(frame).getBytes(StandardCharsets.UTF_8);
   }
 

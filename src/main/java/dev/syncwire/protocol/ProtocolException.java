@@ -7,15 +7,31 @@ package dev.syncwire.protocol;
 public class ProtocolException extends RuntimeException {
   private final ErrorCode code;
   private final Long commandId;
+  private final String currentJson;
 
   public ProtocolException(ErrorCode code, String message) {
-    this(code, message, null);
+    this(code, message, null, null);
   }
 
   public ProtocolException(ErrorCode code, String message, Long commandId) {
+    this(code, message, commandId, null);
+  }
+
+  /** With {@code currentJson}: for {@code conflict}, the current versions of the fields the patch named. */
+  public ProtocolException(ErrorCode code, String message, Long commandId, String currentJson) {
     super(message, null, false, false);
     this.code = code;
     this.commandId = commandId;
+    this.currentJson = currentJson;
+  }
+
+  public String currentJson() {
+    return currentJson;
+  }
+
+  /** The {@code error} reply for this failure. */
+  public ServerFrame.Error toFrame() {
+    return new ServerFrame.Error(commandId, code, getMessage(), code.retryable(), null, currentJson);
   }
 
   public ErrorCode code() {
@@ -27,6 +43,6 @@ public class ProtocolException extends RuntimeException {
   }
 
   public ProtocolException withCommandId(long id) {
-    return new ProtocolException(code, getMessage(), id);
+    return new ProtocolException(code, getMessage(), id, currentJson);
   }
 }

@@ -1,34 +1,89 @@
 package dev.syncwire.session;
 
+import dev.syncwire.broker.OutboundPublication;
+import dev.syncwire.channel.Conflation;
+import dev.syncwire.channel.Patch;
+import dev.syncwire.protocol.FrameCodec;
+import dev.syncwire.protocol.ServerFrame;
+
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A session's frames on their way out. Frames go straight to the transport while it has room; after
- * that they wait here, where they can be counted against the limit and, for a subscriber that stopped
- * reading, dropped all at once instead of growing the server's memory.
+ * that they wait here. Past {@code highWaterBytes}, waiting patches of the same entity are merged
+ * (PROTOCOL.md section 6) so that a slow subscriber of a state channel catches up with fewer bytes;
+ * past {@code limitBytes} the caller cuts the session off, and the waiting frames are dropped at once.
  */
 final class OutboundBuffer {
-  private final Transport transport;
-  private final long limitBytes;
-  private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-  private long queuedBytes;
+  /** A frame waiting for the transport. Patch pubs keep what conflation needs. */
+  private static final class Waiting {
+    final byte[] bytes;
+    final String channel;
+    final boolean isPatch;
+    final String epoch;
+    final Conflation.Update update;
 
-  OutboundBuffer(Transport transport, long limitBytes) {
+    Waiting(byte[] bytes, String channel, boolean isPatch, String epoch, Conflation.Update update) {
+      this.bytes = bytes;
+      this.channel = channel;
+      this.isPatch = isPatch;
+      this.epoch = epoch;
+      this.update = update;
+    }
+  }
+
+  private final Transport transport;
+  private final FrameCodec codec;
+  private final long limitBytes;
+  private final long highWaterBytes;
+  private ArrayDeque<Waiting> queue = new ArrayDeque<>();
+  private long queuedBytes;
+  private long conflateAt;
+  private long conflatedPushes;
+
+  OutboundBuffer(Transport transport, FrameCodec codec, long limitBytes, long highWaterBytes) {
     this.transport = transport;
+    this.codec = codec;
     this.limitBytes = limitBytes;
+    this.highWaterBytes = highWaterBytes;
+    this.conflateAt = highWaterBytes;
+  }
+
+  /** Adds a reply or push; {@code channel} names the channel the frame is about, if any. */
+  boolean offer(byte[] frame, String channel) {
+    return add(frame, channel, false, null, null);
+  }
+
+  /** Adds a publication's shared frame. */
+  boolean offer(OutboundPublication p) {
+    byte[] bytes = p.encoded(codec);
+    if (p.patch() == null) {
+      return add(bytes, p.channel().name(), false, null, null);
+    }
+    return add(bytes, p.channel().name(), true, p.publication().epoch(),
+        Conflation.Update.of(p.seq(), p.patch(), p.versions()));
   }
 
   /**
-   * Adds a frame. Returns {@code false} when the session's outbound bytes now exceed the limit; the
-   * caller must then close the session.
+   * Returns {@code false} when the session's outbound bytes exceed the limit even after conflation;
+   * the caller must then close the session.
    */
-  boolean offer(byte[] frame) {
+  private boolean add(byte[] bytes, String channel, boolean isPatch, String epoch, Conflation.Update update) {
     if (queue.isEmpty() && transport.writable()) {
-      transport.write(frame);
+      transport.write(bytes);
       return true;
     }
-    queue.add(frame);
-    queuedBytes += frame.length;
+    queue.add(new Waiting(bytes, channel, isPatch, epoch, update));
+    queuedBytes += bytes.length;
+    if (queuedBytes > conflateAt) {
+      conflate();
+      // Conflating again at once would rescan a queue that cannot shrink much further.
+      conflateAt = Math.max(highWaterBytes, queuedBytes + highWaterBytes / 2);
+    }
     return queuedBytes + transport.pendingBytes() <= limitBytes;
   }
 
@@ -36,10 +91,13 @@ final class OutboundBuffer {
   boolean drainToTransport() {
     boolean moved = false;
     while (!queue.isEmpty() && transport.writable()) {
-      byte[] frame = queue.poll();
-      queuedBytes -= frame.length;
-      transport.write(frame);
+      Waiting w = queue.poll();
+      queuedBytes -= w.bytes.length;
+      transport.write(w.bytes);
       moved = true;
+    }
+    if (queuedBytes <= highWaterBytes) {
+      conflateAt = highWaterBytes;
     }
     return moved;
   }
@@ -48,8 +106,93 @@ final class OutboundBuffer {
     return queuedBytes;
   }
 
+  /** Pushes sent as merges of several patches since this buffer was created. */
+  long conflatedPushes() {
+    return conflatedPushes;
+  }
+
   void clear() {
     queue.clear();
     queuedBytes = 0;
+  }
+
+  /**
+   * Merges each run of waiting patch pubs of one channel (runs end at any other frame about that
+   * channel) into one pub per entity. Merged pubs take the place of the run's last frame, so every
+   * channel keeps its order relative to its own replies and data.
+   */
+  private void conflate() {
+    List<Waiting> items = new ArrayList<>(queue);
+    Map<String, List<Integer>> openRuns = new HashMap<>();
+    List<List<Integer>> runs = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      Waiting w = items.get(i);
+      if (w.channel == null) {
+        continue;
+      }
+      if (w.isPatch) {
+        openRuns.computeIfAbsent(w.channel, k -> new ArrayList<>()).add(i);
+      } else {
+        List<Integer> run = openRuns.remove(w.channel);
+        if (run != null) {
+          runs.add(run);
+        }
+      }
+    }
+    runs.addAll(openRuns.values());
+    Map<Integer, List<Waiting>> replacementAt = new HashMap<>();
+    boolean[] dropped = new boolean[items.size()];
+    for (List<Integer> run : runs) {
+      if (run.size() < 2) {
+        continue;
+      }
+      List<Conflation.Update> updates = new ArrayList<>(run.size());
+      for (int index : run) {
+        updates.add(items.get(index).update);
+        dropped[index] = true;
+      }
+      Waiting last = items.get(run.get(run.size() - 1));
+      Map<Long, Waiting> originals = new HashMap<>();
+      for (int index : run) {
+        originals.put(items.get(index).update.seq(), items.get(index));
+      }
+      List<Waiting> merged = new ArrayList<>();
+      for (Conflation.Update u : Conflation.conflate(updates)) {
+        Waiting original = originals.get(u.seq());
+        boolean unchanged = original != null && original.update.from() == u.from() && original.update.patch() == u.patch();
+        merged.add(unchanged ? original : encode(last.channel, last.epoch, u));
+      }
+      replacementAt.put(run.get(run.size() - 1), merged);
+    }
+    if (replacementAt.isEmpty()) {
+      return;
+    }
+    ArrayDeque<Waiting> rebuilt = new ArrayDeque<>(items.size());
+    long bytes = 0;
+    for (int i = 0; i < items.size(); i++) {
+      List<Waiting> merged = replacementAt.get(i);
+      if (merged != null) {
+        for (Waiting m : merged) {
+          rebuilt.add(m);
+          bytes += m.bytes.length;
+          if (m.update.from() != m.update.seq()) {
+            conflatedPushes++;
+          }
+        }
+      } else if (!dropped[i]) {
+        rebuilt.add(items.get(i));
+        bytes += items.get(i).bytes.length;
+      }
+    }
+    queue = rebuilt;
+    queuedBytes = bytes;
+  }
+
+  private Waiting encode(String channel, String epoch, Conflation.Update u) {
+    Patch p = u.patch();
+    long from = u.from() == u.seq() ? 0 : u.from();
+    byte[] bytes = codec.encode(new ServerFrame.Pub(channel, epoch, u.seq(), from, null, null,
+        p.toPubJson(u.versions()).encode()));
+    return new Waiting(bytes, channel, true, epoch, u);
   }
 }

@@ -9,7 +9,7 @@ import dev.syncwire.protocol.ChannelNames;
 import dev.syncwire.protocol.CloseCode;
 import dev.syncwire.protocol.Command;
 import dev.syncwire.protocol.ErrorCode;
-import dev.syncwire.protocol.JsonCodec;
+import dev.syncwire.protocol.FrameCodec;
 import dev.syncwire.protocol.MalformedFrameException;
 import dev.syncwire.protocol.ProtocolException;
 import dev.syncwire.protocol.ServerFrame;
@@ -37,6 +37,7 @@ public final class Session implements SwapList.Member {
   private final SyncwireConfig config;
   private final EventLoopHub hub;
   private final Transport transport;
+  private final FrameCodec codec;
   private final OutboundBuffer outbound;
   private final TokenBucket commands;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
@@ -50,12 +51,13 @@ public final class Session implements SwapList.Member {
   private long expiryTimer = -1;
   private int listIndex = -1;
 
-  public Session(SessionServices services, EventLoopHub hub, Transport transport) {
+  public Session(SessionServices services, EventLoopHub hub, Transport transport, FrameCodec codec) {
     this.services = services;
     this.config = services.config();
     this.hub = hub;
     this.transport = transport;
-    this.outbound = new OutboundBuffer(transport, config.outboundBufferBytes());
+    this.codec = codec;
+    this.outbound = new OutboundBuffer(transport, codec, config.outboundBufferBytes(), config.outboundHighWaterBytes());
     this.commands = new TokenBucket(config.commandRate(), config.commandBurst());
     this.id = "s_" + randomToken(12);
     this.key = randomToken(24);
@@ -80,14 +82,24 @@ public final class Session implements SwapList.Member {
     return state == State.CLOSED;
   }
 
-  /** Handles one inbound text frame. */
+  /** Handles one inbound text message. */
   public void onText(String text) {
-    if (state == State.CLOSED) {
-      return;
+    if (state != State.CLOSED) {
+      onMessage(text, null);
     }
+  }
+
+  /** Handles one inbound binary message. */
+  public void onBinary(byte[] bytes) {
+    if (state != State.CLOSED) {
+      onMessage(null, bytes);
+    }
+  }
+
+  private void onMessage(String text, byte[] bytes) {
     Command command;
     try {
-      command = JsonCodec.decode(text);
+      command = text != null ? codec.decodeText(text) : codec.decode(bytes);
     } catch (MalformedFrameException e) {
       close(CloseCode.MALFORMED_FRAME, e.getMessage());
       return;
@@ -112,11 +124,6 @@ public final class Session implements SwapList.Member {
       LOG.log(Level.WARNING, "command failed in session " + id, e);
       send(ServerFrame.Error.of(command.id(), ErrorCode.INTERNAL, "internal error"));
     }
-  }
-
-  /** A frame this session's encoding cannot carry (for example binary on JSON). */
-  public void onMalformedFrame(String why) {
-    close(CloseCode.MALFORMED_FRAME, why);
   }
 
   public void onPong() {
@@ -229,7 +236,7 @@ public final class Session implements SwapList.Member {
     if (subscription != null) {
       dropSubscription(subscription);
     }
-    send(new ServerFrame.Unsubscribed(command.id(), command.channel()));
+    send(new ServerFrame.Unsubscribed(command.id(), command.channel()), command.channel());
   }
 
   private void publish(Command.Publish command) {
@@ -237,11 +244,9 @@ public final class Session implements SwapList.Member {
     if (!principal.mayPublish(name)) {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed to publish to " + name);
     }
-    if (command.patchJson() != null) {
-      throw new ProtocolException(ErrorCode.BAD_REQUEST, "patch publications are not supported by this node");
-    }
     ChannelId channel = new ChannelId(principal.tenant(), name);
-    services.broker().publish(channel, new ChannelBroker.PublishRequest(command.key(), command.dataJson(), null))
+    services.broker().publish(channel, new ChannelBroker.PublishRequest(command.key(), command.dataJson(),
+            command.patchJson()))
         .onComplete(ar -> {
           if (state == State.CLOSED) {
             return;
@@ -264,8 +269,16 @@ public final class Session implements SwapList.Member {
   }
 
   void sendSubscribed(long commandId, Subscription subscription, ChannelBroker.SubscribeResult result) {
-    send(new ServerFrame.Subscribed(commandId, subscription.channel.name(), result.epoch(), result.seq(),
-        result.recovered(), result.recovered() ? java.util.List.of() : null, null));
+    String name = subscription.channel.name();
+    java.util.List<ServerFrame.Pub> pubs = null;
+    if (result.recovered()) {
+      pubs = new java.util.ArrayList<>(result.pubs().size());
+      for (var p : result.pubs()) {
+        pubs.add(OutboundPublication.toFrame(name, p));
+      }
+    }
+    send(new ServerFrame.Subscribed(commandId, name, result.epoch(), result.seq(), result.recovered(), pubs,
+        result.snapshotJson()), name);
   }
 
   /** Ends a subscription that cannot continue in order and tells the client. */
@@ -275,7 +288,7 @@ public final class Session implements SwapList.Member {
     }
     subscriptions.remove(subscription.channel.name(), subscription);
     dropSubscription(subscription);
-    send(new ServerFrame.Reset(subscription.channel.name(), reason));
+    send(new ServerFrame.Reset(subscription.channel.name(), reason), subscription.channel.name());
   }
 
   private void dropSubscription(Subscription subscription) {
@@ -287,22 +300,28 @@ public final class Session implements SwapList.Member {
 
   /** Queues a publication's shared frame. */
   void push(OutboundPublication publication) {
-    enqueue(publication.json());
+    if (state != State.CLOSED) {
+      afterOffer(outbound.offer(publication));
+    }
   }
 
   private void send(ServerFrame frame) {
-    enqueue(JsonCodec.encode(frame));
+    send(frame, null);
+  }
+
+  /** Queues a reply or push; {@code channel} names the channel it is about, if any. */
+  private void send(ServerFrame frame, String channel) {
+    if (state != State.CLOSED) {
+      afterOffer(outbound.offer(codec.encode(frame), channel));
+    }
   }
 
   private void sendError(ProtocolException e) {
-    send(ServerFrame.Error.of(e.commandId(), e.code(), e.getMessage()));
+    send(e.toFrame());
   }
 
-  private void enqueue(byte[] frame) {
-    if (state == State.CLOSED) {
-      return;
-    }
-    if (!outbound.offer(frame)) {
+  private void afterOffer(boolean withinLimit) {
+    if (!withinLimit) {
       outbound.clear();
       close(CloseCode.SLOW_CONSUMER, "outbound buffer over " + config.outboundBufferBytes() + " bytes");
       return;

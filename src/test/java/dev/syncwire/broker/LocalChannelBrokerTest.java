@@ -1,6 +1,7 @@
 package dev.syncwire.broker;
 
 import dev.syncwire.channel.ChannelId;
+import dev.syncwire.channel.ChannelLogTest;
 import dev.syncwire.protocol.Command;
 import dev.syncwire.testing.Await;
 import io.vertx.core.DeploymentOptions;
@@ -41,7 +42,7 @@ class LocalChannelBrokerTest {
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
-    broker = new LocalChannelBroker(vertx);
+    broker = new LocalChannelBroker(vertx, tenant -> ChannelLogTest.SETTINGS);
     Await.result(vertx.deployVerticle(() -> new ChannelVerticle(broker), new DeploymentOptions().setInstances(3)));
     assertEquals(3, broker.shardCount());
   }
@@ -99,13 +100,32 @@ class LocalChannelBrokerTest {
   }
 
   @Test
-  void sinceIsRecoveredOnlyAtTheCurrentPosition() {
+  void sinceRecoversWhatWasMissedFromHistory() {
     ChannelBroker.PublishResult first = publish(C, "1");
     RecordingSink sink = new RecordingSink();
     assertTrue(Await.result(broker.subscribe(C, new Command.Since(first.epoch(), 1), sink)).recovered());
     publish(C, "2");
-    assertFalse(Await.result(broker.subscribe(C, new Command.Since(first.epoch(), 1), sink)).recovered());
+    ChannelBroker.SubscribeResult r = Await.result(broker.subscribe(C, new Command.Since(first.epoch(), 1), sink));
+    assertTrue(r.recovered());
+    assertEquals(List.of("2"), r.pubs().stream().map(p -> p.dataJson()).toList());
     assertFalse(Await.result(broker.subscribe(C, new Command.Since("other", 2), sink)).recovered());
+  }
+
+  @Test
+  void refusedPatchesFailWithTheirCode() {
+    ChannelBroker.PublishResult ok = Await.result(broker.publish(C,
+        new ChannelBroker.PublishRequest("p1", null, "{\"entity\":\"e\",\"set\":{\"s\":\"x\"}}")));
+    assertEquals(1, ok.seq());
+    Throwable conflict = broker.publish(C, new ChannelBroker.PublishRequest(null, null,
+        "{\"entity\":\"e\",\"set\":{\"s\":\"y\"},\"if\":{\"s\":7}}")).toCompletionStage().toCompletableFuture()
+        .handle((v, e) -> e).join();
+    assertEquals(dev.syncwire.protocol.ErrorCode.CONFLICT, ((dev.syncwire.protocol.ProtocolException) conflict.getCause() == null
+        ? (dev.syncwire.protocol.ProtocolException) conflict : (dev.syncwire.protocol.ProtocolException) conflict.getCause()).code());
+    ChannelBroker.PublishResult dup = Await.result(broker.publish(C,
+        new ChannelBroker.PublishRequest("p1", null, "{\"entity\":\"e\",\"set\":{\"s\":\"z\"}}")));
+    assertTrue(dup.duplicate());
+    assertEquals(1, dup.seq());
+    assertTrue(Await.result(broker.channel(C)).snapshotJson().contains("\"x\""));
   }
 
   @Test

@@ -9,8 +9,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
@@ -26,7 +24,7 @@ public final class WsClient implements AutoCloseable {
 
   private final WebSocketClient client;
   private final WebSocket socket;
-  private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+  private final FrameInbox frames = new FrameInbox();
   private final AtomicLong ids = new AtomicLong();
   private volatile Short closeCode;
   private volatile boolean closed;
@@ -98,47 +96,23 @@ public final class WsClient implements AutoCloseable {
 
   /** The next frame, in order. */
   public JsonObject next() {
-    try {
-      JsonObject f = frames.poll(WAIT_MS, TimeUnit.MILLISECONDS);
-      assertNotNull(f, "no frame within " + WAIT_MS + " ms");
-      return f;
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    JsonObject f = frames.take(x -> true, WAIT_MS);
+    assertNotNull(f, "no frame within " + WAIT_MS + " ms");
+    return f;
   }
 
   /** The next frame if one arrives within {@code ms}, else null. */
   public JsonObject poll(long ms) {
-    try {
-      return frames.poll(ms, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    return frames.take(x -> true, ms);
   }
 
-  /** Skips frames until one matches; frames skipped are kept aside in order. */
+  /** The first frame that matches, waiting for it; frames before it stay where they are. */
   public JsonObject awaitFrame(Predicate<JsonObject> match) {
-    List<JsonObject> skipped = new ArrayList<>();
-    long deadline = System.currentTimeMillis() + WAIT_MS;
-    try {
-      while (true) {
-        long left = deadline - System.currentTimeMillis();
-        JsonObject f = left <= 0 ? null : frames.poll(left, TimeUnit.MILLISECONDS);
-        if (f == null) {
-          throw new AssertionError("no matching frame within " + WAIT_MS + " ms; skipped " + skipped);
-        }
-        if (match.test(f)) {
-          List<JsonObject> rest = new ArrayList<>();
-          frames.drainTo(rest);
-          frames.addAll(skipped);
-          frames.addAll(rest);
-          return f;
-        }
-        skipped.add(f);
-      }
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
+    JsonObject f = frames.take(match, WAIT_MS);
+    if (f == null) {
+      throw new AssertionError("no matching frame within " + WAIT_MS + " ms; waiting: " + frames.snapshot());
     }
+    return f;
   }
 
   /** Takes the next {@code n} {@code pub} frames of {@code channel}, skipping other frames. */
@@ -151,9 +125,47 @@ public final class WsClient implements AutoCloseable {
   }
 
   public List<JsonObject> drain() {
-    List<JsonObject> out = new ArrayList<>();
-    frames.drainTo(out);
-    return out;
+    return frames.drain();
+  }
+
+  /** Received frames in arrival order; a taker removes the first one matching its predicate. */
+  private static final class FrameInbox {
+    private final List<JsonObject> frames = new ArrayList<>();
+
+    synchronized void add(JsonObject frame) {
+      frames.add(frame);
+      notifyAll();
+    }
+
+    synchronized JsonObject take(Predicate<JsonObject> match, long waitMs) {
+      long deadline = System.currentTimeMillis() + waitMs;
+      while (true) {
+        for (int i = 0; i < frames.size(); i++) {
+          if (match.test(frames.get(i))) {
+            return frames.remove(i);
+          }
+        }
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          return null;
+        }
+        try {
+          wait(left);
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+
+    synchronized List<JsonObject> drain() {
+      List<JsonObject> out = new ArrayList<>(frames);
+      frames.clear();
+      return out;
+    }
+
+    synchronized List<JsonObject> snapshot() {
+      return new ArrayList<>(frames);
+    }
   }
 
   /** Waits for the server to close the connection and returns the close code (null if none was sent). */

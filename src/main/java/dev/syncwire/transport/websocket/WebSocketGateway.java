@@ -1,7 +1,9 @@
 package dev.syncwire.transport.websocket;
 
 import dev.syncwire.protocol.CloseCode;
+import dev.syncwire.protocol.FrameCodec;
 import dev.syncwire.protocol.JsonCodec;
+import dev.syncwire.protocol.ProtoCodec;
 import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.session.Session;
 import dev.syncwire.session.SessionServices;
@@ -25,18 +27,20 @@ import java.util.logging.Logger;
 public final class WebSocketGateway {
   private static final Logger LOG = Logger.getLogger(WebSocketGateway.class.getName());
   /** Subprotocols this server speaks, in order of preference. */
-  public static final List<String> SUBPROTOCOLS = List.of(JsonCodec.SUBPROTOCOL);
+  public static final List<String> SUBPROTOCOLS = List.of(JsonCodec.SUBPROTOCOL, ProtoCodec.SUBPROTOCOL);
   /** How long a closing peer has to answer the close frame before the connection is dropped. */
   static final long CLOSE_TIMEOUT_MS = 5000;
 
   private final SessionServices services;
   private final EventLoopHub hub;
   private final Set<String> allowedOrigins;
+  private final ProtoCodec protoCodec;
 
   public WebSocketGateway(SessionServices services, EventLoopHub hub) {
     this.services = services;
     this.hub = hub;
     this.allowedOrigins = Set.copyOf(services.config().allowedOrigins());
+    this.protoCodec = new ProtoCodec(services.config().protoCompressAboveBytes());
   }
 
   public void handle(HttpServerRequest request) {
@@ -70,8 +74,9 @@ public final class WebSocketGateway {
   }
 
   private void bind(ServerWebSocket socket) {
-    WebSocketTransport transport = new WebSocketTransport(services.vertx(), socket, false, CLOSE_TIMEOUT_MS);
-    Session session = new Session(services, hub, transport);
+    FrameCodec codec = ProtoCodec.SUBPROTOCOL.equals(socket.subProtocol()) ? protoCodec : JsonCodec.INSTANCE;
+    WebSocketTransport transport = new WebSocketTransport(services.vertx(), socket, codec.binary(), CLOSE_TIMEOUT_MS);
+    Session session = new Session(services, hub, transport, codec);
     ChannelHandlerContext chctx = transport.channelHandlerContext();
     chctx.pipeline().addBefore(chctx.name(), "syncwire-utf8", new Utf8TextValidator());
     chctx.pipeline().addBefore(chctx.name(), "syncwire-writability", new ChannelInboundHandlerAdapter() {
@@ -84,7 +89,7 @@ public final class WebSocketGateway {
       }
     });
     socket.textMessageHandler(session::onText);
-    socket.binaryMessageHandler(b -> session.onMalformedFrame("binary frames need a binary subprotocol"));
+    socket.binaryMessageHandler(b -> session.onBinary(b.getBytes()));
     socket.pongHandler(b -> session.onPong());
     socket.exceptionHandler(e -> onException(session, e));
     socket.closeHandler(v -> session.onTransportClosed());

@@ -55,7 +55,7 @@ class HeartbeatTest {
       assertTrue(took >= 2 * INTERVAL_MS - 50 && took < 10 * INTERVAL_MS, "terminated after " + took + " ms");
       Await.until(Duration.ofSeconds(5), "session released", () -> node.sessions() == before);
       Await.until(Duration.ofSeconds(5), "subscription released at the channel owner", () ->
-          Await.result(node.node.broker().channels("demo")).stream().allMatch(c -> c.sinks() == 0));
+          Await.result(node.node.broker().channels("demo")).stream().allMatch(c -> c.subscriptions() == 0));
     }
   }
 

@@ -1,0 +1,33 @@
+package dev.syncwire.broker;
+
+import dev.syncwire.channel.ChannelSettings;
+import dev.syncwire.channel.StateLimits;
+import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.config.TenantConfig;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Channel settings per tenant: the node's defaults, with a tenant's own history size and age. */
+public final class TenantChannelSettings {
+  private TenantChannelSettings() {
+  }
+
+  public static Function<String, ChannelSettings> from(SyncwireConfig config) {
+    StateLimits limits = new StateLimits(config.stateMaxEntities(), config.stateMaxFields(), config.stateMaxValueBytes());
+    // A replay larger than half a subscriber's outbound buffer would cut that subscriber off; send a
+    // snapshot (recovered:false) instead.
+    long maxRecoveryBytes = config.outboundBufferBytes() / 2;
+    ChannelSettings defaults = new ChannelSettings(config.historySize(), config.historyTtlMs(), config.dedupWindowMs(),
+        config.dedupMaxKeys(), limits, maxRecoveryBytes);
+    Map<String, ChannelSettings> byTenant = new HashMap<>();
+    for (TenantConfig t : config.tenants()) {
+      byTenant.put(t.id(), new ChannelSettings(
+          t.historySize() != null ? t.historySize() : defaults.historySize(),
+          t.historyTtlMs() != null ? t.historyTtlMs() : defaults.historyTtlMs(),
+          defaults.dedupWindowMs(), defaults.dedupMaxKeys(), limits, maxRecoveryBytes));
+    }
+    return tenant -> byTenant.getOrDefault(tenant, defaults);
+  }
+}

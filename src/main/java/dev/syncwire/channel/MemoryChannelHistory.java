@@ -1,0 +1,132 @@
+package dev.syncwire.channel;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@link ChannelHistory} in a ring buffer. Seqs in history are consecutive, so only the first is
+ * stored; each entry is one byte array (key and payload) and one timestamp, about 40 bytes plus the
+ * payload per publication.
+ */
+public final class MemoryChannelHistory implements ChannelHistory {
+  private static final byte DATA = 0;
+  private static final byte PATCH = 1;
+
+  private final String epoch;
+  private final int capacity;
+  private final long ttlMs;
+  private byte[][] entries = new byte[8][];
+  private long[] times = new long[8];
+  private int head;
+  private int count;
+  private long firstSeq = 1;
+  private long lastSeq;
+  private long payloadBytes;
+
+  public MemoryChannelHistory(String epoch, int capacity, long ttlMs) {
+    this.epoch = epoch;
+    this.capacity = capacity;
+    this.ttlMs = ttlMs;
+  }
+
+  @Override
+  public void append(Publication p, long nowMs) {
+    if (p.seq() != lastSeq + 1) {
+      throw new IllegalArgumentException("history must be appended in seq order: " + p.seq() + " after " + lastSeq);
+    }
+    lastSeq = p.seq();
+    if (capacity == 0) {
+      firstSeq = lastSeq + 1;
+      return;
+    }
+    if (count == capacity) {
+      dropOldest();
+    } else if (count == entries.length) {
+      grow();
+    }
+    int slot = (head + count) % entries.length;
+    entries[slot] = encode(p);
+    times[slot] = nowMs;
+    payloadBytes += entries[slot].length;
+    if (count == 0) {
+      firstSeq = p.seq();
+    }
+    count++;
+    expire(nowMs);
+  }
+
+  @Override
+  public List<Publication> after(long afterSeq, long nowMs) {
+    expire(nowMs);
+    if (afterSeq > lastSeq || afterSeq < firstSeq - 1) {
+      return null;
+    }
+    List<Publication> out = new ArrayList<>((int) (lastSeq - afterSeq));
+    for (long seq = afterSeq + 1; seq <= lastSeq; seq++) {
+      out.add(decode(entries[(head + (int) (seq - firstSeq)) % entries.length], seq));
+    }
+    return out;
+  }
+
+  @Override
+  public int size(long nowMs) {
+    expire(nowMs);
+    return count;
+  }
+
+  @Override
+  public long payloadBytes() {
+    return payloadBytes;
+  }
+
+  private void expire(long nowMs) {
+    long oldest = nowMs - ttlMs;
+    while (count > 0 && times[head] < oldest) {
+      dropOldest();
+    }
+  }
+
+  private void dropOldest() {
+    payloadBytes -= entries[head].length;
+    entries[head] = null;
+    head = (head + 1) % entries.length;
+    count--;
+    firstSeq++;
+  }
+
+  private void grow() {
+    int size = Math.min(capacity, entries.length * 2);
+    byte[][] e = new byte[size][];
+    long[] t = new long[size];
+    for (int i = 0; i < count; i++) {
+      e[i] = entries[(head + i) % entries.length];
+      t[i] = times[(head + i) % entries.length];
+    }
+    entries = e;
+    times = t;
+    head = 0;
+  }
+
+  // Layout: kind byte, key length (0xFF = no key), key bytes, payload bytes (UTF-8 JSON).
+  private static byte[] encode(Publication p) {
+    byte[] key = p.key() == null ? new byte[0] : p.key().getBytes(StandardCharsets.UTF_8);
+    byte[] payload = (p.dataJson() != null ? p.dataJson() : p.patchJson()).getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[2 + key.length + payload.length];
+    out[0] = p.dataJson() != null ? DATA : PATCH;
+    out[1] = (byte) (p.key() == null ? 0xFF : key.length);
+    System.arraycopy(key, 0, out, 2, key.length);
+    System.arraycopy(payload, 0, out, 2 + key.length, payload.length);
+    return out;
+  }
+
+  private Publication decode(byte[] entry, long seq) {
+    int keyLength = entry[1] & 0xFF;
+    String key = keyLength == 0xFF ? null : new String(entry, 2, keyLength, StandardCharsets.UTF_8);
+    int offset = 2 + (keyLength == 0xFF ? 0 : keyLength);
+    String payload = new String(Arrays.copyOfRange(entry, offset, entry.length), StandardCharsets.UTF_8);
+    return entry[0] == DATA ? new Publication(epoch, seq, key, payload, null)
+        : new Publication(epoch, seq, key, null, payload);
+  }
+}
