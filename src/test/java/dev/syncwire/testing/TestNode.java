@@ -78,6 +78,18 @@ public final class TestNode implements AutoCloseable {
     return WsClient.open(clientVertx(), port());
   }
 
+  /** A client speaking {@code codec}. */
+  public WsClient client(WireCodec codec) {
+    return WsClient.open(clientVertx(), port(), codec);
+  }
+
+  /** A client speaking {@code codec}, connected anonymously to tenant {@code demo}. */
+  public WsClient demoClient(WireCodec codec) {
+    WsClient c = client(codec);
+    c.connectAnonymous("demo");
+    return c;
+  }
+
   private static Vertx clientVertx;
 
   /** One Vert.x instance for all test clients of this JVM. */

@@ -24,15 +24,18 @@ public final class WsClient implements AutoCloseable {
 
   private final WebSocketClient client;
   private final WebSocket socket;
+  private final WireCodec codec;
   private final FrameInbox frames = new FrameInbox();
   private final AtomicLong ids = new AtomicLong();
   private volatile Short closeCode;
   private volatile boolean closed;
 
-  private WsClient(WebSocketClient client, WebSocket socket) {
+  private WsClient(WebSocketClient client, WebSocket socket, WireCodec codec) {
     this.client = client;
     this.socket = socket;
+    this.codec = codec;
     socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    socket.binaryMessageHandler(bytes -> frames.add(WireCodec.fromProto(bytes.getBytes())));
     socket.closeHandler(v -> {
       closeCode = socket.closeStatusCode();
       closed = true;
@@ -40,15 +43,25 @@ public final class WsClient implements AutoCloseable {
   }
 
   public static WsClient open(Vertx vertx, int port) {
-    return open(vertx, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"),
-        new WebSocketClientOptions());
+    return open(vertx, port, WireCodec.JSON);
+  }
+
+  /** A client speaking {@code codec}, selected by its subprotocol. */
+  public static WsClient open(Vertx vertx, int port, WireCodec codec) {
+    return open(vertx, new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")
+        .setSubProtocols(java.util.List.of(codec.subprotocol)), new WebSocketClientOptions());
   }
 
   public static WsClient open(Vertx vertx, WebSocketConnectOptions connect, WebSocketClientOptions options) {
     WebSocketClient client = vertx.createWebSocketClient(options.setMaxFrameSize(16 * 1024 * 1024)
         .setMaxMessageSize(16 * 1024 * 1024));
     WebSocket ws = Await.result(client.connect(connect));
-    return new WsClient(client, ws);
+    WireCodec codec = WireCodec.PROTO.subprotocol.equals(ws.subProtocol()) ? WireCodec.PROTO : WireCodec.JSON;
+    return new WsClient(client, ws, codec);
+  }
+
+  public WireCodec codec() {
+    return codec;
   }
 
   public WebSocket socket() {
@@ -70,8 +83,13 @@ public final class WsClient implements AutoCloseable {
     return awaitFrame(f -> Long.valueOf(id).equals(f.getLong("id")));
   }
 
+  /** Sends a command in this client's encoding. */
   public void send(JsonObject command) {
-    sendText(command.encode());
+    if (codec == WireCodec.PROTO) {
+      Await.result(socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(WireCodec.toProto(command))));
+    } else {
+      sendText(command.encode());
+    }
   }
 
   public JsonObject connectAnonymous(String tenant) {
