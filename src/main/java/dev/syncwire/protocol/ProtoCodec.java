@@ -1,5 +1,8 @@
 package dev.syncwire.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.syncwire.protocol.proto.ClientFrame;
@@ -11,7 +14,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.zip.Deflater;
 
 /**
@@ -21,6 +23,7 @@ import java.util.zip.Deflater;
  */
 public final class ProtoCodec implements FrameCodec {
   public static final String SUBPROTOCOL = "syncwire.v1.proto";
+  private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
   private final int compressAboveBytes;
 
@@ -189,25 +192,48 @@ public final class ProtoCodec implements FrameCodec {
     if (f.dataJson() != null) {
       p.setData(utf8(f.dataJson()));
     } else {
-      p.setPatch(stateDelta(f.seq(), new JsonObject(f.patchJson())));
+      p.setPatch(stateDelta(f.seq(), f.patchJson()));
     }
     return p.build();
   }
 
-  /** The pub's patch object split into a StateDelta: entity and versions as fields, the changes as bytes. */
-  private StateDelta stateDelta(long seq, JsonObject patch) {
-    StateDelta.Builder d = StateDelta.newBuilder().setSeq(seq).setEntity(patch.getString("entity"));
-    JsonObject versions = patch.getJsonObject("versions", new JsonObject());
-    for (Map.Entry<String, Object> v : versions) {
-      d.putVersions(v.getKey(), ((Number) v.getValue()).longValue());
-    }
-    JsonObject changes = new JsonObject();
-    for (String op : new String[] {"set", "unset", "inc"}) {
-      if (patch.containsKey(op)) {
-        changes.put(op, patch.getValue(op));
+  /**
+   * The pub's patch object split into a StateDelta: entity and versions as fields, the changes as bytes.
+   * Reads the JSON with a streaming parser and copies the changes verbatim, since this runs once per
+   * publication on the owner's hot path.
+   */
+  private StateDelta stateDelta(long seq, String patchJson) {
+    StateDelta.Builder d = StateDelta.newBuilder().setSeq(seq);
+    StringBuilder changes = new StringBuilder(patchJson.length()).append('{');
+    try (JsonParser parser = JSON_FACTORY.createParser(patchJson)) {
+      parser.nextToken();
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (name.equals("entity")) {
+          d.setEntity(parser.getText());
+        } else if (name.equals("versions")) {
+          while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            d.putVersions(field, parser.getLongValue());
+          }
+        } else {
+          int start = (int) parser.currentTokenLocation().getCharOffset();
+          if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+            parser.skipChildren();
+          }
+          int end = (int) parser.currentLocation().getCharOffset();
+          if (changes.length() > 1) {
+            changes.append(',');
+          }
+          changes.append('"').append(name).append("\":").append(patchJson, start, end);
+        }
       }
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("patch is not JSON", e);
     }
-    byte[] bytes = changes.encode().getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = changes.append('}').toString().getBytes(StandardCharsets.UTF_8);
     if (bytes.length > compressAboveBytes) {
       d.setPatch(ByteString.copyFrom(deflate(bytes))).setCompressed(true);
     } else {
