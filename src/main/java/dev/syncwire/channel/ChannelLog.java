@@ -1,5 +1,8 @@
 package dev.syncwire.channel;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -13,20 +16,73 @@ public final class ChannelLog {
   public record Position(String epoch, long seq, boolean recovered, List<Publication> pubs, String snapshotJson) {
   }
 
+  private static final int FORMAT = 1;
+
   private final ChannelId id;
   private final String epoch;
   private final ChannelSettings settings;
-  private final ChannelHistory history;
+  private final MemoryChannelHistory history;
   private final DedupWindow dedup;
   private ChannelState state;
   private long seq;
 
   public ChannelLog(ChannelId id, String epoch, ChannelSettings settings) {
+    this(id, epoch, settings, new MemoryChannelHistory(epoch, settings.historySize(), settings.historyTtlMs()));
+  }
+
+  private ChannelLog(ChannelId id, String epoch, ChannelSettings settings, MemoryChannelHistory history) {
     this.id = id;
     this.epoch = epoch;
     this.settings = settings;
-    this.history = new MemoryChannelHistory(epoch, settings.historySize(), settings.historyTtlMs());
+    this.history = history;
     this.dedup = new DedupWindow(settings.dedupWindowMs(), settings.dedupMaxKeys());
+  }
+
+  /**
+   * Writes the whole log (position, settings, history, dedup keys, state) so that another process can
+   * continue it with {@link #readFrom}: same epoch, same seq, same answers.
+   */
+  public void writeTo(DataOutput out, long nowMs) throws IOException {
+    out.writeByte(FORMAT);
+    out.writeUTF(id.tenant());
+    out.writeUTF(id.name());
+    out.writeUTF(epoch);
+    out.writeInt(settings.historySize());
+    out.writeLong(settings.historyTtlMs());
+    out.writeLong(settings.dedupWindowMs());
+    out.writeInt(settings.dedupMaxKeys());
+    out.writeInt(settings.stateLimits().maxEntities());
+    out.writeInt(settings.stateLimits().maxFields());
+    out.writeInt(settings.stateLimits().maxValueBytes());
+    out.writeLong(settings.maxRecoveryBytes());
+    out.writeLong(seq);
+    history.writeTo(out, nowMs);
+    dedup.writeTo(out, nowMs);
+    out.writeBoolean(state != null);
+    if (state != null) {
+      state.writeTo(out);
+    }
+  }
+
+  public static ChannelLog readFrom(DataInput in, long nowMs) throws IOException {
+    int format = in.readByte();
+    if (format != FORMAT) {
+      throw new IOException("unknown channel log format " + format);
+    }
+    ChannelId id = new ChannelId(in.readUTF(), in.readUTF());
+    String epoch = in.readUTF();
+    ChannelSettings settings = new ChannelSettings(in.readInt(), in.readLong(), in.readLong(), in.readInt(),
+        new StateLimits(in.readInt(), in.readInt(), in.readInt()), in.readLong());
+    long seq = in.readLong();
+    MemoryChannelHistory history = MemoryChannelHistory.readFrom(in, epoch, settings.historySize(),
+        settings.historyTtlMs(), nowMs);
+    ChannelLog log = new ChannelLog(id, epoch, settings, history);
+    log.seq = seq;
+    log.dedup.readFrom(in, nowMs);
+    if (in.readBoolean()) {
+      log.state = ChannelState.readFrom(in, settings.stateLimits());
+    }
+    return log;
   }
 
   public ChannelId id() {
@@ -81,6 +137,28 @@ public final class ChannelLog {
       dedup.record(key, publication.seq(), nowMs);
     }
     return new PublishOutcome.Accepted(publication, patch, versions);
+  }
+
+  /**
+   * Applies a publication that this log's primary copy accepted, so that a replica stays identical
+   * without deciding anything itself (clocks and windows may differ slightly between processes).
+   */
+  public void replicate(Publication publication, Patch patch, long nowMs) {
+    if (publication.seq() != seq + 1 || !publication.epoch().equals(epoch)) {
+      throw new IllegalStateException("replica of " + id + " at " + epoch + "/" + seq + " cannot take "
+          + publication.epoch() + "/" + publication.seq());
+    }
+    if (patch != null) {
+      if (state == null) {
+        state = new ChannelState(settings.stateLimits());
+      }
+      state.apply(patch, publication.seq());
+    }
+    seq = publication.seq();
+    history.append(publication, nowMs);
+    if (publication.key() != null) {
+      dedup.record(publication.key(), publication.seq(), nowMs);
+    }
   }
 
   /**

@@ -3,6 +3,9 @@ package dev.syncwire.channel;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -120,6 +123,39 @@ public final class ChannelState {
       entities.remove(patch.entity());
     }
     return versions;
+  }
+
+  void writeTo(DataOutput out) throws IOException {
+    out.writeInt(entities.size());
+    for (Map.Entry<String, Map<String, Field>> entity : entities.entrySet()) {
+      out.writeUTF(entity.getKey());
+      out.writeInt(entity.getValue().size());
+      for (Map.Entry<String, Field> f : entity.getValue().entrySet()) {
+        out.writeUTF(f.getKey());
+        byte[] json = Json.encode(f.getValue().value()).getBytes(StandardCharsets.UTF_8);
+        out.writeInt(json.length);
+        out.write(json);
+        out.writeLong(f.getValue().version());
+      }
+    }
+  }
+
+  static ChannelState readFrom(DataInput in, StateLimits limits) throws IOException {
+    ChannelState state = new ChannelState(limits);
+    int entities = in.readInt();
+    for (int i = 0; i < entities; i++) {
+      String id = in.readUTF();
+      int n = in.readInt();
+      Map<String, Field> fields = new LinkedHashMap<>();
+      for (int j = 0; j < n; j++) {
+        String name = in.readUTF();
+        byte[] json = new byte[in.readInt()];
+        in.readFully(json);
+        fields.put(name, new Field(Json.decodeValue(new String(json, StandardCharsets.UTF_8)), in.readLong()));
+      }
+      state.entities.put(id, fields);
+    }
+    return state;
   }
 
   public boolean isEmpty() {

@@ -1,5 +1,8 @@
 package dev.syncwire.channel;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,6 +43,26 @@ public final class DedupWindow {
   public int size(long nowMs) {
     expire(nowMs);
     return keys.size();
+  }
+
+  /** Writes the remembered keys, with ages instead of times (see {@link MemoryChannelHistory}). */
+  void writeTo(DataOutput out, long nowMs) throws IOException {
+    expire(nowMs);
+    out.writeInt(keys.size());
+    for (Map.Entry<String, long[]> e : keys.entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeLong(e.getValue()[0]);
+      out.writeLong(nowMs - e.getValue()[1]);
+    }
+  }
+
+  void readFrom(DataInput in, long nowMs) throws IOException {
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      String key = in.readUTF();
+      long seq = in.readLong();
+      keys.put(key, new long[] {seq, nowMs - in.readLong()});
+    }
   }
 
   private void expire(long nowMs) {

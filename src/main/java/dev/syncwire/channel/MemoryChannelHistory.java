@@ -1,5 +1,8 @@
 package dev.syncwire.channel;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,6 +110,46 @@ public final class MemoryChannelHistory implements ChannelHistory {
     entries = e;
     times = t;
     head = 0;
+  }
+
+  /**
+   * Writes the held publications. Times are written as ages, because monotonic clocks of different
+   * processes cannot be compared; {@link #readFrom} turns them back into times on the reader's clock.
+   */
+  void writeTo(DataOutput out, long nowMs) throws IOException {
+    expire(nowMs);
+    out.writeLong(lastSeq);
+    out.writeLong(firstSeq);
+    out.writeInt(count);
+    for (int i = 0; i < count; i++) {
+      int slot = (head + i) % entries.length;
+      out.writeLong(nowMs - times[slot]);
+      out.writeInt(entries[slot].length);
+      out.write(entries[slot]);
+    }
+  }
+
+  static MemoryChannelHistory readFrom(DataInput in, String epoch, int capacity, long ttlMs, long nowMs)
+      throws IOException {
+    MemoryChannelHistory h = new MemoryChannelHistory(epoch, capacity, ttlMs);
+    h.lastSeq = in.readLong();
+    h.firstSeq = in.readLong();
+    int n = in.readInt();
+    h.entries = new byte[Math.max(8, Math.min(capacity, Integer.highestOneBit(Math.max(1, n)) * 2))][];
+    h.times = new long[h.entries.length];
+    for (int i = 0; i < n; i++) {
+      long age = in.readLong();
+      byte[] entry = new byte[in.readInt()];
+      in.readFully(entry);
+      if (h.count == h.entries.length) {
+        h.grow();
+      }
+      h.entries[h.count] = entry;
+      h.times[h.count] = nowMs - age;
+      h.payloadBytes += entry.length;
+      h.count++;
+    }
+    return h;
   }
 
   // Layout: kind byte, key length (0xFF = no key), key bytes, payload bytes (UTF-8 JSON).
