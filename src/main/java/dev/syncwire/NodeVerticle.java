@@ -7,6 +7,11 @@ import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.broker.ChannelVerticle;
 import dev.syncwire.broker.LocalChannelBroker;
 import dev.syncwire.broker.TenantChannelSettings;
+import dev.syncwire.cluster.ClusterChannelBroker;
+import dev.syncwire.cluster.ClusterVerticle;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.session.HeartbeatVerticle;
 import dev.syncwire.session.Hubs;
@@ -45,19 +50,37 @@ public final class NodeVerticle extends VerticleBase {
     String nodeId = config.nodeId().isEmpty() ? randomNodeId() : config.nodeId();
     int loops = config.eventLoops();
     hubs = new Hubs();
-    status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), List.of("websocket"), hubs);
-    LocalChannelBroker localBroker = new LocalChannelBroker(vertx, TenantChannelSettings.from(config));
-    broker = localBroker;
     Authenticator authenticator = new Authenticator(vertx, config.tenants());
+    Future<?> channels;
+    java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> nodeStatuses = null;
+    if (vertx.isClustered()) {
+      HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager())
+          .getHazelcastInstance();
+      ClusterChannelBroker clusterBroker = new ClusterChannelBroker(vertx, hazelcast,
+          ((VertxInternal) vertx).clusterManager().getNodeId(), TenantChannelSettings.from(config),
+          config.clusterRepairDelayMs());
+      broker = clusterBroker;
+      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), List.of("websocket"), hubs,
+          () -> new java.util.TreeSet<>(ClusterVerticle.members(hazelcast).values()).stream().toList());
+      channels = vertx.deployVerticle(new ClusterVerticle(clusterBroker, hazelcast, config.clusterAnnounceIntervalMs(),
+          status::localStatus));
+      nodeStatuses = () -> ClusterVerticle.statuses(vertx, hazelcast);
+    } else {
+      LocalChannelBroker localBroker = new LocalChannelBroker(vertx, TenantChannelSettings.from(config));
+      broker = localBroker;
+      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), List.of("websocket"), hubs, null);
+      channels = vertx.deployVerticle(() -> new ChannelVerticle(localBroker), new DeploymentOptions().setInstances(loops));
+    }
     SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker);
+    java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> statuses = nodeStatuses;
 
-    return vertx.deployVerticle(() -> new ChannelVerticle(localBroker), new DeploymentOptions().setInstances(loops))
+    return channels
         .compose(id -> vertx.deployVerticle(new HeartbeatVerticle(hubs, config.heartbeatIntervalMs(),
             config.heartbeatMaxMissedPongs())))
         .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, hubs, status),
             new DeploymentOptions().setInstances(loops)))
         .compose(id -> vertx.deployVerticle(new AdminVerticle(status, broker, authenticator, config.adminHost(),
-            config.adminPort(), config.adminKey())))
+            config.adminPort(), config.adminKey(), statuses)))
         .onSuccess(id -> {
           status.ready(true);
           LOG.info("Syncwire node " + nodeId + " serving clients on " + config.httpHost() + ":" + config.httpPort()
@@ -116,7 +139,7 @@ public final class NodeVerticle extends VerticleBase {
     }
   }
 
-  private static String randomNodeId() {
+  static String randomNodeId() {
     return "n-" + Integer.toString(new SecureRandom().nextInt(36 * 36 * 36 * 36), 36);
   }
 }

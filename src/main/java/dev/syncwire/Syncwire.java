@@ -2,8 +2,12 @@ package dev.syncwire;
 
 import dev.syncwire.config.ConfigException;
 import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.cluster.HazelcastConfigs;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.launcher.application.HookContext;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 
@@ -22,10 +26,13 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
   public static final int EXIT_BAD_CONFIG = 78;
   static final String EMBEDDED_CONFIG = "/syncwire/node.json";
 
+  private final boolean clustered;
   private SyncwireConfig config;
 
   public Syncwire(String[] args) {
     super(args);
+    this.clustered = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-cluster") || a.equals("--cluster")
+        || a.equals("-c"));
   }
 
   public static void main(String[] args) {
@@ -74,7 +81,15 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
     try {
       JsonObject base = conf != null ? conf : embeddedConfig();
       JsonObject merged = SyncwireConfig.applyOverrides(base, propertiesAsMap(), System.getenv());
+      // The node's name must be known before the cluster forms (it is a member attribute).
+      JsonObject node = merged.getJsonObject("node", new JsonObject());
+      if (node.getString("id", "").isEmpty()) {
+        merged.put("node", node.put("id", NodeVerticle.randomNodeId()));
+      }
       config = SyncwireConfig.fromJson(merged);
+      if (clustered) {
+        HazelcastConfigs.load(config, config.nodeId());
+      }
       return merged;
     } catch (ConfigException e) {
       System.err.println("syncwire: " + e.getMessage());
@@ -84,8 +99,13 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
   }
 
   @Override
-  public void beforeStartingVertx(HookContext context) {
-    context.vertxOptions().setEventLoopPoolSize(config.eventLoops());
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    options.setEventLoopPoolSize(config.eventLoops());
+    VertxBuilder builder = Vertx.builder().with(options);
+    if (clustered) {
+      builder.withClusterManager(new HazelcastClusterManager(HazelcastConfigs.load(config, config.nodeId())));
+    }
+    return builder;
   }
 
   private static java.util.Map<String, String> propertiesAsMap() {

@@ -34,9 +34,12 @@ public final class AdminVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final byte[] adminKey;
+  private final java.util.function.Supplier<Future<JsonArray>> nodeStatuses;
 
+  /** {@code nodeStatuses} gathers every member's status in a cluster; null for a node alone. */
   public AdminVerticle(NodeStatus status, ChannelBroker broker, Authenticator authenticator, String host, int port,
-                       String adminKey) {
+                       String adminKey, java.util.function.Supplier<Future<JsonArray>> nodeStatuses) {
+    this.nodeStatuses = nodeStatuses;
     this.status = status;
     this.broker = broker;
     this.authenticator = authenticator;
@@ -72,12 +75,13 @@ public final class AdminVerticle extends VerticleBase {
   }
 
   private void nodes(RoutingContext rc) {
+    if (nodeStatuses != null) {
+      nodeStatuses.get().onComplete(ar -> HealthRoutes.json(rc, 200,
+          (ar.succeeded() ? ar.result() : new JsonArray()).encode()));
+      return;
+    }
     broker.channels(null).onComplete(ar -> {
-      JsonObject node = new JsonObject()
-          .put("node", status.nodeId())
-          .put("connections", status.sessions())
-          .put("sessions", status.sessions())
-          .put("channels", ar.succeeded() ? ar.result().size() : 0);
+      JsonObject node = status.localStatus().put("channelsOwned", ar.succeeded() ? ar.result().size() : 0);
       HealthRoutes.json(rc, 200, new JsonArray().add(node).encode());
     });
   }

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The node's identity and health as the endpoints report them. */
 public final class NodeStatus {
@@ -15,13 +16,32 @@ public final class NodeStatus {
   private final long heartbeatMs;
   private final List<String> transports;
   private final Hubs hubs;
+  private final Supplier<List<String>> members;
   private volatile boolean ready;
 
-  public NodeStatus(String nodeId, long heartbeatMs, List<String> transports, Hubs hubs) {
+  /** {@code members} names the cluster's live nodes; null for a node that runs alone. */
+  public NodeStatus(String nodeId, long heartbeatMs, List<String> transports, Hubs hubs,
+                    Supplier<List<String>> members) {
     this.nodeId = nodeId;
     this.heartbeatMs = heartbeatMs;
     this.transports = List.copyOf(transports);
     this.hubs = hubs;
+    this.members = members;
+  }
+
+  public boolean clustered() {
+    return members != null;
+  }
+
+  /** The live members' names: this node alone when not clustered. */
+  public List<String> members() {
+    return members == null ? List.of(nodeId) : members.get();
+  }
+
+  /** This node's own figures, as the admin API lists them. */
+  public JsonObject localStatus() {
+    return new JsonObject().put("node", nodeId).put("connections", sessions()).put("sessions", sessions())
+        .put("ready", ready);
   }
 
   public String nodeId() {
@@ -46,6 +66,7 @@ public final class NodeStatus {
         .put("version", PROTOCOL_VERSION)
         .put("transports", new JsonArray(transports))
         .put("heartbeatMs", heartbeatMs)
-        .put("node", nodeId);
+        .put("node", nodeId)
+        .put("members", new JsonArray(members()));
   }
 }

@@ -4,6 +4,7 @@ import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelLog;
 import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.Epochs;
+import dev.syncwire.channel.MonotonicClock;
 import dev.syncwire.channel.Patch;
 import dev.syncwire.channel.PatchException;
 import dev.syncwire.channel.PublishOutcome;
@@ -123,9 +124,8 @@ final class ChannelShard {
     return channels.computeIfAbsent(id, k -> new OwnedChannel(new ChannelLog(k, Epochs.next(), settings.apply(k.tenant()))));
   }
 
-  // Monotonic milliseconds: history and dedup ages must not jump with the wall clock.
-  static long now() {
-    return System.nanoTime() / 1_000_000;
+  private static long now() {
+    return MonotonicClock.nowMs();
   }
 
   /** A channel's log and the sinks that follow it, each with its number of subscriptions. */

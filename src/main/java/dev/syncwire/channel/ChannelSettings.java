@@ -5,5 +5,5 @@ package dev.syncwire.channel;
  * of its state, and the largest recovery it answers with a replay instead of a snapshot.
  */
 public record ChannelSettings(int historySize, long historyTtlMs, long dedupWindowMs, int dedupMaxKeys,
-                              StateLimits stateLimits, long maxRecoveryBytes) {
+                              StateLimits stateLimits, long maxRecoveryBytes) implements java.io.Serializable {
 }

@@ -5,5 +5,6 @@ package dev.syncwire.channel;
  * that it is encoded once and shared by every subscriber. Exactly one of {@code dataJson} and
  * {@code patchJson} is set.
  */
-public record Publication(String epoch, long seq, String key, String dataJson, String patchJson) {
+public record Publication(String epoch, long seq, String key, String dataJson, String patchJson)
+    implements java.io.Serializable {
 }

@@ -41,6 +41,13 @@ public final class SyncwireConfig {
       ConfigKey.integer("state.maxFields", 256, 1, 1_000_000, "fields one entity may hold"),
       ConfigKey.integer("state.maxValueBytes", 16 * 1024, 1, 16L * 1024 * 1024, "largest field value, encoded as JSON"),
       ConfigKey.integer("proto.compressAboveBytes", 1024, 0, MAX_INT, "binary pushes deflate state patches larger than this"),
+      ConfigKey.string("cluster.name", "syncwire", "Hazelcast cluster name; nodes join only their own cluster"),
+      ConfigKey.integer("cluster.port", 5701, 1, 65535, "first Hazelcast member port tried (the next free one up is taken)"),
+      ConfigKey.integer("cluster.backups", 1, 0, 6, "copies of each channel on other nodes, made before a publish is acknowledged"),
+      ConfigKey.string("cluster.config", "cluster.xml", "Hazelcast configuration file; the embedded copy when the file is absent"),
+      ConfigKey.stringList("cluster.members", "TCP-IP members to join (host or host:port); empty = those of the file"),
+      ConfigKey.integer("cluster.announceIntervalMs", 1000, 50, 60_000, "how often channel owners announce their position to subscribed nodes"),
+      ConfigKey.integer("cluster.repairDelayMs", 200, 0, 60_000, "how long a node waits for a missing publication before repairing from history"),
       ConfigKey.stringList("websocket.allowedOrigins", "exact Origin values allowed to open /ws; empty = any"),
       ConfigKey.bool("websocket.compression", false, "permessage-deflate"),
       ConfigKey.tenants("tenants", "tenants: id, keys, anonymous, clientPublish")
@@ -251,6 +258,36 @@ public final class SyncwireConfig {
 
   public int protoCompressAboveBytes() {
     return (int) num("proto.compressAboveBytes");
+  }
+
+  public String clusterName() {
+    return (String) values.get("cluster.name");
+  }
+
+  public int clusterPort() {
+    return (int) num("cluster.port");
+  }
+
+  public int clusterBackups() {
+    return (int) num("cluster.backups");
+  }
+
+  public String clusterConfig() {
+    return (String) values.get("cluster.config");
+  }
+
+  public List<String> clusterMembers() {
+    List<String> out = new ArrayList<>();
+    ((JsonArray) values.get("cluster.members")).forEach(o -> out.add((String) o));
+    return out;
+  }
+
+  public long clusterAnnounceIntervalMs() {
+    return num("cluster.announceIntervalMs");
+  }
+
+  public long clusterRepairDelayMs() {
+    return num("cluster.repairDelayMs");
   }
 
   public List<String> allowedOrigins() {

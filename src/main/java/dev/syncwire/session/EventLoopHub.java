@@ -101,8 +101,7 @@ public final class EventLoopHub implements PublicationSink {
         if (list != null) {
           for (int i = list.size() - 1; i >= 0; i--) {
             if (i < list.size()) {
-              Subscription s = list.get(i);
-              s.session.resetSubscription(s, reset.reason);
+              list.get(i).onReset(reset.reason);
             }
           }
         }

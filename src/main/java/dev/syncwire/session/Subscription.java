@@ -59,6 +59,21 @@ final class Subscription implements SwapList.Member {
     }
   }
 
+  /**
+   * The node can no longer continue the channel in order. A subscription still waiting for its answer
+   * ignores this: the answer it gets is the new starting point.
+   */
+  void onReset(String reason) {
+    if (cancelled) {
+      return;
+    }
+    if (pending != null) {
+      pending.clear();
+      return;
+    }
+    session.resetSubscription(this, reason);
+  }
+
   void onPublication(OutboundPublication p) {
     if (cancelled) {
       return;

@@ -1,0 +1,406 @@
+package dev.syncwire.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.syncwire.broker.ChannelBroker;
+import dev.syncwire.broker.OutboundPublication;
+import dev.syncwire.broker.PublicationSink;
+import dev.syncwire.channel.ChannelId;
+import dev.syncwire.channel.ChannelSettings;
+import dev.syncwire.channel.Patch;
+import dev.syncwire.channel.Publication;
+import dev.syncwire.protocol.Command;
+import dev.syncwire.protocol.ErrorCode;
+import dev.syncwire.protocol.ProtocolException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The {@link ChannelBroker} of a clustered node. Channel logs live in the Hazelcast map
+ * {@value HazelcastConfigs#CHANNELS_MAP}; the node that handles a publish runs it on the channel's
+ * owner and then sends the publication once to each node that follows the channel. Each node keeps,
+ * per channel it follows, the last seq it delivered; publications that arrive early wait, and a gap
+ * that does not fill within {@code cluster.repairDelayMs} (or that an owner's announcement reveals) is
+ * repaired from the owner's history, or turned into {@code reset} when history no longer has it.
+ * All per-channel node state lives on this broker's own event loop.
+ */
+public final class ClusterChannelBroker implements ChannelBroker {
+  private static final Logger LOG = Logger.getLogger(ClusterChannelBroker.class.getName());
+
+  private final Vertx vertx;
+  private final IMap<String, ChannelEntry> map;
+  private final String nodeId;
+  private final Function<String, ChannelSettings> settings;
+  private final long repairDelayMs;
+  private final Map<ChannelId, NodeChannel> channels = new HashMap<>();
+  private Context context;
+
+  final AtomicLong fanoutSent = new AtomicLong();
+  final AtomicLong fanoutReceived = new AtomicLong();
+  final AtomicLong repairs = new AtomicLong();
+  final AtomicLong resets = new AtomicLong();
+
+  public ClusterChannelBroker(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
+                              Function<String, ChannelSettings> settings, long repairDelayMs) {
+    this.vertx = vertx;
+    this.map = hazelcast.getMap(HazelcastConfigs.CHANNELS_MAP);
+    this.nodeId = nodeId;
+    this.settings = settings;
+    this.repairDelayMs = repairDelayMs;
+  }
+
+  /** Binds the broker to the event loop of the {@link ClusterVerticle} that hosts it. */
+  void bind(Context context) {
+    this.context = context;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  IMap<String, ChannelEntry> map() {
+    return map;
+  }
+
+  // ---- publish ----
+
+  @Override
+  public Future<PublishResult> publish(ChannelId channel, PublishRequest request) {
+    Promise<PublishResult> promise = callerPromise();
+    CompletionStage<ChannelProcessors.PublishReply> stage = map.submitToKey(ChannelProcessors.key(channel),
+        new ChannelProcessors.Publish(request.key(), request.dataJson(), request.patchJson(),
+            settings.apply(channel.tenant())));
+    stage.whenComplete((reply, error) -> {
+      if (error != null) {
+        LOG.log(Level.FINE, "publish to " + channel + " failed", error);
+        promise.fail(new ProtocolException(ErrorCode.UNAVAILABLE, "channel owner unavailable, retry"));
+        return;
+      }
+      switch (reply.kind()) {
+        case ChannelProcessors.PublishReply.ACCEPTED -> {
+          fanOut(channel, reply.publication(), reply.nodes());
+          promise.complete(new PublishResult(reply.epoch(), reply.seq(), false));
+        }
+        case ChannelProcessors.PublishReply.DUPLICATE -> promise.complete(new PublishResult(reply.epoch(), reply.seq(), true));
+        case ChannelProcessors.PublishReply.CONFLICT ->
+            promise.fail(new ProtocolException(ErrorCode.CONFLICT, reply.message(), null, reply.currentJson()));
+        case ChannelProcessors.PublishReply.TOO_LARGE -> promise.fail(new ProtocolException(ErrorCode.TOO_LARGE, reply.message()));
+        default -> promise.fail(new ProtocolException(ErrorCode.BAD_REQUEST, reply.message()));
+      }
+    });
+    return promise.future();
+  }
+
+  /** One message per following node; this node's own followers get it without the network. */
+  private void fanOut(ChannelId channel, Publication p, Set<String> nodes) {
+    JsonObject message = null;
+    for (String node : nodes) {
+      if (node.equals(nodeId)) {
+        context.runOnContext(v -> onPublication(channel, p));
+        continue;
+      }
+      if (message == null) {
+        message = encode(channel, p);
+      }
+      fanoutSent.incrementAndGet();
+      vertx.eventBus().send(Addresses.fanout(node), message);
+    }
+  }
+
+  static JsonObject encode(ChannelId channel, Publication p) {
+    JsonObject m = new JsonObject().put("t", channel.tenant()).put("c", channel.name()).put("e", p.epoch())
+        .put("s", p.seq());
+    if (p.key() != null) {
+      m.put("k", p.key());
+    }
+    return p.dataJson() != null ? m.put("d", p.dataJson()) : m.put("p", p.patchJson());
+  }
+
+  static Publication decode(JsonObject m) {
+    return new Publication(m.getString("e"), m.getLong("s"), m.getString("k"), m.getString("d"), m.getString("p"));
+  }
+
+  /** A publication sent by the node that handled the publish. */
+  void onFanout(Message<JsonObject> message) {
+    fanoutReceived.incrementAndGet();
+    JsonObject m = message.body();
+    onPublication(new ChannelId(m.getString("t"), m.getString("c")), decode(m));
+  }
+
+  // ---- subscribe ----
+
+  @Override
+  public Future<SubscribeResult> subscribe(ChannelId channel, Command.Since since, PublicationSink sink) {
+    Promise<SubscribeResult> promise = callerPromise();
+    context.runOnContext(v -> {
+      NodeChannel nc = channels.computeIfAbsent(channel, NodeChannel::new);
+      nc.sinks.merge(sink, 1, Integer::sum);
+      position(channel, since).whenComplete((reply, error) -> context.runOnContext(x -> {
+        if (error != null) {
+          promise.fail(new ProtocolException(ErrorCode.UNAVAILABLE, "channel owner unavailable, retry"));
+          return;
+        }
+        NodeChannel current = channels.get(channel);
+        if (current != null) {
+          adopt(current, reply, false);
+        }
+        promise.complete(new SubscribeResult(reply.epoch(), reply.seq(), reply.recovered(), reply.pubs(),
+            reply.snapshotJson()));
+      }));
+    });
+    return promise.future();
+  }
+
+  private CompletionStage<ChannelProcessors.PositionReply> position(ChannelId channel, Command.Since since) {
+    return map.submitToKey(ChannelProcessors.key(channel), new ChannelProcessors.Subscribe(nodeId,
+        since == null ? null : since.epoch(), since == null ? 0 : since.seq(), since != null,
+        settings.apply(channel.tenant())));
+  }
+
+  @Override
+  public void unsubscribe(ChannelId channel, PublicationSink sink) {
+    context.runOnContext(v -> {
+      NodeChannel nc = channels.get(channel);
+      if (nc == null) {
+        return;
+      }
+      nc.sinks.computeIfPresent(sink, (s, n) -> n > 1 ? n - 1 : null);
+      if (nc.sinks.isEmpty()) {
+        channels.remove(channel);
+        if (nc.repairTimer >= 0) {
+          vertx.cancelTimer(nc.repairTimer);
+        }
+        map.submitToKey(ChannelProcessors.key(channel), new ChannelProcessors.RemoveNode(nodeId));
+      }
+    });
+  }
+
+  // ---- the node's stream of each channel ----
+
+  /** Per channel this node follows: the position delivered so far and what arrived early. */
+  private static final class NodeChannel {
+    final ChannelId id;
+    final Map<PublicationSink, Integer> sinks = new HashMap<>();
+    final TreeMap<Long, Publication> early = new TreeMap<>();
+    String epoch;
+    long lastSeq;
+    long repairTimer = -1;
+    boolean resyncing;
+
+    NodeChannel(ChannelId id) {
+      this.id = id;
+    }
+  }
+
+  private void onPublication(ChannelId channel, Publication p) {
+    NodeChannel nc = channels.get(channel);
+    if (nc == null) {
+      return;
+    }
+    if (nc.epoch != null && !nc.epoch.equals(p.epoch())) {
+      // Another epoch: this node's position means nothing there; find out where the channel stands.
+      resync(nc);
+      nc.early.put(p.seq(), p);
+      return;
+    }
+    if (nc.epoch != null && p.seq() <= nc.lastSeq) {
+      return;
+    }
+    nc.early.put(p.seq(), p);
+    deliverInOrder(nc);
+  }
+
+  private void deliverInOrder(NodeChannel nc) {
+    if (nc.epoch == null) {
+      return;
+    }
+    while (!nc.early.isEmpty()) {
+      Map.Entry<Long, Publication> first = nc.early.firstEntry();
+      Publication p = first.getValue();
+      if (!p.epoch().equals(nc.epoch) || p.seq() <= nc.lastSeq) {
+        nc.early.pollFirstEntry();
+      } else if (p.seq() == nc.lastSeq + 1) {
+        nc.early.pollFirstEntry();
+        deliver(nc, p);
+      } else {
+        scheduleRepair(nc);
+        return;
+      }
+    }
+  }
+
+  private void deliver(NodeChannel nc, Publication p) {
+    nc.lastSeq = p.seq();
+    OutboundPublication out = outbound(nc.id, p);
+    for (PublicationSink sink : nc.sinks.keySet()) {
+      sink.deliver(nc.id, out);
+    }
+  }
+
+  static OutboundPublication outbound(ChannelId id, Publication p) {
+    if (p.patchJson() == null) {
+      return new OutboundPublication(id, p, null, null);
+    }
+    JsonObject pubPatch = new JsonObject(p.patchJson());
+    Map<String, Long> versions = new HashMap<>();
+    pubPatch.getJsonObject("versions", new JsonObject()).forEach(e -> versions.put(e.getKey(), ((Number) e.getValue()).longValue()));
+    return new OutboundPublication(id, p, Patch.parse(pubPatch), versions);
+  }
+
+  private void scheduleRepair(NodeChannel nc) {
+    if (nc.repairTimer >= 0 || nc.resyncing) {
+      return;
+    }
+    nc.repairTimer = vertx.setTimer(Math.max(1, repairDelayMs), t -> {
+      nc.repairTimer = -1;
+      if (channels.get(nc.id) == nc && !nc.early.isEmpty()) {
+        resync(nc);
+      }
+    });
+  }
+
+  /** Asks the owner where the channel stands after this node's position, and catches up. */
+  private void resync(NodeChannel nc) {
+    if (nc.resyncing) {
+      return;
+    }
+    nc.resyncing = true;
+    repairs.incrementAndGet();
+    Command.Since since = nc.epoch == null ? null : new Command.Since(nc.epoch, nc.lastSeq);
+    position(nc.id, since).whenComplete((reply, error) -> context.runOnContext(v -> {
+      nc.resyncing = false;
+      if (channels.get(nc.id) != nc) {
+        return;
+      }
+      if (error != null) {
+        scheduleRepair(nc);
+        return;
+      }
+      adopt(nc, reply, true);
+    }));
+  }
+
+  /**
+   * Takes the owner's answer about where the channel stands. From a resync ({@code repair}), a replay
+   * fills this node's gap; without one, this node's subscribers are reset. A first answer fixes the
+   * node's starting point.
+   */
+  private void adopt(NodeChannel nc, ChannelProcessors.PositionReply reply, boolean repair) {
+    if (nc.epoch == null) {
+      nc.epoch = reply.epoch();
+      nc.lastSeq = reply.seq();
+    } else if (!nc.epoch.equals(reply.epoch())) {
+      reset(nc, "epoch_changed");
+      nc.epoch = reply.epoch();
+      nc.lastSeq = reply.seq();
+    } else if (repair) {
+      if (reply.recovered()) {
+        for (Publication p : reply.pubs()) {
+          if (p.seq() == nc.lastSeq + 1) {
+            deliver(nc, p);
+          }
+        }
+      } else if (reply.seq() > nc.lastSeq) {
+        reset(nc, "history_lost");
+        nc.lastSeq = reply.seq();
+      }
+    }
+    deliverInOrder(nc);
+  }
+
+  private void reset(NodeChannel nc, String reason) {
+    resets.incrementAndGet();
+    nc.early.clear();
+    for (PublicationSink sink : nc.sinks.keySet()) {
+      sink.reset(nc.id, reason);
+    }
+  }
+
+  /** An owner's positions of channels this node follows: catch up where this node is behind. */
+  void onAnnounce(Message<JsonArray> message) {
+    for (Object item : message.body()) {
+      JsonArray a = (JsonArray) item;
+      NodeChannel nc = channels.get(new ChannelId(a.getString(0), a.getString(1)));
+      if (nc != null && nc.epoch != null && !nc.resyncing
+          && (!nc.epoch.equals(a.getString(2)) || a.getLong(3) > nc.lastSeq)) {
+        resync(nc);
+      }
+    }
+  }
+
+  /** A member left: channels it owned moved; check every channel this node follows. */
+  void onMemberLeft() {
+    for (NodeChannel nc : new ArrayList<>(channels.values())) {
+      if (nc.epoch != null) {
+        resync(nc);
+      }
+    }
+  }
+
+  // ---- admin ----
+
+  @Override
+  public Future<List<ChannelInfo>> channels(String tenant) {
+    Promise<List<ChannelInfo>> promise = callerPromise();
+    vertx.<Map<String, ChannelProcessors.Summary>>executeBlocking(() ->
+        map.executeOnEntries(new ChannelProcessors.Describe(false), new ChannelProcessors.TenantKeys(tenant)))
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            promise.fail(ar.cause());
+            return;
+          }
+          List<ChannelInfo> out = new ArrayList<>();
+          ar.result().values().forEach(s -> {
+            if (s != null) {
+              out.add(new ChannelInfo(s.channel(), s.epoch(), s.seq(), s.nodes()));
+            }
+          });
+          out.sort(java.util.Comparator.comparing(ChannelInfo::channel));
+          promise.complete(out);
+        });
+    return promise.future();
+  }
+
+  @Override
+  public Future<ChannelDetail> channel(ChannelId channel) {
+    Promise<ChannelDetail> promise = callerPromise();
+    map.submitToKey(ChannelProcessors.key(channel), new ChannelProcessors.Describe(true)).whenComplete((s, e) -> {
+      if (e != null) {
+        promise.fail(new ProtocolException(ErrorCode.UNAVAILABLE, "channel owner unavailable"));
+      } else if (s == null) {
+        promise.fail(new ProtocolException(ErrorCode.NOT_FOUND, "no such channel"));
+      } else {
+        promise.complete(new ChannelDetail(new ChannelInfo(s.channel(), s.epoch(), s.seq(), s.nodes()), s.snapshotJson()));
+      }
+    });
+    return promise.future();
+  }
+
+  /** Counters of this node's cluster traffic, for the admin API and tests. */
+  public JsonObject stats() {
+    return new JsonObject().put("fanoutSent", fanoutSent.get()).put("fanoutReceived", fanoutReceived.get())
+        .put("repairs", repairs.get()).put("resets", resets.get());
+  }
+
+  private <T> Promise<T> callerPromise() {
+    return ((ContextInternal) vertx.getOrCreateContext()).promise();
+  }
+}

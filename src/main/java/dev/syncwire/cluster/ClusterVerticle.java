@@ -1,0 +1,144 @@
+package dev.syncwire.cluster;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.cluster.Member;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Hosts the {@link ClusterChannelBroker} of this node: receives publications and announcements for the
+ * channels it follows, announces the position of the channels it owns every
+ * {@code cluster.announceIntervalMs}, drops departed nodes from the channels it owns, and answers
+ * status requests for the admin API.
+ */
+public final class ClusterVerticle extends VerticleBase {
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
+
+  private final ClusterChannelBroker broker;
+  private final HazelcastInstance hazelcast;
+  private final long announceIntervalMs;
+  private final Supplier<JsonObject> localStatus;
+  private UUID membershipListener;
+  private volatile int ownedChannels;
+
+  public ClusterVerticle(ClusterChannelBroker broker, HazelcastInstance hazelcast, long announceIntervalMs,
+                         Supplier<JsonObject> localStatus) {
+    this.broker = broker;
+    this.hazelcast = hazelcast;
+    this.announceIntervalMs = announceIntervalMs;
+    this.localStatus = localStatus;
+  }
+
+  @Override
+  public Future<?> start() {
+    broker.bind(context);
+    String node = broker.nodeId();
+    membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        context.runOnContext(v -> broker.onMemberLeft());
+      }
+    });
+    vertx.setPeriodic(announceIntervalMs, id -> announce());
+    return Future.all(
+        vertx.eventBus().<JsonObject>consumer(Addresses.fanout(node), broker::onFanout).completion(),
+        vertx.eventBus().<JsonArray>consumer(Addresses.announce(node), broker::onAnnounce).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.status(node), m -> m.reply(status())).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (membershipListener != null) {
+      hazelcast.getCluster().removeMembershipListener(membershipListener);
+    }
+    return Future.succeededFuture();
+  }
+
+  private JsonObject status() {
+    return localStatus.get().put("channelsOwned", ownedChannels).mergeIn(broker.stats());
+  }
+
+  /** Every live member's status, gathered over the event bus (a member that does not answer is left out). */
+  public static Future<JsonArray> statuses(io.vertx.core.Vertx vertx, HazelcastInstance hazelcast) {
+    List<Future<JsonObject>> answers = new ArrayList<>();
+    for (String id : members(hazelcast).keySet()) {
+      answers.add(vertx.eventBus().<JsonObject>request(Addresses.status(id), null,
+          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(2000)).map(m -> m.body()));
+    }
+    return Future.join(answers).transform(ar -> {
+      JsonArray out = new JsonArray();
+      answers.stream().filter(Future::succeeded).map(Future::result)
+          .sorted(java.util.Comparator.comparing(o -> o.getString("node", ""))).forEach(out::add);
+      return Future.succeededFuture(out);
+    });
+  }
+
+  /** The Vert.x node id and Syncwire name of each live member. */
+  public static Map<String, String> members(HazelcastInstance hazelcast) {
+    Map<String, String> out = new HashMap<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      String id = m.getAttribute(VERTX_NODE_ID);
+      if (id != null) {
+        out.put(id, m.getAttribute(HazelcastConfigs.NODE_NAME_ATTRIBUTE));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Tells each following node where the channels this node owns stand, so that a node that missed the
+   * last publication of a channel notices it even when nothing follows. Also forgets departed nodes.
+   */
+  private void announce() {
+    vertx.executeBlocking(() -> broker.map().localKeySet()).onSuccess(keys -> {
+      ownedChannels = keys.size();
+      if (keys.isEmpty()) {
+        return;
+      }
+      broker.map().submitToKeys(keys, new ChannelProcessors.Announce()).whenComplete((positions, error) -> {
+        if (error != null || positions == null) {
+          return;
+        }
+        Set<String> live = new HashSet<>(members(hazelcast).keySet());
+        Map<String, JsonArray> byNode = new HashMap<>();
+        positions.forEach((key, a) -> {
+          if (a == null) {
+            return;
+          }
+          int slash = key.indexOf('/');
+          JsonArray item = new JsonArray().add(key.substring(0, slash)).add(key.substring(slash + 1))
+              .add(a.epoch()).add(a.seq());
+          List<String> departed = new ArrayList<>();
+          for (String node : a.nodes()) {
+            if (!live.contains(node)) {
+              departed.add(node);
+            } else if (!node.equals(broker.nodeId())) {
+              byNode.computeIfAbsent(node, n -> new JsonArray()).add(item);
+            }
+          }
+          for (String node : departed) {
+            broker.map().submitToKey(key, new ChannelProcessors.RemoveNode(node));
+          }
+        });
+        byNode.forEach((node, items) -> vertx.eventBus().send(Addresses.announce(node), items));
+      });
+    });
+  }
+}

@@ -1,0 +1,54 @@
+package dev.syncwire.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.TcpIpConfig;
+import com.hazelcast.config.XmlConfigBuilder;
+import dev.syncwire.config.ConfigException;
+import dev.syncwire.config.SyncwireConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Builds the Hazelcast configuration of a node from {@code cluster.xml} and the Syncwire keys. */
+public final class HazelcastConfigs {
+  /** The map holding channel logs. */
+  public static final String CHANNELS_MAP = "sw.channels";
+  /** Member attribute carrying the Syncwire node name. */
+  public static final String NODE_NAME_ATTRIBUTE = "syncwire.node";
+  private static final String EMBEDDED = "/syncwire/cluster.xml";
+
+  private HazelcastConfigs() {
+  }
+
+  public static Config load(SyncwireConfig config, String nodeName) {
+    Config hz = read(config.clusterConfig());
+    hz.setClusterName(config.clusterName());
+    hz.getNetworkConfig().setPort(config.clusterPort());
+    if (!config.clusterMembers().isEmpty()) {
+      TcpIpConfig tcp = hz.getNetworkConfig().getJoin().getTcpIpConfig();
+      tcp.setEnabled(true).setMembers(config.clusterMembers());
+      hz.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+    }
+    hz.getMapConfig(CHANNELS_MAP).setBackupCount(config.clusterBackups()).setAsyncBackupCount(0);
+    hz.getMemberAttributeConfig().setAttribute(NODE_NAME_ATTRIBUTE, nodeName);
+    return hz;
+  }
+
+  private static Config read(String file) {
+    Path path = Path.of(file);
+    try (InputStream in = Files.isRegularFile(path) ? Files.newInputStream(path)
+        : HazelcastConfigs.class.getResourceAsStream(EMBEDDED)) {
+      if (in == null) {
+        throw new ConfigException("cluster.config", "names no readable file and no embedded cluster.xml exists", file);
+      }
+      return new XmlConfigBuilder(in).build();
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof ConfigException) {
+        throw (ConfigException) e;
+      }
+      throw new ConfigException("cluster.config", "must name a valid Hazelcast XML file: " + e.getMessage(), file);
+    }
+  }
+}
