@@ -336,7 +336,11 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   /** An owner's positions of channels this node follows: catch up where this node is behind. */
   void onAnnounce(Message<JsonArray> message) {
-    for (Object item : message.body()) {
+    onAnnounce(message.body());
+  }
+
+  void onAnnounce(JsonArray positions) {
+    for (Object item : positions) {
       JsonArray a = (JsonArray) item;
       NodeChannel nc = channels.get(new ChannelId(a.getString(0), a.getString(1)));
       if (nc != null && nc.epoch != null && !nc.resyncing

@@ -129,7 +129,7 @@ public final class ClusterVerticle extends VerticleBase {
           for (String node : a.nodes()) {
             if (!live.contains(node)) {
               departed.add(node);
-            } else if (!node.equals(broker.nodeId())) {
+            } else {
               byNode.computeIfAbsent(node, n -> new JsonArray()).add(item);
             }
           }
@@ -137,7 +137,14 @@ public final class ClusterVerticle extends VerticleBase {
             broker.map().submitToKey(key, new ChannelProcessors.RemoveNode(node));
           }
         });
-        byNode.forEach((node, items) -> vertx.eventBus().send(Addresses.announce(node), items));
+        byNode.forEach((node, items) -> {
+          if (node.equals(broker.nodeId())) {
+            // Publications from other nodes to this owner's own followers can be lost too.
+            context.runOnContext(v -> broker.onAnnounce(items));
+          } else {
+            vertx.eventBus().send(Addresses.announce(node), items);
+          }
+        });
       });
     });
   }

@@ -48,8 +48,32 @@ public final class TestNode implements AutoCloseable {
     return start(baseConfig().mergeIn(overrides, true));
   }
 
+  /**
+   * Starts a clustered node in this JVM: its own clustered Vert.x and Hazelcast member, joining the
+   * members at {@code members} ("127.0.0.1:port") of cluster {@code clusterName}.
+   */
+  public static TestNode startClustered(String name, String clusterName, int hazelcastPort, String members,
+                                        JsonObject overrides) {
+    JsonObject config = baseConfig().mergeIn(overrides, true);
+    config.getJsonObject("node").put("id", name);
+    config.put("cluster", config.getJsonObject("cluster", new JsonObject()).put("name", clusterName)
+        .put("port", hazelcastPort).put("members", new JsonArray().add(members)));
+    dev.syncwire.config.SyncwireConfig parsed = dev.syncwire.config.SyncwireConfig.fromJson(config);
+    try {
+      Vertx vertx = Vertx.builder().withClusterManager(new io.vertx.spi.cluster.hazelcast.HazelcastClusterManager(
+          dev.syncwire.cluster.HazelcastConfigs.load(parsed, name))).buildClustered()
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return deploy(vertx, config);
+    } catch (Exception e) {
+      throw new IllegalStateException("clustered node did not start", e);
+    }
+  }
+
   public static TestNode start(JsonObject config) {
-    Vertx vertx = Vertx.vertx();
+    return deploy(Vertx.vertx(), config);
+  }
+
+  private static TestNode deploy(Vertx vertx, JsonObject config) {
     NodeVerticle node = new NodeVerticle();
     try {
       String id = vertx.deployVerticle(node, new DeploymentOptions().setConfig(config))
