@@ -118,7 +118,8 @@ public final class AdminVerticle extends VerticleBase {
         error(rc, 404, "not_found", "no such channel");
         return;
       }
-      JsonObject body = info(ar.result().info());
+      JsonObject body = info(ar.result().info()).put("owner", ar.result().owner() != null ? ar.result().owner()
+          : status.nodeId());
       if (ar.result().snapshotJson() != null) {
         body.put("snapshot", new JsonObject(ar.result().snapshotJson()));
       }

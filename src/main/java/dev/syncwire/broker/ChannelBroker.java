@@ -53,6 +53,7 @@ public interface ChannelBroker {
   record ChannelInfo(String channel, String epoch, long seq, int subscriptions) {
   }
 
-  record ChannelDetail(ChannelInfo info, String snapshotJson) {
+  /** {@code owner} names the node that owns the channel (this node when it runs alone). */
+  record ChannelDetail(ChannelInfo info, String snapshotJson, String owner) {
   }
 }

@@ -99,7 +99,7 @@ final class ChannelShard {
     if (channel == null) {
       throw new ProtocolException(ErrorCode.NOT_FOUND, "no such channel");
     }
-    return new ChannelBroker.ChannelDetail(channel.info(), channel.log.snapshotJson());
+    return new ChannelBroker.ChannelDetail(channel.info(), channel.log.snapshotJson(), null);
   }
 
   /** Forgets channels that nobody follows and that hold nothing: no state, history or dedup keys. */

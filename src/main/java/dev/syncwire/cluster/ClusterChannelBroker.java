@@ -46,6 +46,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
   private static final Logger LOG = Logger.getLogger(ClusterChannelBroker.class.getName());
 
   private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
   private final IMap<String, ChannelEntry> map;
   private final String nodeId;
   private final Function<String, ChannelSettings> settings;
@@ -61,6 +62,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
   public ClusterChannelBroker(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
                               Function<String, ChannelSettings> settings, long repairDelayMs) {
     this.vertx = vertx;
+    this.hazelcast = hazelcast;
     this.map = hazelcast.getMap(HazelcastConfigs.CHANNELS_MAP);
     this.nodeId = nodeId;
     this.settings = settings;
@@ -392,10 +394,17 @@ public final class ClusterChannelBroker implements ChannelBroker {
       } else if (s == null) {
         promise.fail(new ProtocolException(ErrorCode.NOT_FOUND, "no such channel"));
       } else {
-        promise.complete(new ChannelDetail(new ChannelInfo(s.channel(), s.epoch(), s.seq(), s.nodes()), s.snapshotJson()));
+        promise.complete(new ChannelDetail(new ChannelInfo(s.channel(), s.epoch(), s.seq(), s.nodes()), s.snapshotJson(),
+            owner(channel)));
       }
     });
     return promise.future();
+  }
+
+  /** The name of the node that owns {@code channel} now: the owner of its key's partition. */
+  String owner(ChannelId channel) {
+    var member = hazelcast.getPartitionService().getPartition(ChannelProcessors.key(channel)).getOwner();
+    return member == null ? null : member.getAttribute(HazelcastConfigs.NODE_NAME_ATTRIBUTE);
   }
 
   /** Counters of this node's cluster traffic, for the admin API and tests. */

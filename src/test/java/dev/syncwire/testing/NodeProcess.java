@@ -1,0 +1,157 @@
+package dev.syncwire.testing;
+
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A node in its own JVM, started from the fat jar with {@code -cluster}, as an operator would. */
+public final class NodeProcess implements AutoCloseable {
+  private static final String JAR = System.getProperty("syncwire.jar", "target/syncwire.jar");
+  private static final HttpClient HTTP = TestNode.clientVertx().createHttpClient();
+
+  public final String name;
+  public final int port;
+  public final int adminPort;
+  private final Process process;
+
+  private NodeProcess(String name, int port, int adminPort, Process process) {
+    this.name = name;
+    this.port = port;
+    this.adminPort = adminPort;
+    this.process = process;
+  }
+
+  /**
+   * Starts a node of cluster {@code cluster} whose Hazelcast member listens on {@code hazelcastPort},
+   * joining {@code members}; {@code extra} are more {@code -Dsyncwire.*} settings.
+   */
+  public static NodeProcess start(String name, String cluster, int hazelcastPort, String members,
+                                  Map<String, String> extra) {
+    try {
+      int port = freePort();
+      int admin = freePort();
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx384m", "-XX:+UseSerialGC",
+          "-Dsyncwire.node.id=" + name, "-Dsyncwire.http.port=" + port, "-Dsyncwire.admin.port=" + admin,
+          "-Dsyncwire.admin.key=" + TestNode.ADMIN_KEY, "-Dsyncwire.cluster.name=" + cluster,
+          "-Dsyncwire.cluster.port=" + hazelcastPort, "-Dsyncwire.cluster.members=" + members,
+          "-Dsyncwire.limits.commandRate=0", "-Dsyncwire.node.eventLoops=1"));
+      extra.forEach((k, v) -> cmd.add("-Dsyncwire." + k + "=" + v));
+      cmd.addAll(List.of("-jar", JAR, "-conf", "conf/node.json", "-cluster"));
+      Path logs = Path.of("target", "node-logs");
+      Files.createDirectories(logs);
+      File log = logs.resolve(cluster + "-" + name + ".log").toFile();
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+      return new NodeProcess(name, port, admin, p);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public NodeProcess awaitReady() {
+    Await.until(Duration.ofSeconds(60), name + " ready", () -> {
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited with " + process.exitValue());
+      }
+      try {
+        return Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", "/ready").compose(r -> r.send())
+            .map(r -> r.statusCode())) == 200;
+      } catch (AssertionError e) {
+        return false;
+      }
+    });
+    return this;
+  }
+
+  /** GET on the admin port with the admin key. */
+  public String admin(String path) {
+    return Await.result(HTTP.request(HttpMethod.GET, adminPort, "127.0.0.1", path).compose(r ->
+        r.putHeader("Authorization", "Bearer " + TestNode.ADMIN_KEY).send().compose(res -> res.body()))
+        .map(b -> b.toString()));
+  }
+
+  public JsonArray nodes() {
+    return new JsonArray(admin("/api/v1/nodes"));
+  }
+
+  public JsonObject info() {
+    String body = Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", "/info")
+        .compose(r -> r.send().compose(res -> res.body())).map(b -> b.toString()));
+    return new JsonObject(body);
+  }
+
+  /** The name of the node that owns {@code channel} of tenant demo. */
+  public String ownerOf(String channel) {
+    return new JsonObject(admin("/api/v1/channels/demo/" + channel)).getString("owner");
+  }
+
+  public void kill() {
+    process.destroyForcibly();
+    waitFor();
+  }
+
+  /** SIGTERM: the node leaves the cluster gracefully. */
+  public void stop() {
+    process.destroy();
+    waitFor();
+  }
+
+  private void waitFor() {
+    try {
+      process.waitFor(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      waitFor();
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A free block of {@code n} consecutive ports for Hazelcast members. */
+  public static int freePortBlock(int n) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int base = 20000 + (int) (Math.random() * 20000);
+      boolean free = true;
+      for (int i = 0; i < n && free; i++) {
+        try (ServerSocket s = new ServerSocket(base + i)) {
+          s.setReuseAddress(true);
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no free port block");
+  }
+}
