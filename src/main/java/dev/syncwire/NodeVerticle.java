@@ -17,6 +17,7 @@ import dev.syncwire.session.HeartbeatVerticle;
 import dev.syncwire.session.Hubs;
 import dev.syncwire.session.SessionServices;
 import dev.syncwire.transport.GatewayVerticle;
+import dev.syncwire.transport.http.SessionDirectory;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -35,7 +36,11 @@ import java.util.logging.Logger;
 public final class NodeVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(NodeVerticle.class.getName());
 
+  /** The transports every node offers. */
+  static final List<String> TRANSPORTS = List.of("websocket", "sse", "longpoll");
+
   private SyncwireConfig config;
+  private SessionDirectory directory;
   private NodeStatus status;
   private Hubs hubs;
   private ChannelBroker broker;
@@ -60,7 +65,7 @@ public final class NodeVerticle extends VerticleBase {
           ((VertxInternal) vertx).clusterManager().getNodeId(), TenantChannelSettings.from(config),
           config.clusterRepairDelayMs());
       broker = clusterBroker;
-      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), List.of("websocket"), hubs,
+      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs,
           () -> new java.util.TreeSet<>(ClusterVerticle.members(hazelcast).values()).stream().toList());
       channels = vertx.deployVerticle(new ClusterVerticle(clusterBroker, hazelcast, config.clusterAnnounceIntervalMs(),
           status::localStatus));
@@ -68,16 +73,18 @@ public final class NodeVerticle extends VerticleBase {
     } else {
       LocalChannelBroker localBroker = new LocalChannelBroker(vertx, TenantChannelSettings.from(config));
       broker = localBroker;
-      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), List.of("websocket"), hubs, null);
+      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs, null);
       channels = vertx.deployVerticle(() -> new ChannelVerticle(localBroker), new DeploymentOptions().setInstances(loops));
     }
     SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker);
+    directory = new SessionDirectory(vertx, services);
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> statuses = nodeStatuses;
 
     return channels
+        .compose(id -> directory.start())
         .compose(id -> vertx.deployVerticle(new HeartbeatVerticle(hubs, config.heartbeatIntervalMs(),
             config.heartbeatMaxMissedPongs())))
-        .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, hubs, status),
+        .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, hubs, status, directory),
             new DeploymentOptions().setInstances(loops)))
         .compose(id -> vertx.deployVerticle(new AdminVerticle(status, broker, authenticator, config.adminHost(),
             config.adminPort(), config.adminKey(), statuses)))
@@ -106,6 +113,10 @@ public final class NodeVerticle extends VerticleBase {
 
   public Hubs hubs() {
     return hubs;
+  }
+
+  public SessionDirectory directory() {
+    return directory;
   }
 
   public ChannelBroker broker() {

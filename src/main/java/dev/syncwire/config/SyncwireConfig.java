@@ -48,6 +48,13 @@ public final class SyncwireConfig {
       ConfigKey.stringList("cluster.members", "TCP-IP members to join (host or host:port); empty = those of the file"),
       ConfigKey.integer("cluster.announceIntervalMs", 1000, 50, 60_000, "how often channel owners announce their position to subscribed nodes"),
       ConfigKey.integer("cluster.repairDelayMs", 200, 0, 60_000, "how long a node waits for a missing publication before repairing from history"),
+      ConfigKey.integer("sse.keepaliveMs", 15_000, 50, MAX_INT, "interval of the \": hb\" comment on SSE streams"),
+      ConfigKey.integer("sse.retryMs", 1000, 0, MAX_INT, "reconnect delay suggested to EventSource (the retry: field)"),
+      ConfigKey.integer("longpoll.timeoutMs", 25_000, 50, MAX_INT, "how long a poll waits for pushes before answering empty"),
+      ConfigKey.integer("session.lingerMs", 30_000, 100, MAX_INT, "how long an HTTP session lives without a downstream or a request"),
+      ConfigKey.integer("http.maxSendBytes", 65_536, 256, 16L * 1024 * 1024, "largest POST /send body"),
+      ConfigKey.integer("http.maxCommandsPerSend", 100, 1, 100_000, "commands one POST /send may carry"),
+      ConfigKey.stringList("http.allowedOrigins", "browser origins allowed by CORS on /send, /sse, /poll; empty = any"),
       ConfigKey.stringList("websocket.allowedOrigins", "exact Origin values allowed to open /ws; empty = any"),
       ConfigKey.bool("websocket.compression", false, "permessage-deflate"),
       ConfigKey.tenants("tenants", "tenants: id, keys, anonymous, clientPublish")
@@ -288,6 +295,36 @@ public final class SyncwireConfig {
 
   public long clusterRepairDelayMs() {
     return num("cluster.repairDelayMs");
+  }
+
+  public long sseKeepaliveMs() {
+    return num("sse.keepaliveMs");
+  }
+
+  public long sseRetryMs() {
+    return num("sse.retryMs");
+  }
+
+  public long longpollTimeoutMs() {
+    return num("longpoll.timeoutMs");
+  }
+
+  public long sessionLingerMs() {
+    return num("session.lingerMs");
+  }
+
+  public int httpMaxSendBytes() {
+    return (int) num("http.maxSendBytes");
+  }
+
+  public int httpMaxCommandsPerSend() {
+    return (int) num("http.maxCommandsPerSend");
+  }
+
+  public List<String> httpAllowedOrigins() {
+    List<String> out = new ArrayList<>();
+    ((JsonArray) values.get("http.allowedOrigins")).forEach(o -> out.add((String) o));
+    return out;
   }
 
   public List<String> allowedOrigins() {

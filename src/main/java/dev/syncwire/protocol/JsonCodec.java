@@ -70,7 +70,8 @@ public final class JsonCodec implements FrameCodec {
     return decode(json);
   }
 
-  static Command decode(JsonObject json) {
+  /** Decodes one command already parsed as a JSON object (the HTTP transports parse a batch at once). */
+  public static Command decode(JsonObject json) {
     Object rawId = json.getValue("id");
     if (!(rawId instanceof Integer || rawId instanceof Long)) {
       throw new MalformedFrameException("every command needs an integer \"id\"");

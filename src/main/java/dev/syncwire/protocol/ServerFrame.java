@@ -5,8 +5,17 @@ import java.util.List;
 /** Frames the server sends: replies (with the command's id) and pushes (without). */
 public sealed interface ServerFrame {
 
+  /** The id of the command this frame answers; null for pushes (and errors about frames without one). */
+  default Long replyTo() {
+    return null;
+  }
+
   record Connected(long id, String session, String key, String user, String tenant, String node,
                    long heartbeatMs) implements ServerFrame {
+    @Override
+    public Long replyTo() {
+      return id;
+    }
   }
 
   /**
@@ -15,20 +24,41 @@ public sealed interface ServerFrame {
    */
   record Subscribed(long id, String channel, String epoch, long seq, boolean recovered, List<Pub> pubs,
                     String snapshotJson) implements ServerFrame {
+    @Override
+    public Long replyTo() {
+      return id;
+    }
   }
 
   record Unsubscribed(long id, String channel) implements ServerFrame {
+    @Override
+    public Long replyTo() {
+      return id;
+    }
   }
 
   record Ack(long id, String channel, long seq, String epoch, boolean duplicate) implements ServerFrame {
+    @Override
+    public Long replyTo() {
+      return id;
+    }
   }
 
   record Pong(long id) implements ServerFrame {
+    @Override
+    public Long replyTo() {
+      return id;
+    }
   }
 
   /** An error reply; {@code id} is null when the offending frame carried none. */
   record Error(Long id, ErrorCode code, String message, boolean retry, Long retryAfterMs,
                String currentJson) implements ServerFrame {
+    @Override
+    public Long replyTo() {
+      return id;
+    }
+
     public static Error of(Long id, ErrorCode code, String message) {
       return new Error(id, code, message, code.retryable(), null, null);
     }

@@ -106,6 +106,35 @@ final class OutboundBuffer {
     return queuedBytes;
   }
 
+  /** Whether the session's outbound bytes are within the limit. */
+  boolean withinLimit() {
+    return queuedBytes + transport.pendingBytes() <= limitBytes;
+  }
+
+  /** The channel whose publications take the most waiting bytes, or null if none wait. */
+  String heaviestChannel() {
+    Map<String, Long> bytes = new HashMap<>();
+    for (Waiting w : queue) {
+      if (w.channel != null && (w.isPatch || w.update == null)) {
+        bytes.merge(w.channel, (long) w.bytes.length, Long::sum);
+      }
+    }
+    return bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+  }
+
+  /** Drops every waiting frame about {@code channel}. */
+  void dropChannel(String channel) {
+    ArrayDeque<Waiting> kept = new ArrayDeque<>(queue.size());
+    for (Waiting w : queue) {
+      if (channel.equals(w.channel)) {
+        queuedBytes -= w.bytes.length;
+      } else {
+        kept.add(w);
+      }
+    }
+    queue = kept;
+  }
+
   /** Pushes sent as merges of several patches since this buffer was created. */
   long conflatedPushes() {
     return conflatedPushes;

@@ -59,7 +59,8 @@ public final class Session implements SwapList.Member {
     this.codec = codec;
     this.outbound = new OutboundBuffer(transport, codec, config.outboundBufferBytes(), config.outboundHighWaterBytes());
     this.commands = new TokenBucket(config.commandRate(), config.commandBurst());
-    this.id = "s_" + randomToken(12);
+    // The home node's name is part of the id: any node can route a session's requests to its home.
+    this.id = "s_" + randomToken(12) + "." + services.nodeId();
     this.key = randomToken(24);
   }
 
@@ -76,6 +77,15 @@ public final class Session implements SwapList.Member {
 
   public String id() {
     return id;
+  }
+
+  /** The secret that HTTP requests of this session must present. */
+  public String key() {
+    return key;
+  }
+
+  public EventLoopHub hub() {
+    return hub;
   }
 
   public boolean isClosed() {
@@ -109,6 +119,14 @@ public final class Session implements SwapList.Member {
       } else {
         sendError(e);
       }
+      return;
+    }
+    onCommand(command);
+  }
+
+  /** Handles one decoded command (the HTTP transports decode a batch themselves). */
+  public void onCommand(Command command) {
+    if (state == State.CLOSED) {
       return;
     }
     long wait = commands.take();
@@ -311,9 +329,15 @@ public final class Session implements SwapList.Member {
 
   /** Queues a reply or push; {@code channel} names the channel it is about, if any. */
   private void send(ServerFrame frame, String channel) {
-    if (state != State.CLOSED) {
-      afterOffer(outbound.offer(codec.encode(frame), channel));
+    if (state == State.CLOSED) {
+      return;
     }
+    Long replyTo = frame.replyTo();
+    if (replyTo != null && transport.separatesReplies()) {
+      transport.reply(replyTo, codec.encode(frame));
+      return;
+    }
+    afterOffer(outbound.offer(codec.encode(frame), channel));
   }
 
   private void sendError(ProtocolException e) {
@@ -321,6 +345,18 @@ public final class Session implements SwapList.Member {
   }
 
   private void afterOffer(boolean withinLimit) {
+    if (!withinLimit && transport.resetsOnOverflow()) {
+      // Give up the channels that fill the buffer, one at a time, and tell the client.
+      String channel;
+      while (!outbound.withinLimit() && (channel = outbound.heaviestChannel()) != null) {
+        outbound.dropChannel(channel);
+        Subscription s = subscriptions.get(channel);
+        if (s != null) {
+          resetSubscription(s, "slow_consumer");
+        }
+      }
+      withinLimit = outbound.withinLimit();
+    }
     if (!withinLimit) {
       outbound.clear();
       close(CloseCode.SLOW_CONSUMER, "outbound buffer over " + config.outboundBufferBytes() + " bytes");
@@ -347,7 +383,7 @@ public final class Session implements SwapList.Member {
   }
 
   void heartbeat(int maxMissedPongs) {
-    if (state == State.CLOSED) {
+    if (state == State.CLOSED || !transport.usesHeartbeat()) {
       return;
     }
     if (missedPongs >= maxMissedPongs) {

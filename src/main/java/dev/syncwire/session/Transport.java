@@ -27,4 +27,30 @@ public interface Transport {
 
   /** Drops the connection at once, without a close frame. */
   void terminate();
+
+  /**
+   * Whether replies travel apart from pushes (HTTP: in the response of the request that carried the
+   * command); then {@link #reply} receives them instead of {@link #write}.
+   */
+  default boolean separatesReplies() {
+    return false;
+  }
+
+  /** A reply to command {@code id}, for transports that {@link #separatesReplies()}. */
+  default void reply(Long id, byte[] frame) {
+    throw new UnsupportedOperationException();
+  }
+
+  /** Whether the session's heartbeat pings this transport and drops it after missed pongs. */
+  default boolean usesHeartbeat() {
+    return true;
+  }
+
+  /**
+   * What to do when a subscriber's outbound bytes pass the limit: {@code true} resets the channels whose
+   * publications wait (the session goes on), {@code false} closes the session with 4009.
+   */
+  default boolean resetsOnOverflow() {
+    return false;
+  }
 }

@@ -6,6 +6,8 @@ import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.session.Hubs;
 import dev.syncwire.session.SessionServices;
+import dev.syncwire.transport.http.HttpGateway;
+import dev.syncwire.transport.http.SessionDirectory;
 import dev.syncwire.transport.websocket.WebSocketGateway;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
@@ -33,10 +35,13 @@ public final class GatewayVerticle extends VerticleBase {
   private EventLoopHub hub;
   private HttpServer server;
 
-  public GatewayVerticle(SessionServices services, Hubs hubs, NodeStatus status) {
+  private final SessionDirectory directory;
+
+  public GatewayVerticle(SessionServices services, Hubs hubs, NodeStatus status, SessionDirectory directory) {
     this.services = services;
     this.hubs = hubs;
     this.status = status;
+    this.directory = directory;
   }
 
   @Override
@@ -47,6 +52,7 @@ public final class GatewayVerticle extends VerticleBase {
     WebSocketGateway webSockets = new WebSocketGateway(services, hub);
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, status);
+    new HttpGateway(vertx, directory, hub, config).mount(router);
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.httpHost())

@@ -55,7 +55,8 @@ class HealthEndpointsTest {
       assertEquals("application/json", r.contentType());
       JsonObject info = r.json();
       assertEquals(1, info.getInteger("version"));
-      assertEquals(new JsonArray().add("websocket"), info.getJsonArray("transports"));
+      assertEquals(new JsonArray().add("websocket").add("sse").add("longpoll"), info.getJsonArray("transports"));
+      assertEquals(new JsonArray().add("test-node"), info.getJsonArray("members"));
       assertEquals(30000L, info.getLong("heartbeatMs"));
       assertEquals("test-node", info.getString("node"));
     }

@@ -84,7 +84,7 @@ class SyncwireConfigTest {
 
   @Test
   void unknownKeyIsNamed() {
-    assertMessage("config key 'http.prot' is not a known key (did you mean one of http.host, http.port?)",
+    assertMessage("config key 'http.prot' is not a known key (did you mean one of http.host, http.port, http.maxSendBytes, http.maxCommandsPerSend, http.allowedOrigins?)",
         new JsonObject().put("http", new JsonObject().put("prot", 1)));
     assertMessage("config key 'bogus' is not a known key", new JsonObject().put("bogus", true));
     ConfigException e = assertThrows(ConfigException.class,

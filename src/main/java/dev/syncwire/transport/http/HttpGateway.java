@@ -1,0 +1,140 @@
+package dev.syncwire.transport.http;
+
+import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.session.EventLoopHub;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+
+import java.util.Set;
+
+/**
+ * {@code POST /send}, {@code GET /sse} and {@code GET /poll} on the client port of one event loop: checks
+ * the request, then hands it to the {@link SessionDirectory}, which finds the session wherever it lives.
+ * New sessions (a {@code /send} without {@code session}) live on this event loop.
+ */
+public final class HttpGateway {
+  /** The session key, as a header (or the {@code key} query parameter, for EventSource). */
+  public static final String KEY_HEADER = "X-Syncwire-Key";
+
+  private final Vertx vertx;
+  private final SessionDirectory directory;
+  private final EventLoopHub hub;
+  private final SyncwireConfig config;
+
+  public HttpGateway(Vertx vertx, SessionDirectory directory, EventLoopHub hub, SyncwireConfig config) {
+    this.vertx = vertx;
+    this.directory = directory;
+    this.hub = hub;
+    this.config = config;
+  }
+
+  public void mount(Router router) {
+    CorsHandler cors = CorsHandler.create()
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+        .allowedHeaders(Set.of("Content-Type", KEY_HEADER, "Last-Event-ID"))
+        .maxAgeSeconds(600);
+    if (!config.httpAllowedOrigins().isEmpty()) {
+      cors.addOrigins(config.httpAllowedOrigins());
+    }
+    for (String path : new String[] {"/send", "/sse", "/poll"}) {
+      router.route(path).handler(cors);
+    }
+    router.post("/send").handler(BodyHandler.create(false).setBodyLimit(config.httpMaxSendBytes()))
+        .handler(this::send).failureHandler(this::failure);
+    router.get("/sse").handler(this::sse);
+    router.get("/poll").handler(this::poll);
+  }
+
+  private void failure(RoutingContext rc) {
+    if (rc.statusCode() == 413) {
+      HttpTransports.error(rc.response(), 413, "too_large", "body larger than http.maxSendBytes ("
+          + config.httpMaxSendBytes() + " bytes)");
+    } else {
+      HttpTransports.error(rc.response(), rc.statusCode() > 0 ? rc.statusCode() : 500, "bad_request", "bad request");
+    }
+  }
+
+  private void send(RoutingContext rc) {
+    JsonArray commands;
+    try {
+      commands = rc.body().asJsonArray();
+    } catch (RuntimeException e) {
+      commands = null;
+    }
+    if (commands == null) {
+      HttpTransports.error(rc.response(), 400, "bad_request", "the body must be a JSON array of commands");
+      return;
+    }
+    if (commands.size() > config.httpMaxCommandsPerSend()) {
+      HttpTransports.error(rc.response(), 413, "too_large", "more than http.maxCommandsPerSend ("
+          + config.httpMaxCommandsPerSend() + ") commands");
+      return;
+    }
+    String session = rc.request().getParam("session");
+    var answer = session == null ? directory.sendNew(hub, commands)
+        : directory.send(session, key(rc.request()), commands);
+    answer.onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+  }
+
+  private void poll(RoutingContext rc) {
+    Long cursor = cursor(rc.request(), rc.request().getParam("cursor"));
+    if (cursor == null || rc.request().getParam("session") == null) {
+      HttpTransports.error(rc.response(), 400, "bad_request", "poll needs session and a non-negative cursor");
+      return;
+    }
+    directory.poll(rc.request().getParam("session"), key(rc.request()), cursor)
+        .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+  }
+
+  private void sse(RoutingContext rc) {
+    HttpServerRequest request = rc.request();
+    String lastEventId = request.getHeader("Last-Event-ID");
+    Long cursor = cursor(request, lastEventId != null ? lastEventId : request.getParam("cursor"));
+    String session = request.getParam("session");
+    if (cursor == null || session == null) {
+      HttpTransports.error(rc.response(), 400, "bad_request", "sse needs session and a non-negative cursor");
+      return;
+    }
+    // Check the session first, so that errors are plain HTTP answers rather than an empty stream.
+    directory.check(session, key(request)).onComplete(check -> {
+      SessionDirectory.Answer a = check.succeeded() ? check.result() : SessionDirectory.Answer.notFound();
+      if (a.status() == 401 || a.status() == 404) {
+        respond(rc, a);
+        return;
+      }
+      SseStream stream = new SseStream(vertx, rc.response(), config.sseKeepaliveMs(), config.sseRetryMs());
+      directory.stream(session, key(request), cursor, stream).onComplete(ar -> {
+        if (ar.failed() || ar.result().status() != 200) {
+          stream.end();
+        }
+      });
+    });
+  }
+
+  private static String key(HttpServerRequest request) {
+    String header = request.getHeader(KEY_HEADER);
+    return header != null ? header : request.getParam("key");
+  }
+
+  private static Long cursor(HttpServerRequest request, String raw) {
+    if (raw == null) {
+      return 0L;
+    }
+    try {
+      long c = Long.parseLong(raw.trim());
+      return c < 0 ? null : c;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static void respond(RoutingContext rc, SessionDirectory.Answer answer) {
+    HttpTransports.json(rc.response(), answer.status(), answer.body());
+  }
+}

@@ -1,0 +1,404 @@
+package dev.syncwire.transport.http;
+
+import dev.syncwire.cluster.Addresses;
+import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.protocol.CloseCode;
+import dev.syncwire.session.EventLoopHub;
+import dev.syncwire.session.Session;
+import dev.syncwire.session.SessionServices;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The HTTP sessions of this node, and the way to every other node's: a session's id names its home
+ * node, and any node serves a request for it by calling the home node at {@link Addresses#sessions}
+ * (or directly when it is home). SSE streams of sessions that live elsewhere are relayed: the home node
+ * sends the pushes to the node holding the client's connection ({@link Addresses#relays}), one hop.
+ */
+public final class SessionDirectory {
+  /** An HTTP answer: status and JSON body. */
+  record Answer(int status, String body) {
+    static Answer notFound() {
+      return new Answer(404, "{\"code\":\"session_not_found\",\"message\":\"no such session; connect again\"}");
+    }
+
+    static Answer unauthorized() {
+      return new Answer(401, "{\"code\":\"unauthorized\",\"message\":\"wrong key or expired session\"}");
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("status", status).put("body", body);
+    }
+
+    static Answer fromJson(JsonObject json) {
+      return new Answer(json.getInteger("status"), json.getString("body"));
+    }
+  }
+
+  private final Vertx vertx;
+  private final SessionServices services;
+  private final SyncwireConfig config;
+  private final String nodeName;
+  private final Map<String, HttpSession> sessions = new ConcurrentHashMap<>();
+  /** Sessions closed for their token, answered 401 (not 404) for a while. */
+  private final Map<String, Long> unauthorizedUntil = new ConcurrentHashMap<>();
+  private final Map<String, SseStream> relays = new ConcurrentHashMap<>();
+  private final AtomicInteger relayIds = new AtomicInteger();
+
+  public SessionDirectory(Vertx vertx, SessionServices services) {
+    this.vertx = vertx;
+    this.services = services;
+    this.config = services.config();
+    this.nodeName = services.nodeId();
+  }
+
+  /** Registers this node's addresses for requests of other nodes. */
+  public Future<?> start() {
+    return Future.all(
+        vertx.eventBus().<JsonObject>consumer(Addresses.sessions(nodeName), this::onRemoteRequest).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.relays(nodeName), this::onRelayed).completion());
+  }
+
+  public int size() {
+    return sessions.size();
+  }
+
+  /** A new session on {@code hub}'s event loop, for a {@code /send} without session. */
+  HttpSession create(EventLoopHub hub) {
+    HttpSession transport = new HttpSession(vertx, hub.context(), this, config.outboundBufferBytes(),
+        config.sessionLingerMs());
+    Session session = new Session(services, hub, transport, dev.syncwire.protocol.JsonCodec.INSTANCE);
+    transport.bind(session);
+    sessions.put(session.id(), transport);
+    session.open();
+    return transport;
+  }
+
+  void ended(String sessionId, CloseCode code) {
+    sessions.remove(sessionId);
+    if (code == CloseCode.UNAUTHORIZED) {
+      long now = System.currentTimeMillis();
+      unauthorizedUntil.values().removeIf(until -> until < now);
+      unauthorizedUntil.put(sessionId, now + config.sessionLingerMs());
+    }
+  }
+
+  static String homeOf(String sessionId) {
+    int dot = sessionId == null ? -1 : sessionId.indexOf('.');
+    return dot < 0 ? null : sessionId.substring(dot + 1);
+  }
+
+  // ---- the operations, wherever the session lives ----
+
+  Future<Answer> send(String sessionId, String key, JsonArray commands) {
+    return route(sessionId, new JsonObject().put("op", "send").put("commands", commands), key,
+        session -> sendHere(session, commands));
+  }
+
+  /** Whether the session exists here or elsewhere and {@code key} is its key: 200, 401 or 404. */
+  Future<Answer> check(String sessionId, String key) {
+    return route(sessionId, new JsonObject().put("op", "check"), key,
+        session -> Future.succeededFuture(new Answer(200, "{}")));
+  }
+
+  Future<Answer> poll(String sessionId, String key, long cursor) {
+    return route(sessionId, new JsonObject().put("op", "poll").put("cursor", cursor), key,
+        session -> pollHere(session, cursor));
+  }
+
+  /**
+   * Opens an SSE stream for a session: attached directly when the session lives here, relayed from its
+   * home node otherwise. Answers 200 once the stream is attached (the caller has already started it).
+   */
+  Future<Answer> stream(String sessionId, String key, long cursor, SseStream stream) {
+    String home = homeOf(sessionId);
+    if (nodeName.equals(home)) {
+      return local(sessionId, key, session -> streamHere(session, cursor, new LocalSse(session, stream)));
+    }
+    String relayId = nodeName + "/" + relayIds.incrementAndGet() + "/" + UUID.randomUUID();
+    relays.put(relayId, stream);
+    long check = vertx.setPeriodic(config.sseKeepaliveMs(), t -> checkRelay(sessionId, key, relayId, stream));
+    stream.onClose(() -> {
+      vertx.cancelTimer(check);
+      relays.remove(relayId);
+      vertx.eventBus().send(Addresses.sessions(home), new JsonObject().put("op", "detach").put("session", sessionId)
+          .put("key", key).put("relay", relayId));
+    });
+    return remote(home, new JsonObject().put("op", "stream").put("session", sessionId).put("key", key)
+        .put("cursor", cursor).put("relayNode", nodeName).put("relay", relayId), 10_000)
+        .onComplete(ar -> {
+          if (ar.failed() || ar.result().status() != 200) {
+            relays.remove(relayId);
+          }
+        });
+  }
+
+  private Future<Answer> route(String sessionId, JsonObject request, String key,
+                               java.util.function.Function<HttpSession, Future<Answer>> here) {
+    String home = homeOf(sessionId);
+    if (home == null) {
+      return Future.succeededFuture(Answer.notFound());
+    }
+    if (home.equals(nodeName)) {
+      return local(sessionId, key, here);
+    }
+    long timeout = "poll".equals(request.getString("op")) ? config.longpollTimeoutMs() + 10_000 : HttpSession.REPLY_TIMEOUT_MS + 5_000;
+    return remote(home, request.put("session", sessionId).put("key", key), timeout);
+  }
+
+  private Future<Answer> remote(String home, JsonObject request, long timeoutMs) {
+    return vertx.eventBus().<JsonObject>request(Addresses.sessions(home), request,
+            new DeliveryOptions().setSendTimeout(timeoutMs))
+        .map(m -> Answer.fromJson(m.body()))
+        // No handler at the home node (it is gone) or no answer: the session is lost.
+        .otherwise(e -> Answer.notFound());
+  }
+
+  private Future<Answer> local(String sessionId, String key, java.util.function.Function<HttpSession, Future<Answer>> op) {
+    HttpSession session = sessions.get(sessionId);
+    if (session == null) {
+      Long until = unauthorizedUntil.get(sessionId);
+      return Future.succeededFuture(until != null && until > System.currentTimeMillis() ? Answer.unauthorized()
+          : Answer.notFound());
+    }
+    if (!keyMatches(session, key)) {
+      return Future.succeededFuture(Answer.unauthorized());
+    }
+    Promise<Answer> answer = Promise.promise();
+    session.context().runOnContext(v -> op.apply(session).onComplete(answer));
+    return answer.future();
+  }
+
+  private static boolean keyMatches(HttpSession session, String key) {
+    return key != null && MessageDigest.isEqual(session.session().key().getBytes(StandardCharsets.UTF_8),
+        key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  // ---- on the session's own event loop ----
+
+  /** The first {@code /send}: a new session here, which must begin with {@code connect}. */
+  Future<Answer> sendNew(EventLoopHub hub, JsonArray commands) {
+    Promise<Answer> answer = Promise.promise();
+    hub.context().runOnContext(v -> {
+      HttpSession session = create(hub);
+      Promise<JsonArray> replies = Promise.promise();
+      session.send(commands, replies);
+      replies.future().onComplete(ar -> {
+        if (session.closed() && session.closeCode() == CloseCode.UNAUTHORIZED) {
+          answer.complete(new Answer(401, ar.result().encode()));
+        } else {
+          answer.complete(new Answer(200, ar.result().encode()));
+        }
+      });
+    });
+    return answer.future();
+  }
+
+  private static Future<Answer> sendHere(HttpSession session, JsonArray commands) {
+    Promise<JsonArray> replies = Promise.promise();
+    session.send(commands, replies);
+    return replies.future().map(r -> new Answer(200, r.encode()));
+  }
+
+  private Future<Answer> pollHere(HttpSession session, long cursor) {
+    Promise<HttpSession.PollResult> result = Promise.promise();
+    session.poll(cursor, config.longpollTimeoutMs(), result);
+    return result.future().map(r -> {
+      if (r == null) {
+        session.session().close(CloseCode.GOING_AWAY, "cursor " + cursor + " no longer held");
+        return Answer.notFound();
+      }
+      StringBuilder sb = new StringBuilder(64 + r.pushes().size() * 128).append("{\"cursor\":").append(r.cursor())
+          .append(",\"messages\":[");
+      for (int i = 0; i < r.pushes().size(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        sb.append(new String(r.pushes().get(i).frame(), StandardCharsets.UTF_8));
+      }
+      return new Answer(200, sb.append("]}").toString());
+    });
+  }
+
+  private Future<Answer> streamHere(HttpSession session, long cursor, Downstream downstream) {
+    if (!session.stream(cursor, downstream)) {
+      session.session().close(CloseCode.GOING_AWAY, "cursor " + cursor + " no longer held");
+      return Future.succeededFuture(Answer.notFound());
+    }
+    return Future.succeededFuture(new Answer(200, "{}"));
+  }
+
+  // ---- requests from other nodes ----
+
+  private void onRemoteRequest(Message<JsonObject> message) {
+    JsonObject m = message.body();
+    String sessionId = m.getString("session");
+    String key = m.getString("key");
+    switch (m.getString("op", "")) {
+      case "send" -> local(sessionId, key, s -> sendHere(s, m.getJsonArray("commands")))
+          .onComplete(ar -> message.reply(ar.result().toJson()));
+      case "poll" -> local(sessionId, key, s -> pollHere(s, m.getLong("cursor", 0L)))
+          .onComplete(ar -> message.reply(ar.result().toJson()));
+      case "stream" -> local(sessionId, key, s -> streamHere(s, m.getLong("cursor", 0L),
+          new RemoteSse(s, m.getString("relayNode"), m.getString("relay"))))
+          .onComplete(ar -> message.reply(ar.result().toJson()));
+      case "detach" -> local(sessionId, key, s -> {
+        s.detachRelay(m.getString("relay"));
+        return Future.succeededFuture(new Answer(200, "{}"));
+      });
+      case "check" -> local(sessionId, key, s -> Future.succeededFuture(new Answer(200, "{}")))
+          .onComplete(ar -> message.reply(ar.result().toJson()));
+      case "alive" -> local(sessionId, key, s -> Future.succeededFuture(
+          new Answer(s.isRelayCurrent(m.getString("relay")) ? 200 : 410, "{}")))
+          .onComplete(ar -> message.reply(ar.result().toJson()));
+      default -> message.fail(400, "unknown op");
+    }
+  }
+
+  /** Pushes for a stream this node relays: write them, and acknowledge when the socket has room. */
+  private void onRelayed(Message<JsonObject> message) {
+    JsonObject m = message.body();
+    SseStream stream = relays.get(m.getString("relay"));
+    if (stream == null || stream.ended()) {
+      message.fail(410, "stream gone");
+      return;
+    }
+    if (m.getBoolean("end", false)) {
+      relays.remove(m.getString("relay"));
+      stream.end();
+      return;
+    }
+    JsonArray events = m.getJsonArray("events");
+    List<CursorBuffer.Entry> pushes = new java.util.ArrayList<>(events.size());
+    for (Object o : events) {
+      JsonArray e = (JsonArray) o;
+      pushes.add(new CursorBuffer.Entry(e.getLong(0), e.getString(1).getBytes(StandardCharsets.UTF_8)));
+    }
+    stream.events(pushes);
+    if (stream.writable()) {
+      message.reply(null);
+    } else {
+      stream.drainHandler(() -> message.reply(null));
+    }
+  }
+
+  /** Checks that a relayed stream's session still exists and still streams to it; ends it otherwise. */
+  private void checkRelay(String sessionId, String key, String relayId, SseStream stream) {
+    if (stream.ended()) {
+      return;
+    }
+    String home = homeOf(sessionId);
+    remote(home, new JsonObject().put("op", "alive").put("session", sessionId).put("key", key).put("relay", relayId),
+        config.sseKeepaliveMs()).onComplete(ar -> {
+          if (ar.failed() || ar.result().status() != 200) {
+            relays.remove(relayId);
+            stream.end();
+          }
+        });
+  }
+
+  // ---- downstreams ----
+
+  /** An SSE stream on this node for a session of this node. */
+  private static final class LocalSse implements Downstream {
+    private final HttpSession session;
+    private final SseStream stream;
+
+    LocalSse(HttpSession session, SseStream stream) {
+      this.session = session;
+      this.stream = stream;
+      stream.onClose(() -> session.context().runOnContext(v -> session.detach(this)));
+      stream.drainHandler(() -> session.context().runOnContext(v -> session.downstreamWritable()));
+    }
+
+    @Override
+    public void deliver(List<CursorBuffer.Entry> pushes) {
+      stream.events(pushes);
+    }
+
+    @Override
+    public boolean writable() {
+      return stream.writable();
+    }
+
+    @Override
+    public boolean oneShot() {
+      return false;
+    }
+
+    @Override
+    public void end() {
+      stream.end();
+    }
+  }
+
+  /**
+   * An SSE stream held by another node: pushes travel there over the event bus. At most a few batches
+   * are in flight unacknowledged, so a slow client backs up into the session's outbound buffer, where
+   * it is bounded like any other.
+   */
+  private final class RemoteSse implements Downstream {
+    private static final int MAX_IN_FLIGHT = 4;
+    private final HttpSession session;
+    private final String relayNode;
+    final String relayId;
+    private int inFlight;
+
+    RemoteSse(HttpSession session, String relayNode, String relayId) {
+      this.session = session;
+      this.relayNode = relayNode;
+      this.relayId = relayId;
+    }
+
+    @Override
+    public void deliver(List<CursorBuffer.Entry> pushes) {
+      JsonArray events = new JsonArray();
+      for (CursorBuffer.Entry e : pushes) {
+        events.add(new JsonArray().add(e.cursor()).add(new String(e.frame(), StandardCharsets.UTF_8)));
+      }
+      inFlight++;
+      vertx.eventBus().request(Addresses.relays(relayNode), new JsonObject().put("relay", relayId).put("events", events))
+          .onComplete(ar -> session.context().runOnContext(v -> {
+            inFlight--;
+            if (ar.failed()) {
+              session.detach(this);
+            } else {
+              session.downstreamWritable();
+            }
+          }));
+    }
+
+    @Override
+    public boolean writable() {
+      return inFlight < MAX_IN_FLIGHT;
+    }
+
+    @Override
+    public boolean oneShot() {
+      return false;
+    }
+
+    @Override
+    public void end() {
+      vertx.eventBus().send(Addresses.relays(relayNode), new JsonObject().put("relay", relayId).put("end", true));
+    }
+
+    @Override
+    public String relayId() {
+      return relayId;
+    }
+  }
+}
