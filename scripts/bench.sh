@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Benchmarks a Syncwire node against the raw Vert.x broadcast server on this machine.
+#
+# Both servers run pinned to CPU 0 (one JVM each, one usable core, fixed 1 GiB heap); the load
+# generator runs pinned to CPU 1 and drives them one after the other, workload by workload, then
+# prints one table. Results and logs go to bench-results/<timestamp>/.
+#
+#   scripts/bench.sh           full run (about 8 minutes)
+#   scripts/bench.sh --quick   smoke run (a couple of minutes)
+#
+# Environment: SYNCWIRE_JAR / SYNCWIRE_CONF pick the Syncwire build under test (default: this tree's
+# target/syncwire.jar and conf/node.json); SYNCWIRE_PORT, SYNCWIRE_ADMIN_PORT, RAW_PORT the ports.
+set -euo pipefail
+
+usage() {
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+}
+
+PROFILE=()
+for arg in "$@"; do
+  case "$arg" in
+    --quick) PROFILE=(--quick) ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown option: $arg" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+cd "$(dirname "$0")/.."
+# The load generator and the raw server always come from this tree's jar.
+BENCH_JAR=target/syncwire.jar
+SYNCWIRE_JAR=${SYNCWIRE_JAR:-$BENCH_JAR}
+SYNCWIRE_CONF=${SYNCWIRE_CONF:-conf/node.json}
+SYNCWIRE_PORT=${SYNCWIRE_PORT:-18080}
+SYNCWIRE_ADMIN_PORT=${SYNCWIRE_ADMIN_PORT:-18081}
+RAW_PORT=${RAW_PORT:-18090}
+SERVER_CPU=0
+CLIENT_CPU=1
+
+if [[ ! -f "$BENCH_JAR" ]]; then
+  echo "building $BENCH_JAR" >&2
+  mvn -q -B -DskipTests package
+fi
+if [[ ! -f "$SYNCWIRE_JAR" ]]; then
+  echo "no Syncwire jar at $SYNCWIRE_JAR" >&2
+  exit 1
+fi
+
+for port in "$SYNCWIRE_PORT" "$SYNCWIRE_ADMIN_PORT" "$RAW_PORT"; do
+  if ss -ltn "sport = :$port" | grep -q LISTEN; then
+    echo "port $port is already in use; set SYNCWIRE_PORT, SYNCWIRE_ADMIN_PORT or RAW_PORT" >&2
+    exit 1
+  fi
+done
+
+RESULTS="bench-results/$(date +%Y%m%d-%H%M%S)${PROFILE:+-quick}"
+mkdir -p "$RESULTS"
+echo "Syncwire under test: $SYNCWIRE_JAR ($(sha1sum "$SYNCWIRE_JAR" | cut -c1-12)), config $SYNCWIRE_CONF" \
+  | tee "$RESULTS/syncwire-build.txt" >&2
+
+# Same JVM settings for both servers: one core, so Vert.x sizes itself to one event loop; a fixed heap,
+# so heap readings are not disturbed by resizing.
+SERVER_JVM=(taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g)
+
+SERVER_PIDS=()
+stop_servers() {
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${SERVER_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+}
+trap stop_servers EXIT
+trap 'exit 130' INT TERM
+
+# taskset execs java, so $! is the JVM's own pid (needed for /proc and jcmd).
+"${SERVER_JVM[@]}" \
+  -Dsyncwire.http.host=127.0.0.1 \
+  -Dsyncwire.http.port="$SYNCWIRE_PORT" \
+  -Dsyncwire.admin.port="$SYNCWIRE_ADMIN_PORT" \
+  -Dsyncwire.limits.commandRate=0 \
+  -Dsyncwire.node.eventLoops=1 \
+  -jar "$SYNCWIRE_JAR" -conf "$SYNCWIRE_CONF" >"$RESULTS/syncwire.log" 2>&1 &
+SYNCWIRE_PID=$!
+SERVER_PIDS+=("$SYNCWIRE_PID")
+
+"${SERVER_JVM[@]}" -cp "$BENCH_JAR" dev.syncwire.bench.RawBroadcastServer "$RAW_PORT" >"$RESULTS/raw.log" 2>&1 &
+RAW_PID=$!
+SERVER_PIDS+=("$RAW_PID")
+
+wait_ready() {
+  local name=$1 port=$2 pid=$3
+  for _ in $(seq 1 100); do
+    if curl -fs -o /dev/null "http://127.0.0.1:$port/ready"; then
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$name exited during startup; see $RESULTS" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "$name not ready after 20 s; see $RESULTS" >&2
+  exit 1
+}
+wait_ready Syncwire "$SYNCWIRE_PORT" "$SYNCWIRE_PID"
+wait_ready "raw Vert.x" "$RAW_PORT" "$RAW_PID"
+
+taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -Xms2g -Xmx2g \
+  -cp "$BENCH_JAR" dev.syncwire.bench.LoadGenerator \
+  --host 127.0.0.1 \
+  --syncwire-port "$SYNCWIRE_PORT" --syncwire-pid "$SYNCWIRE_PID" \
+  --raw-port "$RAW_PORT" --raw-pid "$RAW_PID" \
+  --clk-tck "$(getconf CLK_TCK)" \
+  --out "$RESULTS" "${PROFILE[@]}" \
+  2> >(tee "$RESULTS/progress.log" >&2)
+
+echo "results: $RESULTS/results.md" >&2
