@@ -8,8 +8,9 @@
 #   scripts/bench.sh           full run (about 8 minutes)
 #   scripts/bench.sh --quick   smoke run (a couple of minutes)
 #
-# Environment: SYNCWIRE_JAR / SYNCWIRE_CONF pick the Syncwire build under test (default: this tree's
-# target/syncwire.jar and conf/node.json); SYNCWIRE_PORT, SYNCWIRE_ADMIN_PORT, RAW_PORT the ports.
+# Environment: BENCH_SYNCWIRE_JAR and BENCH_SYNCWIRE_CONF pick the Syncwire build under test (default:
+# this tree's target/syncwire.jar and conf/node.json); BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT and
+# BENCH_RAW_PORT the ports. (Not SYNCWIRE_*: the server reads those as config overrides.)
 set -euo pipefail
 
 usage() {
@@ -28,11 +29,11 @@ done
 cd "$(dirname "$0")/.."
 # The load generator and the raw server always come from this tree's jar.
 BENCH_JAR=target/syncwire.jar
-SYNCWIRE_JAR=${SYNCWIRE_JAR:-$BENCH_JAR}
-SYNCWIRE_CONF=${SYNCWIRE_CONF:-conf/node.json}
-SYNCWIRE_PORT=${SYNCWIRE_PORT:-18080}
-SYNCWIRE_ADMIN_PORT=${SYNCWIRE_ADMIN_PORT:-18081}
-RAW_PORT=${RAW_PORT:-18090}
+BENCH_SYNCWIRE_JAR=${BENCH_SYNCWIRE_JAR:-$BENCH_JAR}
+BENCH_SYNCWIRE_CONF=${BENCH_SYNCWIRE_CONF:-conf/node.json}
+BENCH_SYNCWIRE_PORT=${BENCH_SYNCWIRE_PORT:-18080}
+BENCH_SYNCWIRE_ADMIN_PORT=${BENCH_SYNCWIRE_ADMIN_PORT:-18081}
+BENCH_RAW_PORT=${BENCH_RAW_PORT:-18090}
 SERVER_CPU=0
 CLIENT_CPU=1
 
@@ -40,21 +41,21 @@ if [[ ! -f "$BENCH_JAR" ]]; then
   echo "building $BENCH_JAR" >&2
   mvn -q -B -DskipTests package
 fi
-if [[ ! -f "$SYNCWIRE_JAR" ]]; then
-  echo "no Syncwire jar at $SYNCWIRE_JAR" >&2
+if [[ ! -f "$BENCH_SYNCWIRE_JAR" ]]; then
+  echo "no Syncwire jar at $BENCH_SYNCWIRE_JAR" >&2
   exit 1
 fi
 
-for port in "$SYNCWIRE_PORT" "$SYNCWIRE_ADMIN_PORT" "$RAW_PORT"; do
+for port in "$BENCH_SYNCWIRE_PORT" "$BENCH_SYNCWIRE_ADMIN_PORT" "$BENCH_RAW_PORT"; do
   if ss -ltn "sport = :$port" | grep -q LISTEN; then
-    echo "port $port is already in use; set SYNCWIRE_PORT, SYNCWIRE_ADMIN_PORT or RAW_PORT" >&2
+    echo "port $port is already in use; set BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT or BENCH_RAW_PORT" >&2
     exit 1
   fi
 done
 
 RESULTS="bench-results/$(date +%Y%m%d-%H%M%S)${PROFILE:+-quick}"
 mkdir -p "$RESULTS"
-echo "Syncwire under test: $SYNCWIRE_JAR ($(sha1sum "$SYNCWIRE_JAR" | cut -c1-12)), config $SYNCWIRE_CONF" \
+echo "Syncwire under test: $BENCH_SYNCWIRE_JAR ($(sha1sum "$BENCH_SYNCWIRE_JAR" | cut -c1-12)), config $BENCH_SYNCWIRE_CONF" \
   | tee "$RESULTS/syncwire-build.txt" >&2
 
 # Same JVM settings for both servers: one core, so Vert.x sizes itself to one event loop; a fixed heap,
@@ -76,15 +77,15 @@ trap 'exit 130' INT TERM
 # taskset execs java, so $! is the JVM's own pid (needed for /proc and jcmd).
 "${SERVER_JVM[@]}" \
   -Dsyncwire.http.host=127.0.0.1 \
-  -Dsyncwire.http.port="$SYNCWIRE_PORT" \
-  -Dsyncwire.admin.port="$SYNCWIRE_ADMIN_PORT" \
+  -Dsyncwire.http.port="$BENCH_SYNCWIRE_PORT" \
+  -Dsyncwire.admin.port="$BENCH_SYNCWIRE_ADMIN_PORT" \
   -Dsyncwire.limits.commandRate=0 \
   -Dsyncwire.node.eventLoops=1 \
-  -jar "$SYNCWIRE_JAR" -conf "$SYNCWIRE_CONF" >"$RESULTS/syncwire.log" 2>&1 &
+  -jar "$BENCH_SYNCWIRE_JAR" -conf "$BENCH_SYNCWIRE_CONF" >"$RESULTS/syncwire.log" 2>&1 &
 SYNCWIRE_PID=$!
 SERVER_PIDS+=("$SYNCWIRE_PID")
 
-"${SERVER_JVM[@]}" -cp "$BENCH_JAR" dev.syncwire.bench.RawBroadcastServer "$RAW_PORT" >"$RESULTS/raw.log" 2>&1 &
+"${SERVER_JVM[@]}" -cp "$BENCH_JAR" dev.syncwire.bench.RawBroadcastServer "$BENCH_RAW_PORT" >"$RESULTS/raw.log" 2>&1 &
 RAW_PID=$!
 SERVER_PIDS+=("$RAW_PID")
 
@@ -103,14 +104,14 @@ wait_ready() {
   echo "$name not ready after 20 s; see $RESULTS" >&2
   exit 1
 }
-wait_ready Syncwire "$SYNCWIRE_PORT" "$SYNCWIRE_PID"
-wait_ready "raw Vert.x" "$RAW_PORT" "$RAW_PID"
+wait_ready Syncwire "$BENCH_SYNCWIRE_PORT" "$SYNCWIRE_PID"
+wait_ready "raw Vert.x" "$BENCH_RAW_PORT" "$RAW_PID"
 
 taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -Xms2g -Xmx2g \
   -cp "$BENCH_JAR" dev.syncwire.bench.LoadGenerator \
   --host 127.0.0.1 \
-  --syncwire-port "$SYNCWIRE_PORT" --syncwire-pid "$SYNCWIRE_PID" \
-  --raw-port "$RAW_PORT" --raw-pid "$RAW_PID" \
+  --syncwire-port "$BENCH_SYNCWIRE_PORT" --syncwire-pid "$SYNCWIRE_PID" \
+  --raw-port "$BENCH_RAW_PORT" --raw-pid "$RAW_PID" \
   --clk-tck "$(getconf CLK_TCK)" \
   --out "$RESULTS" "${PROFILE[@]}" \
   2> >(tee "$RESULTS/progress.log" >&2)

@@ -11,7 +11,7 @@ import java.util.List;
 final class FanOutWorkload {
   static final String CHANNEL = "bench";
   /** Steps past this are not attempted (far beyond what one core can deliver). */
-  private static final double MAX_PUBS_PER_SECOND = 5000;
+  private static final double MAX_PUBS_PER_SECOND = 20_000;
 
   private final Loop loop;
   private final List<String> sources;
@@ -29,11 +29,12 @@ final class FanOutWorkload {
    * The workload's figures for one target. {@code max} is null when no step held; {@code failure} is set
    * (and there are no figures) when the workload could not even start.
    */
-  record Result(PhaseResult max, PhaseResult common, PhaseResult halfMax, List<PhaseResult> steps,
-                long lost, long duplicates, long orderBreaks, int subscribers, String problems, String failure) {
+  record Result(PhaseResult max, PhaseResult firstFailed, PhaseResult common, PhaseResult halfMax,
+                List<PhaseResult> steps, long lost, long duplicates, long orderBreaks, int subscribers,
+                String problems, String failure) {
 
     static Result failed(int subscribers, String why) {
-      return new Result(null, null, null, List.of(), 0, 0, 0, subscribers, "", why);
+      return new Result(null, null, null, null, List.of(), 0, 0, 0, subscribers, "", why);
     }
 
     boolean lossFree() {
@@ -70,19 +71,34 @@ final class FanOutWorkload {
       PhaseResult warmup = runner.run("warm-up", 2 * profile.startPubsPerSecond(), profile.warmupSeconds());
       List<PhaseResult> steps = new ArrayList<>();
       steps.add(warmup);
-      PhaseResult max = findMaximum(runner, steps);
+      Search search = findMaximum(runner, steps);
+      PhaseResult max = search.max();
       PhaseResult common = runner.fixedLoad("@common", profile.commonDeliveriesPerSecond() / profile.subscribers());
       PhaseResult halfMax = max == null ? null : runner.fixedLoad("@50% max", max.offeredPubsPerSecond() / 2);
 
       long lost = runner.all.stream().mapToLong(PhaseResult::lost).sum();
+      long published = runner.all.stream().mapToLong(PhaseResult::sent).sum();
+      long acks = target.protocol().acksPublishes() ? awaitAcks(publisherEvents, published) : 0;
       String problems = describeProblems(loop.read(() -> events.problems() > 0 ? events.toString() : ""),
           loop.read(() -> publisherEvents.problems() > 0 ? "publisher " + publisherEvents : ""),
+          target.protocol().acksPublishes() && acks != published ? acks + " acks for " + published + " publishes" : "",
           loop.read(() -> tracker.unreadable > 0 ? tracker.unreadable + " unreadable frames" : ""));
-      return new Result(max, common, halfMax, steps, lost, loop.read(() -> tracker.duplicates),
+      return new Result(max, search.firstFailed(), common, halfMax, steps, lost, loop.read(() -> tracker.duplicates),
           loop.read(() -> tracker.orderBreaks), profile.subscribers(), problems, null);
     } finally {
       loop.await(connector::closeAll);
     }
+  }
+
+  /** Acks may trail the last deliveries by an event-loop turn or two. */
+  private long awaitAcks(SocketEvents publisherEvents, long published) {
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    long acks = loop.read(() -> publisherEvents.acks);
+    while (acks < published && System.nanoTime() < deadline) {
+      sleepMillis(10);
+      acks = loop.read(() -> publisherEvents.acks);
+    }
+    return acks;
   }
 
   private Result failed(Target target, String why) {
@@ -91,38 +107,38 @@ final class FanOutWorkload {
   }
 
   /**
-   * Raises the rate by the profile's factor while steps hold. A failed step is retried once, because
-   * other work on this machine can spoil a single step; two failures in a row end the search.
+   * Multiplies the rate by the profile's factor while steps hold, then bisects (geometrically) between
+   * the last rate that held and the first that did not. Every failed step is run a second time before
+   * it counts, because other work on this machine can spoil a single step.
    */
-  private PhaseResult findMaximum(Runner runner, List<PhaseResult> steps) {
+  private Search findMaximum(Runner runner, List<PhaseResult> steps) {
     PhaseResult best = null;
+    PhaseResult failed = null;
     double rate = profile.startPubsPerSecond();
-    boolean retried = false;
-    double firstFailure = Double.NaN;
     while (rate <= MAX_PUBS_PER_SECOND) {
-      PhaseResult step = runner.run("step", rate, profile.stepSeconds());
-      steps.add(step);
-      if (step.sustained()) {
-        best = step;
-        retried = false;
-        rate *= profile.stepFactor();
-      } else if (!retried) {
-        retried = true;
-      } else {
-        firstFailure = rate;
+      PhaseResult step = runner.confirmed("step", rate, steps);
+      if (!step.sustained()) {
+        failed = step;
         break;
       }
+      best = step;
+      rate *= profile.stepFactor();
     }
-    if (profile.refineMaximum() && best != null && !Double.isNaN(firstFailure)) {
-      PhaseResult between = runner.run("refine", Math.sqrt(best.offeredPubsPerSecond() * firstFailure),
-          profile.stepSeconds());
-      steps.add(between);
-      if (between.sustained()) {
-        best = between;
+    for (int i = 0; i < profile.refineSteps() && best != null && failed != null; i++) {
+      double between = Math.sqrt(best.offeredPubsPerSecond() * failed.offeredPubsPerSecond());
+      PhaseResult step = runner.confirmed("refine", between, steps);
+      if (step.sustained()) {
+        best = step;
+      } else {
+        failed = step;
       }
     }
     boolean anyLoss = steps.stream().anyMatch(s -> !s.clean());
-    return anyLoss ? null : best;
+    return new Search(anyLoss ? null : best, failed);
+  }
+
+  /** The highest step that held (null if none, or if any step lost a message) and the lowest that did not. */
+  private record Search(PhaseResult max, PhaseResult firstFailed) {
   }
 
   private static String describeProblems(String... parts) {
@@ -149,6 +165,17 @@ final class FanOutWorkload {
       this.publisher = publisher;
       this.tracker = tracker;
       this.events = events;
+    }
+
+    /** Runs a step; if it does not hold, runs it once more and keeps that second verdict. */
+    PhaseResult confirmed(String label, double pubsPerSecond, List<PhaseResult> steps) {
+      PhaseResult step = run(label, pubsPerSecond, profile.stepSeconds());
+      steps.add(step);
+      if (!step.sustained()) {
+        step = run(label + " again", pubsPerSecond, profile.stepSeconds());
+        steps.add(step);
+      }
+      return step;
     }
 
     /** A short unmeasured run-in at the same rate, then the measured window. */

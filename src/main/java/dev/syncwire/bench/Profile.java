@@ -12,7 +12,7 @@ record Profile(String name,
                double startPubsPerSecond,
                double stepSeconds,
                double stepFactor,
-               boolean refineMaximum,
+               int refineSteps,
                double commonDeliveriesPerSecond,
                double fixedWarmupSeconds,
                double fixedSeconds,
@@ -24,12 +24,12 @@ record Profile(String name,
                int connectWindow) {
 
   static Profile full() {
-    return new Profile("full", 1000, 15, 10, 3, 1.25, true, 10_000, 5, 20, 2, 15,
+    return new Profile("full", 1000, 15, 10, 3, 1.5, 3, 10_000, 5, 20, 2, 15,
         List.of(1000, 5000, 10_000), 5000, 1000, 500);
   }
 
   static Profile quick() {
-    return new Profile("quick", 1000, 4, 10, 1.5, 1.5, false, 10_000, 2, 5, 2, 10,
+    return new Profile("quick", 1000, 4, 10, 1.5, 2, 2, 10_000, 2, 5, 2, 10,
         List.of(1000, 5000, 10_000), 5000, 1000, 500);
   }
 }

@@ -21,6 +21,11 @@ final class RawProtocol implements WireProtocol {
   }
 
   @Override
+  public boolean acksPublishes() {
+    return false;
+  }
+
+  @Override
   public boolean isPublication(String frame) {
     return true;
   }

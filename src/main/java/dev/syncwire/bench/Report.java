@@ -19,6 +19,10 @@ final class Report {
     t.add("  deliveries per server CPU-second at max", maxCell(fanOut[0], "%,.0f",
         PhaseResult::deliveriesPerServerCpuSecond), maxCell(fanOut[1], "%,.0f",
         PhaseResult::deliveriesPerServerCpuSecond));
+    t.add("  p50 latency at max (ms)", maxCell(fanOut[0], "%.2f", p -> p.p50() / 1e3),
+        maxCell(fanOut[1], "%.2f", p -> p.p50() / 1e3));
+    t.add("  p99 latency at max (ms)", maxCell(fanOut[0], "%.2f", p -> p.p99() / 1e3),
+        maxCell(fanOut[1], "%.2f", p -> p.p99() / 1e3));
     t.add("  server CPU at max (% of its core)", maxCell(fanOut[0], "%.0f", p -> 100 * p.serverCpuShare()),
         maxCell(fanOut[1], "%.0f", p -> 100 * p.serverCpuShare()));
     t.add("  load generator CPU at max (% of its core)", maxCell(fanOut[0], "%.0f",

@@ -34,6 +34,11 @@ final class SyncwireProtocol implements WireProtocol {
   }
 
   @Override
+  public boolean acksPublishes() {
+    return true;
+  }
+
+  @Override
   public boolean isPublication(String frame) {
     return frame.startsWith(PUB_PREFIX);
   }

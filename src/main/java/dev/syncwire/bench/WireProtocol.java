@@ -16,6 +16,9 @@ interface WireProtocol {
   /** The frame that publishes {@code payload} to {@code channel}. */
   String publishFrame(long commandId, String channel, String payload);
 
+  /** Whether the server answers each publish with an ack (then every publish must be acked). */
+  boolean acksPublishes();
+
   /** Whether a received frame is a publication pushed to a subscriber. */
   boolean isPublication(String frame);
 
