@@ -2,17 +2,23 @@ package dev.syncwire.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Command-line options of {@link LoadGenerator}. */
 record BenchOptions(String host, int syncwirePort, long syncwirePid, int rawPort, long rawPid, String tenant,
-                    Profile profile, List<String> sourceAddresses, int clockTicksPerSecond, Path outDir) {
+                    Profile profile, Set<String> workloads, List<String> sourceAddresses, int clockTicksPerSecond,
+                    Path outDir) {
+
+  static final Set<String> WORKLOADS = Set.of("idle", "storm", "fanout");
 
   static final String USAGE = String.join("\n",
       "usage: LoadGenerator --syncwire-port P --syncwire-pid PID --raw-port P --raw-pid PID [options]",
       "  --host H            where both servers listen (default 127.0.0.1)",
       "  --tenant T          Syncwire tenant with anonymous connect and client publish (default demo)",
       "  --quick             short windows, for a smoke run",
+      "  --workloads LIST    some of idle,storm,fanout (default: all three)",
       "  --sources A-B       client source addresses, e.g. 127.0.0.2-127.0.0.9 (the default)",
       "  --clk-tck N         clock ticks per second of /proc/<pid>/stat (default 100; see getconf CLK_TCK)",
       "  --out DIR           also write results.md there");
@@ -28,6 +34,7 @@ record BenchOptions(String host, int syncwirePort, long syncwirePid, int rawPort
     String sources = "127.0.0.2-127.0.0.9";
     int clockTicks = 100;
     Path out = null;
+    Set<String> workloads = new LinkedHashSet<>(List.of("idle", "storm", "fanout"));
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -41,14 +48,26 @@ record BenchOptions(String host, int syncwirePort, long syncwirePid, int rawPort
         case "--sources" -> sources = value(args, ++i, arg);
         case "--clk-tck" -> clockTicks = Integer.parseInt(value(args, ++i, arg));
         case "--out" -> out = Path.of(value(args, ++i, arg));
+        case "--workloads" -> workloads = workloadList(value(args, ++i, arg));
         default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
       }
     }
     if (syncwirePort < 0 || syncwirePid < 0 || rawPort < 0 || rawPid < 0) {
       throw new IllegalArgumentException("both servers' ports and pids are required\n" + USAGE);
     }
-    return new BenchOptions(host, syncwirePort, syncwirePid, rawPort, rawPid, tenant, profile,
+    return new BenchOptions(host, syncwirePort, syncwirePid, rawPort, rawPid, tenant, profile, workloads,
         addressRange(sources), clockTicks, out);
+  }
+
+  private static Set<String> workloadList(String list) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String w : list.split(",")) {
+      if (!WORKLOADS.contains(w.trim())) {
+        throw new IllegalArgumentException("unknown workload " + w + "\n" + USAGE);
+      }
+      out.add(w.trim());
+    }
+    return out;
   }
 
   private static String value(String[] args, int i, String option) {

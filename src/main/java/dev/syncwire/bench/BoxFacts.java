@@ -34,18 +34,20 @@ final class BoxFacts {
     return parts.length > 0 ? parts[0] : "?";
   }
 
-  static List<String> footer(Profile profile, Target syncwire, Target raw, ServerProcess self, String heapSpaces,
-                             String loadBefore, List<String> notes) {
+  static List<String> footer(Profile profile, Target syncwire, Target raw, JvmProcess self, String heapSpaces,
+                             String loadBefore, boolean latencies, List<String> notes) {
     List<String> lines = new ArrayList<>();
-    lines.add("Box: " + cpuModel() + " x " + cpuCount() + ", kernel " + kernel() + ", " + System.getProperty("java.vm.name") + " "
-        + System.getProperty("java.runtime.version") + ", loopback only.");
+    lines.add("Box: " + cpuModel() + " x " + cpuCount() + ", kernel " + kernel() + ", "
+        + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + ", loopback only.");
     lines.add("Pinning: Syncwire (pid " + syncwire.process().pid() + ") on CPU " + syncwire.process().allowedCpus()
         + ", raw Vert.x (pid " + raw.process().pid() + ") on CPU " + raw.process().allowedCpus()
         + ", load generator on CPU " + self.allowedCpus() + ". Server heap: " + heapSpaces + ".");
     lines.add("Run: profile " + profile.name() + ", one round, load average " + loadBefore + " before and "
         + loadAverage() + " after (other work on the box makes absolute figures noisy; ratios hold better).");
-    lines.add("Latency is end to end from each message's scheduled send time (open loop), including up to"
-        + " ~1 ms of publisher timer lateness; 'void' means a message was lost in that measurement.");
+    if (latencies) {
+      lines.add("Latency is end to end from each message's scheduled send time (open loop), including up to"
+          + " ~1 ms of publisher timer lateness; 'void' means a message was lost in that measurement.");
+    }
     lines.addAll(notes);
     return lines;
   }

@@ -16,9 +16,9 @@ final class FanOutWorkload {
   private final Loop loop;
   private final List<String> sources;
   private final Profile profile;
-  private final ServerProcess self;
+  private final JvmProcess self;
 
-  FanOutWorkload(Loop loop, List<String> sources, Profile profile, ServerProcess self) {
+  FanOutWorkload(Loop loop, List<String> sources, Profile profile, JvmProcess self) {
     this.loop = loop;
     this.sources = sources;
     this.profile = profile;
@@ -95,7 +95,7 @@ final class FanOutWorkload {
     long deadline = System.nanoTime() + 2_000_000_000L;
     long acks = loop.read(() -> publisherEvents.acks);
     while (acks < published && System.nanoTime() < deadline) {
-      sleepMillis(10);
+      Loop.pause(10);
       acks = loop.read(() -> publisherEvents.acks);
     }
     return acks;
@@ -190,21 +190,17 @@ final class FanOutWorkload {
         tracker.startPhase(p);
         return p;
       });
-      double serverCpu0 = target.process().cpuSeconds();
-      double clientCpu0 = self.cpuSeconds();
-      long start = System.nanoTime();
+      CpuWindow window = CpuWindow.start(target.process(), self);
       loop.await(() -> publisher.run(phase));
       boolean drained = awaitDeliveries(phase, profile.drainSeconds());
-      long end = System.nanoTime();
-      double serverCpu = target.process().cpuSeconds() - serverCpu0;
-      double clientCpu = self.cpuSeconds() - clientCpu0;
+      CpuWindow.Measured cpu = window.stop();
       long deliveredInWindow = loop.read(() -> phase.delivered);
       if (!drained) {
         // Late or lost? Give a backlog time to clear; what is still missing afterwards is lost.
         awaitDeliveries(phase, profile.lossWaitSeconds());
       }
       PhaseResult result = loop.read(() -> new PhaseResult(label, pubsPerSecond, phase.subscribers, phase.sent,
-          deliveredInWindow, phase.deliveredWhileSending, phase.expected() - phase.delivered, (end - start) / 1e9, serverCpu, clientCpu,
+          deliveredInWindow, phase.deliveredWhileSending, phase.expected() - phase.delivered, cpu,
           phase.latency.getValueAtPercentile(50), phase.latency.getValueAtPercentile(99),
           phase.latency.getValueAtPercentile(99.9), phase.latency.getMaxValue(),
           phase.thirds[0].getValueAtPercentile(50), phase.thirds[2].getValueAtPercentile(50),
@@ -223,18 +219,9 @@ final class FanOutWorkload {
         if (loop.read(() -> events.unexpectedCloses > 0)) {
           return false;
         }
-        sleepMillis(5);
+        Loop.pause(5);
       }
       return loop.read(phase::complete);
-    }
-  }
-
-  static void sleepMillis(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 }

@@ -43,8 +43,8 @@ final class IdleConnectionsWorkload {
             profile.connectWindow(), i -> "idle-" + i, events, null));
         failures += batch.failures();
         open = point;
-        FanOutWorkload.sleepMillis(SETTLE_MILLIS);
-        ServerProcess.HeapReading reading = target.process().heapAfterGc();
+        Loop.pause(SETTLE_MILLIS);
+        JvmProcess.HeapReading reading = target.process().heapAfterGc();
         heap.add(reading.usedBytes());
         rss.add(target.process().rssBytes());
         spaces = reading.spaces();

@@ -41,4 +41,14 @@ final class Loop {
   <T> T read(Supplier<T> reader) {
     return await(() -> Future.succeededFuture(reader.get()));
   }
+
+  /** Sleeps the orchestrating thread (never call it on the loop). */
+  static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
 }

@@ -2,13 +2,13 @@ package dev.syncwire.bench;
 
 /**
  * What one publishing phase measured, frozen once its deliveries have arrived (or stopped arriving).
- * Latencies in microseconds; the window runs from the first send until every delivery arrived or the
- * drain deadline passed, and both CPU figures cover the same window.
+ * Latencies in microseconds; the CPU window runs from the first send until every delivery arrived or the
+ * drain deadline passed, and the rates use the same window.
  */
 record PhaseResult(String label, double offeredPubsPerSecond, int subscribers, int sent, long delivered,
-                   long deliveredWhileSending, long lost, double windowSeconds, double serverCpuSeconds, double clientCpuSeconds,
-                   long p50, long p99, long p999, long max, long firstThirdP50, long lastThirdP50,
-                   long sendLagP99, boolean drainedInTime, long socketProblems) {
+                   long deliveredWhileSending, long lost, CpuWindow.Measured cpu, long p50, long p99, long p999,
+                   long max, long firstThirdP50, long lastThirdP50, long sendLagP99, boolean drainedInTime,
+                   long socketProblems) {
 
   /** A queue that keeps growing: the last third of the messages waited much longer than the first. */
   private static final long GROWTH_SLACK_MICROS = 5_000;
@@ -22,19 +22,19 @@ record PhaseResult(String label, double offeredPubsPerSecond, int subscribers, i
   }
 
   double deliveriesPerSecond() {
-    return delivered / windowSeconds;
+    return delivered / cpu.seconds();
   }
 
   double deliveriesPerServerCpuSecond() {
-    return serverCpuSeconds > 0 ? delivered / serverCpuSeconds : Double.NaN;
+    return cpu.serverCpuSeconds() > 0 ? delivered / cpu.serverCpuSeconds() : Double.NaN;
   }
 
   double serverCpuShare() {
-    return serverCpuSeconds / windowSeconds;
+    return cpu.serverShare();
   }
 
   double clientCpuShare() {
-    return clientCpuSeconds / windowSeconds;
+    return cpu.clientShare();
   }
 
   /** Deliveries that arrived while publishing, against all the phase's deliveries; about 1 when keeping up. */
@@ -75,9 +75,9 @@ record PhaseResult(String label, double offeredPubsPerSecond, int subscribers, i
   String summary() {
     return String.format("%-12s offered %7.0f deliveries/s  got %7.0f/s (%3.0f%% in time)  p50 %6.2f ms  p99 %7.2f ms"
             + "  p99.9 %7.2f ms  (thirds p50 %.2f -> %.2f ms)  server CPU %3.0f%%  client CPU %3.0f%%"
-            + "  send lag p99 %.2f ms  %s",
+            + "  others on their CPUs %2.0f%%/%2.0f%%  send lag p99 %.2f ms  %s",
         label, offeredDeliveriesPerSecond(), deliveriesPerSecond(), 100 * keepUp(), p50 / 1e3, p99 / 1e3, p999 / 1e3,
         firstThirdP50 / 1e3, lastThirdP50 / 1e3, 100 * serverCpuShare(), 100 * clientCpuShare(),
-        sendLagP99 / 1e3, verdict());
+        100 * cpu.serverCpuOthersShare(), 100 * cpu.clientCpuOthersShare(), sendLagP99 / 1e3, verdict());
   }
 }

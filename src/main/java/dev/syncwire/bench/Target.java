@@ -1,7 +1,7 @@
 package dev.syncwire.bench;
 
 /** A server under test: where it listens, its process (for /proc and jcmd) and the adapter that speaks to it. */
-record Target(String host, int port, ServerProcess process, WireProtocol protocol) {
+record Target(String host, int port, JvmProcess process, WireProtocol protocol) {
 
   String name() {
     return protocol.name();

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * A JVM observed from outside: CPU time and RSS from {@code /proc}, heap after a full GC through
  * {@code jcmd}. Blocking; call it from the orchestrating thread, never from an event loop.
  */
-final class ServerProcess {
+final class JvmProcess {
   // One line per heap space, e.g. " def new generation   total 314560K, used 1234K [...]" or
   // " garbage-first heap   total 1048576K, used 23456K [...]"; Metaspace lines have no "total".
   private static final Pattern SPACE_USED = Pattern.compile("^\\s*(\\S.*?)\\s+total \\d+K, used (\\d+)K");
@@ -21,13 +21,17 @@ final class ServerProcess {
   private final long pid;
   private final int clockTicksPerSecond;
 
-  ServerProcess(long pid, int clockTicksPerSecond) {
+  JvmProcess(long pid, int clockTicksPerSecond) {
     this.pid = pid;
     this.clockTicksPerSecond = clockTicksPerSecond;
   }
 
-  static ServerProcess self(int clockTicksPerSecond) {
-    return new ServerProcess(ProcessHandle.current().pid(), clockTicksPerSecond);
+  static JvmProcess self(int clockTicksPerSecond) {
+    return new JvmProcess(ProcessHandle.current().pid(), clockTicksPerSecond);
+  }
+
+  int clockTicksPerSecond() {
+    return clockTicksPerSecond;
   }
 
   long pid() {
