@@ -5,8 +5,9 @@
 # generator runs pinned to CPU 1 and drives them one after the other, workload by workload, then
 # prints one table. Results and logs go to bench-results/<timestamp>/.
 #
-#   scripts/bench.sh           full run (about 8 minutes)
-#   scripts/bench.sh --quick   smoke run (a couple of minutes)
+#   scripts/bench.sh                       full run (about 5 minutes)
+#   scripts/bench.sh --quick               smoke run (about 2 minutes)
+#   scripts/bench.sh --workloads idle,storm   only some of: idle, storm, fanout
 #
 # Environment: BENCH_SYNCWIRE_JAR and BENCH_SYNCWIRE_CONF pick the Syncwire build under test (default:
 # this tree's target/syncwire.jar and conf/node.json); BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT and
@@ -18,12 +19,15 @@ usage() {
 }
 
 PROFILE=()
-for arg in "$@"; do
-  case "$arg" in
+WORKLOADS=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
     --quick) PROFILE=(--quick) ;;
+    --workloads) WORKLOADS=(--workloads "${2:?--workloads needs a list}"); shift ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "unknown option: $arg" >&2; usage >&2; exit 2 ;;
+    *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
+  shift
 done
 
 cd "$(dirname "$0")/.."
@@ -113,7 +117,7 @@ taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -Xms2g -Xmx2g \
   --syncwire-port "$BENCH_SYNCWIRE_PORT" --syncwire-pid "$SYNCWIRE_PID" \
   --raw-port "$BENCH_RAW_PORT" --raw-pid "$RAW_PID" \
   --clk-tck "$(getconf CLK_TCK)" \
-  --out "$RESULTS" "${PROFILE[@]}" \
+  --out "$RESULTS" "${PROFILE[@]}" "${WORKLOADS[@]}" \
   2> >(tee "$RESULTS/progress.log" >&2)
 
 echo "results: $RESULTS/results.md" >&2
