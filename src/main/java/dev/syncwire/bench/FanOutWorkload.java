@@ -10,6 +10,10 @@ import java.util.List;
  */
 final class FanOutWorkload {
   static final String CHANNEL = "bench";
+  /** The first phase: JIT and caches settle; it counts for loss, not for any figure. */
+  static final String WARM_UP = "warm-up";
+  /** The latency bound of the "max within p99" figure: a rate that holds but queues this long is of little use. */
+  static final long P99_BOUND_MICROS = 50_000;
   /** Steps past this are not attempted (far beyond what one core can deliver). */
   private static final double MAX_PUBS_PER_SECOND = 20_000;
 
@@ -40,6 +44,18 @@ final class FanOutWorkload {
     boolean lossFree() {
       return lost == 0 && duplicates == 0 && orderBreaks == 0 && problems.isEmpty();
     }
+
+    /** The highest step of the search that held with p99 within {@link #P99_BOUND_MICROS}; null if none. */
+    PhaseResult maxWithinP99Bound() {
+      PhaseResult best = null;
+      for (PhaseResult step : steps) {
+        if (!step.label().equals(WARM_UP) && step.sustained() && step.p99() <= P99_BOUND_MICROS
+            && (best == null || step.deliveriesPerSecond() > best.deliveriesPerSecond())) {
+          best = step;
+        }
+      }
+      return best;
+    }
   }
 
   Result run(Target target) {
@@ -68,7 +84,7 @@ final class FanOutWorkload {
           target.protocol(), CHANNEL);
       Runner runner = new Runner(target, publisher, tracker, events);
 
-      PhaseResult warmup = runner.run("warm-up", 2 * profile.startPubsPerSecond(), profile.warmupSeconds());
+      PhaseResult warmup = runner.run(WARM_UP, 2 * profile.startPubsPerSecond(), profile.warmupSeconds());
       List<PhaseResult> steps = new ArrayList<>();
       steps.add(warmup);
       Search search = findMaximum(runner, steps);

@@ -41,6 +41,12 @@ final class Report {
         maxCell(b, "%.0f", p -> 100 * p.serverCpuShare()));
     t.add("  load generator CPU at max (% of its core)", maxCell(a, "%.0f", p -> 100 * p.clientCpuShare()),
         maxCell(b, "%.0f", p -> 100 * p.clientCpuShare()));
+    String bounded = String.format("max sustained deliveries/s with p99 <= %d ms",
+        FanOutWorkload.P99_BOUND_MICROS / 1000);
+    t.add(bounded, boundedCell(a, "%,.0f", PhaseResult::deliveriesPerSecond),
+        boundedCell(b, "%,.0f", PhaseResult::deliveriesPerSecond));
+    t.add("  deliveries per server CPU-second there", boundedCell(a, "%,.0f",
+        PhaseResult::deliveriesPerServerCpuSecond), boundedCell(b, "%,.0f", PhaseResult::deliveriesPerServerCpuSecond));
     latencyRows(t, String.format("@ %,.0f deliveries/s", profile.commonDeliveriesPerSecond()), a.common(),
         b.common());
     t.add("@ 50% of own max: offered deliveries/s",
@@ -104,6 +110,16 @@ final class Report {
       return Cell.missing("no step held");
     }
     return Cell.of(f.applyAsDouble(r.max()), format);
+  }
+
+  /** Like the maximum, void if any step lost a message. */
+  private static Cell boundedCell(FanOutWorkload.Result r, String format, ToDoubleFunction<PhaseResult> f) {
+    Cell max = maxCell(r, format, f);
+    if (!max.isNumber()) {
+      return max;
+    }
+    PhaseResult bounded = r.maxWithinP99Bound();
+    return bounded == null ? Cell.missing("no step held") : Cell.of(f.applyAsDouble(bounded), format);
   }
 
   private static Cell phaseCell(PhaseResult p, String format, ToDoubleFunction<PhaseResult> f) {
