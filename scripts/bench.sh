@@ -63,7 +63,7 @@ echo "Syncwire under test: $BENCH_SYNCWIRE_JAR ($(sha1sum "$BENCH_SYNCWIRE_JAR" 
   | tee "$RESULTS/syncwire-build.txt" >&2
 
 # Same JVM settings for both servers: one core, so Vert.x sizes itself to one event loop; a fixed heap,
-# so heap readings are not disturbed by resizing.
+# so heap readings are not disturbed by resizing. GC logs explain latency outliers.
 SERVER_JVM=(taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g)
 
 SERVER_PIDS=()
@@ -79,7 +79,7 @@ trap stop_servers EXIT
 trap 'exit 130' INT TERM
 
 # taskset execs java, so $! is the JVM's own pid (needed for /proc and jcmd).
-"${SERVER_JVM[@]}" \
+"${SERVER_JVM[@]}" -Xlog:gc:file="$RESULTS/syncwire-gc.log" \
   -Dsyncwire.http.host=127.0.0.1 \
   -Dsyncwire.http.port="$BENCH_SYNCWIRE_PORT" \
   -Dsyncwire.admin.port="$BENCH_SYNCWIRE_ADMIN_PORT" \
@@ -89,7 +89,8 @@ trap 'exit 130' INT TERM
 SYNCWIRE_PID=$!
 SERVER_PIDS+=("$SYNCWIRE_PID")
 
-"${SERVER_JVM[@]}" -cp "$BENCH_JAR" dev.syncwire.bench.RawBroadcastServer "$BENCH_RAW_PORT" >"$RESULTS/raw.log" 2>&1 &
+"${SERVER_JVM[@]}" -Xlog:gc:file="$RESULTS/raw-gc.log" \
+  -cp "$BENCH_JAR" dev.syncwire.bench.RawBroadcastServer "$BENCH_RAW_PORT" >"$RESULTS/raw.log" 2>&1 &
 RAW_PID=$!
 SERVER_PIDS+=("$RAW_PID")
 
