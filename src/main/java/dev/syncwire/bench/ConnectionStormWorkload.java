@@ -34,7 +34,8 @@ final class ConnectionStormWorkload {
 
     /** Server CPU per client made ready: the storm's cost, less sensitive to other work on the box. */
     double serverCpuMicrosPerClient() {
-      return cpu.serverCpuSeconds() * 1e6 / (clients - failures);
+      int ready = clients - failures;
+      return ready == 0 ? Double.NaN : cpu.serverCpuSeconds() * 1e6 / ready;
     }
   }
 
