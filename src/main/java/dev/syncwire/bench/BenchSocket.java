@@ -1,0 +1,113 @@
+package dev.syncwire.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One client WebSocket: sends frames, matches replies to the one request in flight, and hands
+ * publications to its listener. Lives on the load generator's event loop.
+ */
+final class BenchSocket {
+  /** A server that upgrades but never answers must fail the client, not hang the run. */
+  static final long REPLY_TIMEOUT_MILLIS = 10_000;
+
+  private final Vertx vertx;
+  private final int index;
+  private final WebSocket webSocket;
+  private final WireProtocol protocol;
+  private final SocketEvents events;
+  private PublicationListener listener;
+  private long pendingId = -1;
+  private String pendingType;
+  private Promise<JsonObject> pending;
+  private boolean closing;
+
+  BenchSocket(Vertx vertx, int index, WebSocket webSocket, WireProtocol protocol, SocketEvents events) {
+    this.vertx = vertx;
+    this.index = index;
+    this.webSocket = webSocket;
+    this.protocol = protocol;
+    this.events = events;
+    webSocket.textMessageHandler(this::onText);
+    webSocket.exceptionHandler(e -> events.lastProblem = String.valueOf(e));
+    webSocket.closeHandler(v -> onClosed());
+  }
+
+  int index() {
+    return index;
+  }
+
+  SocketEvents events() {
+    return events;
+  }
+
+  void listener(PublicationListener listener) {
+    this.listener = listener;
+  }
+
+  void send(String frame) {
+    webSocket.writeTextMessage(frame);
+  }
+
+  /** Sends a command and completes with its reply, which must have {@code replyType}. */
+  Future<JsonObject> request(long id, String replyType, String frame) {
+    pendingId = id;
+    pendingType = replyType;
+    Promise<JsonObject> reply = Promise.promise();
+    pending = reply;
+    send(frame);
+    vertx.setTimer(REPLY_TIMEOUT_MILLIS, t -> {
+      if (pending == reply) {
+        pending = null;
+        reply.fail("no " + replyType + " within " + REPLY_TIMEOUT_MILLIS + " ms");
+      }
+    });
+    return reply.future();
+  }
+
+  /** Completes the request in flight if {@code reply} answers it; returns whether it did. */
+  boolean completeRequest(long id, JsonObject reply) {
+    if (pending == null || id != pendingId) {
+      return false;
+    }
+    Promise<JsonObject> p = pending;
+    pending = null;
+    if (pendingType.equals(reply.getString("type"))) {
+      p.complete(reply);
+    } else {
+      p.fail("expected " + pendingType + ", got " + reply.encode());
+    }
+    return true;
+  }
+
+  Future<Void> close() {
+    closing = true;
+    return webSocket.close();
+  }
+
+  private void onText(String frame) {
+    if (protocol.isPublication(frame)) {
+      if (listener != null) {
+        listener.onPublication(index, frame);
+      }
+    } else {
+      protocol.onControlFrame(this, frame);
+    }
+  }
+
+  private void onClosed() {
+    if (pending != null) {
+      pending.tryFail("closed before the reply");
+      pending = null;
+    }
+    if (!closing) {
+      events.unexpectedCloses++;
+      Short code = webSocket.closeStatusCode();
+      events.lastProblem = "closed by the server" + (code == null ? "" : " with " + code
+          + (webSocket.closeReason() == null ? "" : " (" + webSocket.closeReason() + ")"));
+    }
+  }
+}

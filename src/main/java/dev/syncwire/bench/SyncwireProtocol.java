@@ -1,0 +1,67 @@
+package dev.syncwire.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/** Syncwire's JSON protocol (PROTOCOL.md sections 2 and 4): anonymous connect to a tenant, then subscribe. */
+final class SyncwireProtocol implements WireProtocol {
+  private static final String PUB_PREFIX = "{\"type\":\"pub\"";
+  private final String tenant;
+
+  SyncwireProtocol(String tenant) {
+    this.tenant = tenant;
+  }
+
+  @Override
+  public String name() {
+    return "Syncwire";
+  }
+
+  @Override
+  public Future<Void> join(BenchSocket socket, String channel) {
+    Future<JsonObject> connected = socket.request(1, "connected",
+        "{\"id\":1,\"type\":\"connect\",\"tenant\":\"" + tenant + "\"}");
+    if (channel == null) {
+      return connected.mapEmpty();
+    }
+    return connected.compose(c -> socket.request(2, "subscribed",
+        "{\"id\":2,\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}")).mapEmpty();
+  }
+
+  @Override
+  public String publishFrame(long commandId, String channel, String payload) {
+    return "{\"id\":" + commandId + ",\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + payload + "}";
+  }
+
+  @Override
+  public boolean acksPublishes() {
+    return true;
+  }
+
+  @Override
+  public boolean isPublication(String frame) {
+    return frame.startsWith(PUB_PREFIX);
+  }
+
+  @Override
+  public void onControlFrame(BenchSocket socket, String frame) {
+    JsonObject json = new JsonObject(frame);
+    String type = json.getString("type", "");
+    Long id = json.getLong("id");
+    SocketEvents events = socket.events();
+    if (type.equals("ack")) {
+      events.acks++;
+    } else if (id != null && socket.completeRequest(id, json)) {
+      return;
+    } else if (type.equals("error")) {
+      events.errors++;
+      events.lastProblem = frame;
+    } else if (type.equals("reset")) {
+      events.resets++;
+      events.lastProblem = frame;
+    } else {
+      events.unexpectedFrames++;
+      events.lastProblem = frame;
+    }
+  }
+}

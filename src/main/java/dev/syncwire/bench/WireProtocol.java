@@ -1,0 +1,27 @@
+package dev.syncwire.bench;
+
+import io.vertx.core.Future;
+
+/**
+ * The thin adapter between the load generator and one target: how a new socket becomes a subscriber
+ * (or a publisher) and how a publication is framed. Everything else the client does is shared.
+ */
+interface WireProtocol {
+
+  String name();
+
+  /** Gets a freshly opened socket ready: subscribed to {@code channel}, or able to publish when it is null. */
+  Future<Void> join(BenchSocket socket, String channel);
+
+  /** The frame that publishes {@code payload} to {@code channel}. */
+  String publishFrame(long commandId, String channel, String payload);
+
+  /** Whether the server answers each publish with an ack (then every publish must be acked). */
+  boolean acksPublishes();
+
+  /** Whether a received frame is a publication pushed to a subscriber. */
+  boolean isPublication(String frame);
+
+  /** Any other received frame: a reply, an ack, an error or a reset. */
+  void onControlFrame(BenchSocket socket, String frame);
+}
