@@ -40,7 +40,8 @@ final class OutboundBuffer {
   private final FrameCodec codec;
   private final long limitBytes;
   private final long highWaterBytes;
-  private ArrayDeque<Waiting> queue = new ArrayDeque<>();
+  // Allocated when the first frame has to wait: most sessions never need it.
+  private ArrayDeque<Waiting> queue;
   private long queuedBytes;
   private long conflateAt;
   private long conflatedPushes;
@@ -73,9 +74,12 @@ final class OutboundBuffer {
    * the caller must then close the session.
    */
   private boolean add(byte[] bytes, String channel, boolean isPatch, String epoch, Conflation.Update update) {
-    if (queue.isEmpty() && transport.writable()) {
+    if ((queue == null || queue.isEmpty()) && transport.writable()) {
       transport.write(bytes);
       return true;
+    }
+    if (queue == null) {
+      queue = new ArrayDeque<>();
     }
     queue.add(new Waiting(bytes, channel, isPatch, epoch, update));
     queuedBytes += bytes.length;
@@ -90,7 +94,7 @@ final class OutboundBuffer {
   /** Moves waiting frames to the transport while it has room. Returns whether anything moved. */
   boolean drainToTransport() {
     boolean moved = false;
-    while (!queue.isEmpty() && transport.writable()) {
+    while (queue != null && !queue.isEmpty() && transport.writable()) {
       Waiting w = queue.poll();
       queuedBytes -= w.bytes.length;
       transport.write(w.bytes);
@@ -113,6 +117,9 @@ final class OutboundBuffer {
 
   /** The channel whose publications take the most waiting bytes, or null if none wait. */
   String heaviestChannel() {
+    if (queue == null) {
+      return null;
+    }
     Map<String, Long> bytes = new HashMap<>();
     for (Waiting w : queue) {
       if (w.channel != null && (w.isPatch || w.update == null)) {
@@ -124,6 +131,9 @@ final class OutboundBuffer {
 
   /** Drops every waiting frame about {@code channel}. */
   void dropChannel(String channel) {
+    if (queue == null) {
+      return;
+    }
     ArrayDeque<Waiting> kept = new ArrayDeque<>(queue.size());
     for (Waiting w : queue) {
       if (channel.equals(w.channel)) {
@@ -141,7 +151,7 @@ final class OutboundBuffer {
   }
 
   void clear() {
-    queue.clear();
+    queue = null;
     queuedBytes = 0;
   }
 

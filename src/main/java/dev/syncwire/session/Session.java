@@ -40,7 +40,7 @@ public final class Session implements SwapList.Member {
   private final FrameCodec codec;
   private final OutboundBuffer outbound;
   private final TokenBucket commands;
-  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final Map<String, Subscription> subscriptions = new HashMap<>(2);
   private final String id;
   private final String key;
   private State state = State.AWAITING_CONNECT;

@@ -18,7 +18,9 @@ final class Subscription implements SwapList.Member {
   final Session session;
   final ChannelId channel;
   private final long commandId;
-  private ArrayDeque<OutboundPublication> pending = new ArrayDeque<>();
+  // Publications held until the broker's answer; allocated only if one arrives first.
+  private ArrayDeque<OutboundPublication> pending;
+  private boolean active;
   private boolean cancelled;
   private String epoch;
   private long lastSeq;
@@ -31,7 +33,7 @@ final class Subscription implements SwapList.Member {
   }
 
   boolean active() {
-    return pending == null;
+    return active;
   }
 
   boolean cancelled() {
@@ -47,6 +49,7 @@ final class Subscription implements SwapList.Member {
   void activate(ChannelBroker.SubscribeResult result) {
     ArrayDeque<OutboundPublication> held = pending;
     pending = null;
+    active = true;
     epoch = result.epoch();
     lastSeq = result.seq();
     session.sendSubscribed(commandId, this, result);
@@ -67,8 +70,8 @@ final class Subscription implements SwapList.Member {
     if (cancelled) {
       return;
     }
-    if (pending != null) {
-      pending.clear();
+    if (!active) {
+      pending = null;
       return;
     }
     session.resetSubscription(this, reason);
@@ -78,7 +81,10 @@ final class Subscription implements SwapList.Member {
     if (cancelled) {
       return;
     }
-    if (pending != null) {
+    if (!active) {
+      if (pending == null) {
+        pending = new ArrayDeque<>();
+      }
       if (pending.size() >= MAX_PENDING) {
         session.resetSubscription(this, "subscribe_timeout");
         return;

@@ -8,7 +8,6 @@ import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.session.Session;
 import dev.syncwire.session.SessionServices;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.http.HttpHeaders;
@@ -78,16 +77,7 @@ public final class WebSocketGateway {
     WebSocketTransport transport = new WebSocketTransport(services.vertx(), socket, codec.binary(), CLOSE_TIMEOUT_MS);
     Session session = new Session(services, hub, transport, codec);
     ChannelHandlerContext chctx = transport.channelHandlerContext();
-    chctx.pipeline().addBefore(chctx.name(), "syncwire-utf8", new Utf8TextValidator());
-    chctx.pipeline().addBefore(chctx.name(), "syncwire-writability", new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().isWritable()) {
-          session.onWritable();
-        }
-        super.channelWritabilityChanged(ctx);
-      }
-    });
+    chctx.pipeline().addBefore(chctx.name(), "syncwire", new SocketEvents(session));
     socket.textMessageHandler(session::onText);
     socket.binaryMessageHandler(b -> session.onBinary(b.getBytes()));
     socket.pongHandler(b -> session.onPong());

@@ -22,6 +22,7 @@ import io.vertx.core.internal.http.WebSocketInternal;
 final class WebSocketTransport implements Transport {
   /** Socket send buffer kept in Netty before frames wait in the session's own outbound buffer. */
   static final int HIGH_WATER_MARK = 64 * 1024;
+  private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(HIGH_WATER_MARK / 2, HIGH_WATER_MARK);
 
   private final Vertx vertx;
   private final ServerWebSocket socket;
@@ -38,7 +39,7 @@ final class WebSocketTransport implements Transport {
     this.channel = chctx.channel();
     this.binary = binary;
     this.closeTimeoutMs = closeTimeoutMs;
-    channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(HIGH_WATER_MARK / 2, HIGH_WATER_MARK));
+    channel.config().setWriteBufferWaterMark(WATER_MARK);
   }
 
   ChannelHandlerContext channelHandlerContext() {

@@ -1,5 +1,6 @@
 package dev.syncwire.transport.websocket;
 
+import dev.syncwire.session.Session;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -11,16 +12,31 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Checks that text messages are well-formed UTF-8 (RFC 3629), across fragments, before Vert.x decodes
- * them leniently. An invalid message raises {@link CorruptedWebSocketFrameException} with status 1007
- * and everything after it on the connection is discarded.
+ * The one handler Syncwire adds to a WebSocket's pipeline (one per connection, so it is kept small). It
+ * checks that text messages are well-formed UTF-8 (RFC 3629), across fragments, before Vert.x decodes
+ * them leniently: an invalid message raises {@link CorruptedWebSocketFrameException} with status 1007
+ * and everything after it on the connection is discarded. And it tells the session when the socket
+ * has room again, since frames are written below Vert.x's own write queue.
  */
-final class Utf8TextValidator extends ChannelInboundHandlerAdapter {
+final class SocketEvents extends ChannelInboundHandlerAdapter {
+  private final Session session;
   private boolean inText;
   private boolean failed;
   private int need;
   private int lo = 0x80;
   private int hi = 0xBF;
+
+  SocketEvents(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (ctx.channel().isWritable()) {
+      session.onWritable();
+    }
+    super.channelWritabilityChanged(ctx);
+  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
