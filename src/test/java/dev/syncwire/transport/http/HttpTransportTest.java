@@ -222,6 +222,28 @@ class HttpTransportTest {
   }
 
   @Test
+  void anotherTenantsSessionIsNeverReachable() {
+    client.connect("demo");
+    client.command(new JsonObject().put("type", "subscribe").put("channel", "shared-name"));
+    try (HttpSessionClient other = new HttpSessionClient(TestNode.clientVertx(), node.port())) {
+      other.connect("readonly");
+      // Its own key does not open the demo session, and its channels are not demo's.
+      assertEquals(401, other.post("/send?session=" + client.session, "[{\"id\":1,\"type\":\"ping\"}]", other.key).status());
+      assertEquals(401, other.call(HttpMethod.GET, "/poll?session=" + client.session + "&key=" + other.key + "&cursor=0",
+          null, Map.of()).status());
+      other.command(new JsonObject().put("type", "subscribe").put("channel", "shared-name"));
+    }
+    try (WsClient readonly = node.client()) {
+      readonly.connectAnonymous("readonly");
+      readonly.subscribe("shared-name");
+    }
+    publish("shared-name", "demo's");
+    JsonArray messages = client.poll(0).json().getJsonArray("messages");
+    assertEquals(1, messages.size());
+    assertEquals("demo's", messages.getJsonObject(0).getString("data"));
+  }
+
+  @Test
   void anIdleSessionEndsAfterItsLinger() {
     client.connect("demo");
     int before = node.sessions();
