@@ -61,6 +61,12 @@ public final class NodeVerticle extends VerticleBase {
     if (vertx.isClustered()) {
       HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager())
           .getHazelcastInstance();
+      long sameName = ClusterVerticle.members(hazelcast).values().stream().filter(nodeId::equals).count();
+      if (sameName > 1) {
+        // Session ids and event-bus addresses use the name: two nodes with one name would mix them up.
+        return Future.failedFuture(new dev.syncwire.config.ConfigException("node.id",
+            "must be unique in the cluster; another member is already named", nodeId));
+      }
       ClusterChannelBroker clusterBroker = new ClusterChannelBroker(vertx, hazelcast,
           ((VertxInternal) vertx).clusterManager().getNodeId(), TenantChannelSettings.from(config),
           config.clusterRepairDelayMs());
