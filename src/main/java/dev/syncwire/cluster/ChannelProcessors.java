@@ -240,6 +240,44 @@ final class ChannelProcessors {
     }
   }
 
+  /**
+   * Forgets a channel that no node follows and whose log holds nothing (no state, history or dedup
+   * keys), as a node alone does; its backups are told to forget it too.
+   */
+  static final class Sweep implements EntryProcessor<String, ChannelEntry, Boolean> {
+    private transient Forget backup;
+
+    @Override
+    public Boolean process(Map.Entry<String, ChannelEntry> entry) {
+      ChannelEntry e = entry.getValue();
+      if (e != null && e.nodes.isEmpty() && e.log.isDisposable(MonotonicClock.nowMs())) {
+        entry.setValue(null);
+        backup = new Forget();
+        return true;
+      }
+      return false;
+    }
+
+    @Override
+    public EntryProcessor<String, ChannelEntry, Boolean> getBackupProcessor() {
+      return backup;
+    }
+  }
+
+  /** Backup side of {@link Sweep}: the primary decided. */
+  static final class Forget implements EntryProcessor<String, ChannelEntry, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<String, ChannelEntry> entry) {
+      entry.setValue(null);
+      return true;
+    }
+
+    @Override
+    public EntryProcessor<String, ChannelEntry, Boolean> getBackupProcessor() {
+      return null;
+    }
+  }
+
   /** Reads what an owner announces; null for channels nobody follows. */
   static final class Announce implements EntryProcessor<String, ChannelEntry, Announcement>, ReadOnly {
     @Override

@@ -31,8 +31,12 @@ public final class ClusterVerticle extends VerticleBase {
   private final HazelcastInstance hazelcast;
   private final long announceIntervalMs;
   private final Supplier<JsonObject> localStatus;
+  /** Idle channels are swept on every this-many announcements (about every 30 s at the default). */
+  private static final int SWEEP_EVERY = 30;
+
   private UUID membershipListener;
   private volatile int ownedChannels;
+  private int announcements;
 
   public ClusterVerticle(ClusterChannelBroker broker, HazelcastInstance hazelcast, long announceIntervalMs,
                          Supplier<JsonObject> localStatus) {
@@ -112,9 +116,21 @@ public final class ClusterVerticle extends VerticleBase {
       if (keys.isEmpty()) {
         return;
       }
+      boolean sweep = ++announcements % SWEEP_EVERY == 0;
       broker.map().submitToKeys(keys, new ChannelProcessors.Announce()).whenComplete((positions, error) -> {
         if (error != null || positions == null) {
           return;
+        }
+        if (sweep) {
+          Set<String> unfollowed = new HashSet<>();
+          positions.forEach((key, a) -> {
+            if (a == null) {
+              unfollowed.add(key);
+            }
+          });
+          if (!unfollowed.isEmpty()) {
+            broker.map().submitToKeys(unfollowed, new ChannelProcessors.Sweep());
+          }
         }
         Set<String> live = new HashSet<>(members(hazelcast).keySet());
         Map<String, JsonArray> byNode = new HashMap<>();
