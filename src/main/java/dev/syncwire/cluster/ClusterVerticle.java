@@ -122,10 +122,11 @@ public final class ClusterVerticle extends VerticleBase {
           return;
         }
         if (sweep) {
-          Set<String> unfollowed = new HashSet<>();
+          // Hazelcast may leave null answers out of the map: a key without an answer is unfollowed too.
+          Set<String> unfollowed = new HashSet<>(keys);
           positions.forEach((key, a) -> {
-            if (a == null) {
-              unfollowed.add(key);
+            if (a != null) {
+              unfollowed.remove(key);
             }
           });
           if (!unfollowed.isEmpty()) {
