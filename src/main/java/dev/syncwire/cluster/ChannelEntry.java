@@ -2,7 +2,7 @@ package dev.syncwire.cluster;
 
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.DataSerializable;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import dev.syncwire.channel.ChannelLog;
 import dev.syncwire.channel.MonotonicClock;
 
@@ -14,7 +14,7 @@ import java.util.Set;
  * The value of one channel in the channels map: its log and the nodes that follow it. Entry processors
  * change it in place on the partition owner; Hazelcast serializes it only to migrate or back it up.
  */
-public final class ChannelEntry implements DataSerializable {
+public final class ChannelEntry implements IdentifiedDataSerializable {
   ChannelLog log;
   final Set<String> nodes = new HashSet<>();
 
@@ -24,6 +24,16 @@ public final class ChannelEntry implements DataSerializable {
 
   ChannelEntry(ChannelLog log) {
     this.log = log;
+  }
+
+  @Override
+  public int getFactoryId() {
+    return ClusterSerialization.FACTORY_ID;
+  }
+
+  @Override
+  public int getClassId() {
+    return ClusterSerialization.CHANNEL_ENTRY;
   }
 
   @Override

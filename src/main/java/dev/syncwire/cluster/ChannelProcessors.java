@@ -2,6 +2,9 @@ package dev.syncwire.cluster;
 
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelLog;
 import dev.syncwire.channel.ChannelSettings;
@@ -14,17 +17,27 @@ import dev.syncwire.channel.PublishOutcome;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
-import java.io.Serializable;
+import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static dev.syncwire.cluster.ClusterSerialization.readPublication;
+import static dev.syncwire.cluster.ClusterSerialization.readPublications;
+import static dev.syncwire.cluster.ClusterSerialization.readSettings;
+import static dev.syncwire.cluster.ClusterSerialization.readStrings;
+import static dev.syncwire.cluster.ClusterSerialization.writePublication;
+import static dev.syncwire.cluster.ClusterSerialization.writePublications;
+import static dev.syncwire.cluster.ClusterSerialization.writeSettings;
+import static dev.syncwire.cluster.ClusterSerialization.writeStrings;
+
 /**
  * The operations on a channel's entry, run by Hazelcast on the partition owner of the channel's key,
  * one at a time per key: that is what gives each channel one sequence across the cluster. Operations
  * that change an entry hand their decision to a backup processor, which replays it on each backup
- * copy before the caller hears back.
+ * copy before the caller hears back. Everything here crosses the network, field by field
+ * ({@link ClusterSerialization}).
  */
 final class ChannelProcessors {
   private ChannelProcessors() {
@@ -39,40 +52,302 @@ final class ChannelProcessors {
     return new ChannelId(key.substring(0, slash), key.substring(slash + 1));
   }
 
+  private static ChannelEntry create(Map.Entry<String, ChannelEntry> entry, ChannelSettings settings, String epoch) {
+    return new ChannelEntry(new ChannelLog(id(entry.getKey()), epoch, settings));
+  }
+
+  /** A Hazelcast type of this module; subclasses give their id. */
+  private abstract static class Identified implements IdentifiedDataSerializable {
+    @Override
+    public int getFactoryId() {
+      return ClusterSerialization.FACTORY_ID;
+    }
+  }
+
+  /** An operation that writes nothing of its own. */
+  private abstract static class Stateless<R> extends Identified implements EntryProcessor<String, ChannelEntry, R> {
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+  }
+
+  // ---- replies ----
+
   /** What became of a publish. {@code kind} is one of the constants below. */
-  record PublishReply(int kind, String epoch, long seq, String message, String currentJson,
-                      Publication publication, Set<String> nodes) implements Serializable {
+  static final class PublishReply extends Identified {
     static final int ACCEPTED = 0;
     static final int DUPLICATE = 1;
     static final int CONFLICT = 2;
     static final int INVALID = 3;
     static final int TOO_LARGE = 4;
+
+    private int kind;
+    private String epoch;
+    private long seq;
+    private String message;
+    private String currentJson;
+    private Publication publication;
+    private Set<String> nodes;
+
+    PublishReply() {
+    }
+
+    PublishReply(int kind, String epoch, long seq, String message, String currentJson, Publication publication,
+                 Set<String> nodes) {
+      this.kind = kind;
+      this.epoch = epoch;
+      this.seq = seq;
+      this.message = message;
+      this.currentJson = currentJson;
+      this.publication = publication;
+      this.nodes = nodes;
+    }
+
+    int kind() {
+      return kind;
+    }
+
+    String epoch() {
+      return epoch;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    String message() {
+      return message;
+    }
+
+    String currentJson() {
+      return currentJson;
+    }
+
+    Publication publication() {
+      return publication;
+    }
+
+    Set<String> nodes() {
+      return nodes;
+    }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.PUBLISH_REPLY;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeInt(kind);
+      out.writeString(epoch);
+      out.writeLong(seq);
+      out.writeString(message);
+      out.writeString(currentJson);
+      writePublication(out, publication);
+      writeStrings(out, nodes);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      kind = in.readInt();
+      epoch = in.readString();
+      seq = in.readLong();
+      message = in.readString();
+      currentJson = in.readString();
+      publication = readPublication(in);
+      nodes = readStrings(in);
+    }
   }
 
   /** A position in a channel as {@link ChannelLog#subscribe} answers it. */
-  record PositionReply(String epoch, long seq, boolean recovered, List<Publication> pubs, String snapshotJson)
-      implements Serializable {
+  static final class PositionReply extends Identified {
+    private String epoch;
+    private long seq;
+    private boolean recovered;
+    private List<Publication> pubs;
+    private String snapshotJson;
+
+    PositionReply() {
+    }
+
+    PositionReply(String epoch, long seq, boolean recovered, List<Publication> pubs, String snapshotJson) {
+      this.epoch = epoch;
+      this.seq = seq;
+      this.recovered = recovered;
+      this.pubs = pubs;
+      this.snapshotJson = snapshotJson;
+    }
+
+    String epoch() {
+      return epoch;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    boolean recovered() {
+      return recovered;
+    }
+
+    List<Publication> pubs() {
+      return pubs;
+    }
+
+    String snapshotJson() {
+      return snapshotJson;
+    }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.POSITION_REPLY;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(epoch);
+      out.writeLong(seq);
+      out.writeBoolean(recovered);
+      writePublications(out, pubs);
+      out.writeString(snapshotJson);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      epoch = in.readString();
+      seq = in.readLong();
+      recovered = in.readBoolean();
+      pubs = readPublications(in);
+      snapshotJson = in.readString();
+    }
   }
 
   /** What an owner announces of a channel: its position and the nodes that follow it. */
-  record Announcement(String epoch, long seq, Set<String> nodes) implements Serializable {
+  static final class Announcement extends Identified {
+    private String epoch;
+    private long seq;
+    private Set<String> nodes;
+
+    Announcement() {
+    }
+
+    Announcement(String epoch, long seq, Set<String> nodes) {
+      this.epoch = epoch;
+      this.seq = seq;
+      this.nodes = nodes;
+    }
+
+    String epoch() {
+      return epoch;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    Set<String> nodes() {
+      return nodes;
+    }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.ANNOUNCEMENT;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(epoch);
+      out.writeLong(seq);
+      writeStrings(out, nodes);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      epoch = in.readString();
+      seq = in.readLong();
+      nodes = readStrings(in);
+    }
   }
 
   /** One channel as the admin API lists it. */
-  record Summary(String channel, String epoch, long seq, int nodes, String snapshotJson) implements Serializable {
+  static final class Summary extends Identified {
+    private String channel;
+    private String epoch;
+    private long seq;
+    private int nodes;
+    private String snapshotJson;
+
+    Summary() {
+    }
+
+    Summary(String channel, String epoch, long seq, int nodes, String snapshotJson) {
+      this.channel = channel;
+      this.epoch = epoch;
+      this.seq = seq;
+      this.nodes = nodes;
+      this.snapshotJson = snapshotJson;
+    }
+
+    String channel() {
+      return channel;
+    }
+
+    String epoch() {
+      return epoch;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    int nodes() {
+      return nodes;
+    }
+
+    String snapshotJson() {
+      return snapshotJson;
+    }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.SUMMARY;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(channel);
+      out.writeString(epoch);
+      out.writeLong(seq);
+      out.writeInt(nodes);
+      out.writeString(snapshotJson);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      channel = in.readString();
+      epoch = in.readString();
+      seq = in.readLong();
+      nodes = in.readInt();
+      snapshotJson = in.readString();
+    }
   }
 
-  private static ChannelEntry create(Map.Entry<String, ChannelEntry> entry, ChannelSettings settings, String epoch) {
-    return new ChannelEntry(new ChannelLog(id(entry.getKey()), epoch, settings));
-  }
+  // ---- operations ----
 
   /** Sequences a publish; the decision goes to backups as a {@link Replicate}. */
-  static final class Publish implements EntryProcessor<String, ChannelEntry, PublishReply> {
-    private final String key;
-    private final String dataJson;
-    private final String patchJson;
-    private final ChannelSettings settings;
+  static final class Publish extends Identified implements EntryProcessor<String, ChannelEntry, PublishReply> {
+    private String key;
+    private String dataJson;
+    private String patchJson;
+    private ChannelSettings settings;
     private transient Replicate backup;
+
+    Publish() {
+    }
 
     Publish(String key, String dataJson, String patchJson, ChannelSettings settings) {
       this.key = key;
@@ -117,14 +392,38 @@ final class ChannelProcessors {
     public EntryProcessor<String, ChannelEntry, PublishReply> getBackupProcessor() {
       return backup;
     }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.PUBLISH;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(key);
+      out.writeString(dataJson);
+      out.writeString(patchJson);
+      writeSettings(out, settings);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      key = in.readString();
+      dataJson = in.readString();
+      patchJson = in.readString();
+      settings = readSettings(in);
+    }
   }
 
   /** Applies on a backup copy what the primary accepted. */
-  static final class Replicate implements EntryProcessor<String, ChannelEntry, PublishReply> {
-    private final String createdEpoch;
-    private final ChannelSettings settings;
-    private final Publication publication;
-    private final String patchJson;
+  static final class Replicate extends Identified implements EntryProcessor<String, ChannelEntry, PublishReply> {
+    private String createdEpoch;
+    private ChannelSettings settings;
+    private Publication publication;
+    private String patchJson;
+
+    Replicate() {
+    }
 
     Replicate(String createdEpoch, ChannelSettings settings, Publication publication, String patchJson) {
       this.createdEpoch = createdEpoch;
@@ -149,19 +448,43 @@ final class ChannelProcessors {
     public EntryProcessor<String, ChannelEntry, PublishReply> getBackupProcessor() {
       return null;
     }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.REPLICATE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(createdEpoch);
+      writeSettings(out, settings);
+      writePublication(out, publication);
+      out.writeString(patchJson);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      createdEpoch = in.readString();
+      settings = readSettings(in);
+      publication = readPublication(in);
+      patchJson = in.readString();
+    }
   }
 
   /**
    * Registers a node as a follower of the channel (creating the channel if new) and answers the position
    * for {@code since}: the one operation behind a first subscribe, a resubscribe, and a node's repair.
    */
-  static final class Subscribe implements EntryProcessor<String, ChannelEntry, PositionReply> {
-    private final String node;
-    private final String sinceEpoch;
-    private final long sinceSeq;
-    private final boolean hasSince;
-    private final ChannelSettings settings;
+  static final class Subscribe extends Identified implements EntryProcessor<String, ChannelEntry, PositionReply> {
+    private String node;
+    private String sinceEpoch;
+    private long sinceSeq;
+    private boolean hasSince;
+    private ChannelSettings settings;
     private transient AddNode backup;
+
+    Subscribe() {
+    }
 
     Subscribe(String node, String sinceEpoch, long sinceSeq, boolean hasSince, ChannelSettings settings) {
       this.node = node;
@@ -190,13 +513,39 @@ final class ChannelProcessors {
     public EntryProcessor<String, ChannelEntry, PositionReply> getBackupProcessor() {
       return backup;
     }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.SUBSCRIBE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(node);
+      out.writeString(sinceEpoch);
+      out.writeLong(sinceSeq);
+      out.writeBoolean(hasSince);
+      writeSettings(out, settings);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      node = in.readString();
+      sinceEpoch = in.readString();
+      sinceSeq = in.readLong();
+      hasSince = in.readBoolean();
+      settings = readSettings(in);
+    }
   }
 
   /** Backup side of {@link Subscribe}: adds the node (creating the channel with the primary's epoch). */
-  static final class AddNode implements EntryProcessor<String, ChannelEntry, PositionReply> {
-    private final String node;
-    private final String createdEpoch;
-    private final ChannelSettings settings;
+  static final class AddNode extends Identified implements EntryProcessor<String, ChannelEntry, PositionReply> {
+    private String node;
+    private String createdEpoch;
+    private ChannelSettings settings;
+
+    AddNode() {
+    }
 
     AddNode(String node, String createdEpoch, ChannelSettings settings) {
       this.node = node;
@@ -219,11 +568,33 @@ final class ChannelProcessors {
     public EntryProcessor<String, ChannelEntry, PositionReply> getBackupProcessor() {
       return null;
     }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.ADD_NODE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(node);
+      out.writeString(createdEpoch);
+      writeSettings(out, settings);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      node = in.readString();
+      createdEpoch = in.readString();
+      settings = readSettings(in);
+    }
   }
 
   /** A node no longer follows the channel (run on the primary and, as is, on backups). */
-  static final class RemoveNode implements EntryProcessor<String, ChannelEntry, Boolean> {
-    private final String node;
+  static final class RemoveNode extends Identified implements EntryProcessor<String, ChannelEntry, Boolean> {
+    private String node;
+
+    RemoveNode() {
+    }
 
     RemoveNode(String node) {
       this.node = node;
@@ -238,13 +609,28 @@ final class ChannelProcessors {
       }
       return false;
     }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.REMOVE_NODE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(node);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      node = in.readString();
+    }
   }
 
   /**
    * Forgets a channel that no node follows and whose log holds nothing (no state, history or dedup
    * keys), as a node alone does; its backups are told to forget it too.
    */
-  static final class Sweep implements EntryProcessor<String, ChannelEntry, Boolean> {
+  static final class Sweep extends Stateless<Boolean> {
     private transient Forget backup;
 
     @Override
@@ -262,10 +648,15 @@ final class ChannelProcessors {
     public EntryProcessor<String, ChannelEntry, Boolean> getBackupProcessor() {
       return backup;
     }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.SWEEP;
+    }
   }
 
   /** Backup side of {@link Sweep}: the primary decided. */
-  static final class Forget implements EntryProcessor<String, ChannelEntry, Boolean> {
+  static final class Forget extends Stateless<Boolean> {
     @Override
     public Boolean process(Map.Entry<String, ChannelEntry> entry) {
       entry.setValue(null);
@@ -276,10 +667,15 @@ final class ChannelProcessors {
     public EntryProcessor<String, ChannelEntry, Boolean> getBackupProcessor() {
       return null;
     }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.FORGET;
+    }
   }
 
   /** Reads what an owner announces; null for channels nobody follows. */
-  static final class Announce implements EntryProcessor<String, ChannelEntry, Announcement>, ReadOnly {
+  static final class Announce extends Stateless<Announcement> implements ReadOnly {
     @Override
     public Announcement process(Map.Entry<String, ChannelEntry> entry) {
       ChannelEntry e = entry.getValue();
@@ -293,11 +689,19 @@ final class ChannelProcessors {
     public EntryProcessor<String, ChannelEntry, Announcement> getBackupProcessor() {
       return null;
     }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.ANNOUNCE;
+    }
   }
 
   /** Reads a channel for the admin API, with its snapshot when {@code withSnapshot}. */
-  static final class Describe implements EntryProcessor<String, ChannelEntry, Summary>, ReadOnly {
-    private final boolean withSnapshot;
+  static final class Describe extends Identified implements EntryProcessor<String, ChannelEntry, Summary>, ReadOnly {
+    private boolean withSnapshot;
+
+    Describe() {
+    }
 
     Describe(boolean withSnapshot) {
       this.withSnapshot = withSnapshot;
@@ -317,11 +721,29 @@ final class ChannelProcessors {
     public EntryProcessor<String, ChannelEntry, Summary> getBackupProcessor() {
       return null;
     }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.DESCRIBE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeBoolean(withSnapshot);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      withSnapshot = in.readBoolean();
+    }
   }
 
   /** Selects the entries of one tenant. */
-  static final class TenantKeys implements com.hazelcast.query.Predicate<String, ChannelEntry> {
-    private final String prefix;
+  static final class TenantKeys extends Identified implements com.hazelcast.query.Predicate<String, ChannelEntry> {
+    private String prefix;
+
+    TenantKeys() {
+    }
 
     TenantKeys(String tenant) {
       this.prefix = tenant + "/";
@@ -330,6 +752,21 @@ final class ChannelProcessors {
     @Override
     public boolean apply(Map.Entry<String, ChannelEntry> entry) {
       return entry.getKey().startsWith(prefix);
+    }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.TENANT_KEYS;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(prefix);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      prefix = in.readString();
     }
   }
 }

@@ -33,6 +33,7 @@ public final class HazelcastConfigs {
     }
     hz.getMapConfig(CHANNELS_MAP).setBackupCount(config.clusterBackups()).setAsyncBackupCount(0);
     hz.getMemberAttributeConfig().setAttribute(NODE_NAME_ATTRIBUTE, nodeName);
+    ClusterSerialization.register(hz);
     return hz;
   }
 

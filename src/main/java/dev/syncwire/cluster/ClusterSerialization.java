@@ -1,0 +1,134 @@
+package dev.syncwire.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import dev.syncwire.channel.ChannelSettings;
+import dev.syncwire.channel.Publication;
+import dev.syncwire.channel.StateLimits;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * How Syncwire's values and operations cross the cluster: each is {@link IdentifiedDataSerializable},
+ * written field by field and created by id, because Java serialization (class descriptors in every
+ * message, reflection on every read) would cost more CPU than the work the operation does.
+ */
+final class ClusterSerialization {
+  static final int FACTORY_ID = 0x5757;
+
+  static final int CHANNEL_ENTRY = 1;
+  static final int PUBLISH = 2;
+  static final int REPLICATE = 3;
+  static final int SUBSCRIBE = 4;
+  static final int ADD_NODE = 5;
+  static final int REMOVE_NODE = 6;
+  static final int ANNOUNCE = 7;
+  static final int DESCRIBE = 8;
+  static final int SWEEP = 9;
+  static final int FORGET = 10;
+  static final int TENANT_KEYS = 11;
+  static final int PUBLISH_REPLY = 12;
+  static final int POSITION_REPLY = 13;
+  static final int ANNOUNCEMENT = 14;
+  static final int SUMMARY = 15;
+
+  private static final List<Supplier<IdentifiedDataSerializable>> TYPES = List.of(
+      ChannelEntry::new, ChannelProcessors.Publish::new, ChannelProcessors.Replicate::new,
+      ChannelProcessors.Subscribe::new, ChannelProcessors.AddNode::new, ChannelProcessors.RemoveNode::new,
+      ChannelProcessors.Announce::new, ChannelProcessors.Describe::new, ChannelProcessors.Sweep::new,
+      ChannelProcessors.Forget::new, ChannelProcessors.TenantKeys::new, ChannelProcessors.PublishReply::new,
+      ChannelProcessors.PositionReply::new, ChannelProcessors.Announcement::new, ChannelProcessors.Summary::new);
+
+  private ClusterSerialization() {
+  }
+
+  /** Registers the factory in a Hazelcast configuration. */
+  static void register(Config config) {
+    DataSerializableFactory factory = typeId -> typeId >= 1 && typeId <= TYPES.size() ? TYPES.get(typeId - 1).get() : null;
+    config.getSerializationConfig().addDataSerializableFactory(FACTORY_ID, factory);
+  }
+
+  static void writePublication(ObjectDataOutput out, Publication p) throws IOException {
+    out.writeBoolean(p != null);
+    if (p != null) {
+      out.writeString(p.epoch());
+      out.writeLong(p.seq());
+      out.writeString(p.key());
+      out.writeString(p.dataJson());
+      out.writeString(p.patchJson());
+    }
+  }
+
+  static Publication readPublication(ObjectDataInput in) throws IOException {
+    if (!in.readBoolean()) {
+      return null;
+    }
+    return new Publication(in.readString(), in.readLong(), in.readString(), in.readString(), in.readString());
+  }
+
+  static void writePublications(ObjectDataOutput out, List<Publication> pubs) throws IOException {
+    out.writeInt(pubs == null ? -1 : pubs.size());
+    if (pubs != null) {
+      for (Publication p : pubs) {
+        writePublication(out, p);
+      }
+    }
+  }
+
+  static List<Publication> readPublications(ObjectDataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return null;
+    }
+    List<Publication> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(readPublication(in));
+    }
+    return out;
+  }
+
+  static void writeStrings(ObjectDataOutput out, Set<String> strings) throws IOException {
+    out.writeInt(strings == null ? -1 : strings.size());
+    if (strings != null) {
+      for (String s : strings) {
+        out.writeString(s);
+      }
+    }
+  }
+
+  static Set<String> readStrings(ObjectDataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return null;
+    }
+    Set<String> out = new HashSet<>(Math.max(4, n * 2));
+    for (int i = 0; i < n; i++) {
+      out.add(in.readString());
+    }
+    return out;
+  }
+
+  static void writeSettings(ObjectDataOutput out, ChannelSettings s) throws IOException {
+    out.writeInt(s.historySize());
+    out.writeLong(s.historyTtlMs());
+    out.writeLong(s.dedupWindowMs());
+    out.writeInt(s.dedupMaxKeys());
+    out.writeInt(s.stateLimits().maxEntities());
+    out.writeInt(s.stateLimits().maxFields());
+    out.writeInt(s.stateLimits().maxValueBytes());
+    out.writeLong(s.maxRecoveryBytes());
+  }
+
+  static ChannelSettings readSettings(ObjectDataInput in) throws IOException {
+    return new ChannelSettings(in.readInt(), in.readLong(), in.readLong(), in.readInt(),
+        new StateLimits(in.readInt(), in.readInt(), in.readInt()), in.readLong());
+  }
+}
