@@ -185,6 +185,11 @@ final class HttpSession implements Transport {
     }
   }
 
+  /** The downstream relayed as {@code relayId}, if it is still this session's downstream. */
+  Downstream relayed(String relayId) {
+    return isRelayCurrent(relayId) ? downstream : null;
+  }
+
   /** Whether {@code relayId} is still this session's downstream. */
   boolean isRelayCurrent(String relayId) {
     return downstream != null && relayId.equals(downstream.relayId());

@@ -18,9 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP sessions of this node, and the way to every other node's: a session's id names its home
@@ -55,21 +53,21 @@ public final class SessionDirectory {
   private final Map<String, HttpSession> sessions = new ConcurrentHashMap<>();
   /** Sessions closed for their token, answered 401 (not 404) for a while. */
   private final Map<String, Long> unauthorizedUntil = new ConcurrentHashMap<>();
-  private final Map<String, SseStream> relays = new ConcurrentHashMap<>();
-  private final AtomicInteger relayIds = new AtomicInteger();
+  private final SseRelays relays;
 
   public SessionDirectory(Vertx vertx, SessionServices services) {
     this.vertx = vertx;
     this.services = services;
     this.config = services.config();
     this.nodeName = services.nodeId();
+    this.relays = new SseRelays(vertx, nodeName);
   }
 
   /** Registers this node's addresses for requests of other nodes. */
   public Future<?> start() {
     return Future.all(
         vertx.eventBus().<JsonObject>consumer(Addresses.sessions(nodeName), this::onRemoteRequest).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.relays(nodeName), this::onRelayed).completion());
+        vertx.eventBus().<JsonObject>consumer(Addresses.relays(nodeName), relays::onBatch).completion());
   }
 
   public int size() {
@@ -128,12 +126,11 @@ public final class SessionDirectory {
     if (nodeName.equals(home)) {
       return local(sessionId, key, session -> streamHere(session, cursor, new LocalSse(session, stream)));
     }
-    String relayId = nodeName + "/" + relayIds.incrementAndGet() + "/" + UUID.randomUUID();
-    relays.put(relayId, stream);
+    String relayId = relays.hold(sessionId, key, home, stream);
     long check = vertx.setPeriodic(config.sseKeepaliveMs(), t -> checkRelay(sessionId, key, relayId, stream));
     stream.onClose(() -> {
       vertx.cancelTimer(check);
-      relays.remove(relayId);
+      relays.release(relayId);
       vertx.eventBus().send(Addresses.sessions(home), new JsonObject().put("op", "detach").put("session", sessionId)
           .put("key", key).put("relay", relayId));
     });
@@ -141,7 +138,7 @@ public final class SessionDirectory {
         .put("cursor", cursor).put("relayNode", nodeName).put("relay", relayId), 10_000)
         .onComplete(ar -> {
           if (ar.failed() || ar.result().status() != 200) {
-            relays.remove(relayId);
+            relays.release(relayId);
           }
         });
   }
@@ -253,8 +250,12 @@ public final class SessionDirectory {
       case "poll" -> local(sessionId, key, s -> pollHere(s, m.getLong("cursor", 0L)))
           .onComplete(ar -> message.reply(ar.result().toJson()));
       case "stream" -> local(sessionId, key, s -> streamHere(s, m.getLong("cursor", 0L),
-          new RemoteSse(s, m.getString("relayNode"), m.getString("relay"))))
+          relays.downstream(s, m.getString("relayNode"), m.getString("relay"))))
           .onComplete(ar -> message.reply(ar.result().toJson()));
+      case "drained" -> local(sessionId, key, s -> {
+        SseRelays.drained(s.relayed(m.getString("relay")));
+        return Future.succeededFuture(new Answer(200, "{}"));
+      });
       case "detach" -> local(sessionId, key, s -> {
         s.detachRelay(m.getString("relay"));
         return Future.succeededFuture(new Answer(200, "{}"));
@@ -268,33 +269,6 @@ public final class SessionDirectory {
     }
   }
 
-  /** Pushes for a stream this node relays: write them, and acknowledge when the socket has room. */
-  private void onRelayed(Message<JsonObject> message) {
-    JsonObject m = message.body();
-    SseStream stream = relays.get(m.getString("relay"));
-    if (stream == null || stream.ended()) {
-      message.fail(410, "stream gone");
-      return;
-    }
-    if (m.getBoolean("end", false)) {
-      relays.remove(m.getString("relay"));
-      stream.end();
-      return;
-    }
-    JsonArray events = m.getJsonArray("events");
-    List<CursorBuffer.Entry> pushes = new java.util.ArrayList<>(events.size());
-    for (Object o : events) {
-      JsonArray e = (JsonArray) o;
-      pushes.add(new CursorBuffer.Entry(e.getLong(0), e.getString(1).getBytes(StandardCharsets.UTF_8)));
-    }
-    stream.events(pushes);
-    if (stream.writable()) {
-      message.reply(null);
-    } else {
-      stream.drainHandler(() -> message.reply(null));
-    }
-  }
-
   /** Checks that a relayed stream's session still exists and still streams to it; ends it otherwise. */
   private void checkRelay(String sessionId, String key, String relayId, SseStream stream) {
     if (stream.ended()) {
@@ -304,7 +278,7 @@ public final class SessionDirectory {
     remote(home, new JsonObject().put("op", "alive").put("session", sessionId).put("key", key).put("relay", relayId),
         config.sseKeepaliveMs()).onComplete(ar -> {
           if (ar.failed() || ar.result().status() != 200) {
-            relays.remove(relayId);
+            relays.release(relayId);
             stream.end();
           }
         });
@@ -342,63 +316,6 @@ public final class SessionDirectory {
     @Override
     public void end() {
       stream.end();
-    }
-  }
-
-  /**
-   * An SSE stream held by another node: pushes travel there over the event bus. At most a few batches
-   * are in flight unacknowledged, so a slow client backs up into the session's outbound buffer, where
-   * it is bounded like any other.
-   */
-  private final class RemoteSse implements Downstream {
-    private static final int MAX_IN_FLIGHT = 4;
-    private final HttpSession session;
-    private final String relayNode;
-    final String relayId;
-    private int inFlight;
-
-    RemoteSse(HttpSession session, String relayNode, String relayId) {
-      this.session = session;
-      this.relayNode = relayNode;
-      this.relayId = relayId;
-    }
-
-    @Override
-    public void deliver(List<CursorBuffer.Entry> pushes) {
-      JsonArray events = new JsonArray();
-      for (CursorBuffer.Entry e : pushes) {
-        events.add(new JsonArray().add(e.cursor()).add(new String(e.frame(), StandardCharsets.UTF_8)));
-      }
-      inFlight++;
-      vertx.eventBus().request(Addresses.relays(relayNode), new JsonObject().put("relay", relayId).put("events", events))
-          .onComplete(ar -> session.context().runOnContext(v -> {
-            inFlight--;
-            if (ar.failed()) {
-              session.detach(this);
-            } else {
-              session.downstreamWritable();
-            }
-          }));
-    }
-
-    @Override
-    public boolean writable() {
-      return inFlight < MAX_IN_FLIGHT;
-    }
-
-    @Override
-    public boolean oneShot() {
-      return false;
-    }
-
-    @Override
-    public void end() {
-      vertx.eventBus().send(Addresses.relays(relayNode), new JsonObject().put("relay", relayId).put("end", true));
-    }
-
-    @Override
-    public String relayId() {
-      return relayId;
     }
   }
 }
