@@ -33,7 +33,7 @@ public final class HaproxyProcess implements AutoCloseable {
           .append("defaults\n  mode http\n  timeout connect 5s\n  timeout client 120s\n  timeout server 120s\n")
           .append("  timeout tunnel 1h\n  option http-server-close\n  option redispatch\n  retries 3\n")
           .append("frontend clients\n  bind 127.0.0.1:").append(port).append("\n  default_backend nodes\n")
-          .append("backend nodes\n  balance roundrobin\n  option httpchk GET /ready\n");
+          .append("backend nodes\n  balance roundrobin\n  option http-no-delay\n  option httpchk GET /ready\n");
       for (int i = 0; i < backends.size(); i++) {
         cfg.append("  server n").append(i).append(" 127.0.0.1:").append(backends.get(i))
             .append(" check inter 500 fall 1 rise 1\n");
