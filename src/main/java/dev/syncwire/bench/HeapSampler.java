@@ -1,85 +1,176 @@
 package dev.syncwire.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Samples a JVM's used heap every few milliseconds while something happens, with {@code jstat -gc}. jstat
- * reads the target's performance counters from shared memory (hsperfdata), so sampling costs the server
- * nothing; the JVM refreshes those counters every 50 ms ({@code -XX:PerfDataSamplingInterval}), which is
- * the real resolution. Used heap = survivor spaces + eden + old generation. The highest use comes just
- * before a collection, between two samples; the JVM's GC log ({@code -Xlog:gc}) has it exactly ("Pause
- * Young (Allocation Failure) 280M->41M(989M) 12.3ms"), so the peak also takes the lines the log gained
- * meanwhile, at its 1 MiB resolution.
+ * Samples a JVM's used heap every few milliseconds while something happens. It reads the target's
+ * performance counters (the hsperfdata file jstat reads, {@code /tmp/hsperfdata_<user>/<pid>}) straight
+ * from shared memory, so sampling costs the server nothing and the load generator next to nothing. The JVM
+ * refreshes those counters every 50 ms ({@code -XX:PerfDataSamplingInterval}): that is the real
+ * resolution. Used heap = every space of every generation (eden, survivors, old).
+ *
+ * <p>The highest use comes just before a collection, between two samples; the JVM's GC log
+ * ({@code -Xlog:gc}: "Pause Young (Allocation Failure) 280M->41M(989M) 12.3ms") has it exactly, so the
+ * peak also takes the lines the log gained meanwhile (1 MiB resolution). The log also gives the highest
+ * heap left after a collection during the window (what the window kept alive) and the allocation.
  */
 final class HeapSampler implements AutoCloseable {
-  private static final long INTERVAL_MILLIS = 20;
+  private static final long INTERVAL_MILLIS = 10;
   private static final Pattern GC_LINE = Pattern.compile("Pause .*? (\\d+)M->(\\d+)M\\(\\d+M\\) ([0-9.]+)ms");
+  private static final Pattern SPACE_USED = Pattern.compile("sun\\.gc\\.generation\\.\\d+\\.space\\.\\d+\\.used");
 
+  private final MappedByteBuffer perf;
+  private final List<Integer> usedOffsets = new ArrayList<>();
+  private final int youngOffset;
+  private final int fullOffset;
   private final Path gcLog;
   private final long gcLogOffset;
-  private final Process jstat;
-  private final Thread reader;
-  private volatile long peakKb = -1;
+  private final Thread sampler;
+  private volatile boolean running = true;
+  private volatile long peak;
   private volatile long samples;
-  private volatile long firstYoung = -1;
-  private volatile long firstFull = -1;
-  private volatile long lastYoung = -1;
-  private volatile long lastFull = -1;
-  private volatile String problem;
+  private final long firstUsed;
+  private final long young0;
+  private final long full0;
 
-  private HeapSampler(long pid, Path gcLog) {
+  private HeapSampler(long pid, Path gcLog) throws IOException {
+    Path file = Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + System.getProperty("user.name"),
+        Long.toString(pid));
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      perf = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+    }
+    if (perf.order(ByteOrder.BIG_ENDIAN).getInt(0) != 0xcafec0c0) {
+      throw new IOException(file + " is not a performance data file");
+    }
+    perf.order(perf.get(4) == 0 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    int young = -1;
+    int full = -1;
+    int entry = perf.getInt(24);
+    int entries = perf.getInt(28);
+    for (int i = 0; i < entries; i++) {
+      String name = cString(entry + perf.getInt(entry + 4));
+      int data = entry + perf.getInt(entry + 16);
+      if (SPACE_USED.matcher(name).matches()) {
+        usedOffsets.add(data);
+      } else if (name.equals("sun.gc.collector.0.invocations")) {
+        young = data;
+      } else if (name.equals("sun.gc.collector.1.invocations")) {
+        full = data;
+      }
+      entry += perf.getInt(entry);
+    }
+    if (usedOffsets.isEmpty()) {
+      throw new IOException("no heap counters in " + file);
+    }
+    this.youngOffset = young;
+    this.fullOffset = full;
     this.gcLog = gcLog;
     this.gcLogOffset = size(gcLog);
+    this.firstUsed = used();
+    this.peak = firstUsed;
+    this.young0 = counter(youngOffset);
+    this.full0 = counter(fullOffset);
+    sampler = new Thread(this::sample, "heap-sampler-" + pid);
+    sampler.setDaemon(true);
+    sampler.start();
+  }
+
+  /** Starts sampling {@code process}, whose GC log is {@code gcLog} (null: none). */
+  static HeapSampler start(JvmProcess process, Path gcLog) {
     try {
-      jstat = new ProcessBuilder(List.of("jstat", "-gc", Long.toString(pid), INTERVAL_MILLIS + "ms"))
-          .redirectErrorStream(true).start();
+      return new HeapSampler(process.pid(), gcLog);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot run jstat: " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read the performance counters of " + process.pid() + ": "
+          + e.getMessage(), e);
     }
-    OwnProcesses.add(jstat);
-    reader = new Thread(this::read, "heap-sampler-" + pid);
-    reader.setDaemon(true);
-    reader.start();
   }
 
   /**
-   * Starts sampling {@code process}, whose GC log is {@code gcLog} (null: none); waits for the first
-   * sample so that the window is covered from the start.
+   * The highest used heap, the highest heap left after a collection in the window (the used heap at the
+   * end if there was none), the bytes allocated, the collections and the longest pause among them.
    */
-  static HeapSampler start(JvmProcess process, Path gcLog) {
-    HeapSampler sampler = new HeapSampler(process.pid(), gcLog);
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (sampler.samples == 0 && sampler.problem == null && System.nanoTime() < deadline) {
-      Loop.pause(10);
-    }
-    return sampler;
-  }
-
-  /** The highest used heap seen, the collections during the sampling and the longest pause among them. */
-  record Peak(long usedBytes, long samples, long youngGcs, long fullGcs, double longestPauseMillis, String problem) {
+  record Peak(long usedBytes, long maxAfterGcBytes, long allocatedBytes, long samples, long youngGcs, long fullGcs,
+              double longestPauseMillis) {
   }
 
   Peak stop() {
     close();
-    long peak = peakKb * 1024;
+    long lastUsed = used();
+    long top = Math.max(peak, lastUsed);
+    long maxAfter = -1;
+    long allocated = 0;
+    long before = firstUsed;
     double longestPause = 0;
     for (String line : newGcLogLines()) {
       Matcher m = GC_LINE.matcher(line);
       if (m.find()) {
-        peak = Math.max(peak, Long.parseLong(m.group(1)) * 1024 * 1024);
+        long gcBefore = Long.parseLong(m.group(1)) << 20;
+        long gcAfter = Long.parseLong(m.group(2)) << 20;
+        top = Math.max(top, gcBefore);
+        maxAfter = Math.max(maxAfter, gcAfter);
+        allocated += Math.max(0, gcBefore - before);
+        before = gcAfter;
         longestPause = Math.max(longestPause, Double.parseDouble(m.group(3)));
       }
     }
-    return new Peak(peak, samples, lastYoung - firstYoung, lastFull - firstFull, longestPause, problem);
+    allocated += Math.max(0, lastUsed - before);
+    return new Peak(top, maxAfter < 0 ? lastUsed : maxAfter, allocated, samples, counter(youngOffset) - young0,
+        counter(fullOffset) - full0, longestPause);
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    try {
+      sampler.join(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void sample() {
+    while (running) {
+      peak = Math.max(peak, used());
+      samples++;
+      try {
+        Thread.sleep(INTERVAL_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private long used() {
+    long used = 0;
+    for (int offset : usedOffsets) {
+      used += perf.getLong(offset);
+    }
+    return used;
+  }
+
+  private long counter(int offset) {
+    return offset < 0 ? 0 : perf.getLong(offset);
+  }
+
+  private String cString(int at) {
+    int end = at;
+    while (perf.get(end) != 0) {
+      end++;
+    }
+    byte[] bytes = new byte[end - at];
+    perf.get(at, bytes);
+    return new String(bytes, StandardCharsets.US_ASCII);
   }
 
   private List<String> newGcLogLines() {
@@ -101,52 +192,5 @@ final class HeapSampler implements AutoCloseable {
     } catch (IOException e) {
       return 0;
     }
-  }
-
-  @Override
-  public void close() {
-    jstat.destroy();
-    try {
-      reader.join(2000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void read() {
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(jstat.getInputStream(), StandardCharsets.US_ASCII))) {
-      List<String> header = null;
-      String line;
-      while ((line = in.readLine()) != null) {
-        String[] fields = line.trim().split("\\s+");
-        if (fields.length > 0 && fields[0].equals("S0C")) {
-          header = Arrays.asList(fields);
-          continue;
-        }
-        if (header == null || fields.length != header.size()) {
-          problem = line;
-          continue;
-        }
-        double used = value(fields, header, "S0U") + value(fields, header, "S1U") + value(fields, header, "EU")
-            + value(fields, header, "OU");
-        peakKb = Math.max(peakKb, (long) used);
-        long young = (long) value(fields, header, "YGC");
-        long full = (long) value(fields, header, "FGC");
-        if (firstYoung < 0) {
-          firstYoung = young;
-          firstFull = full;
-        }
-        lastYoung = young;
-        lastFull = full;
-        samples++;
-      }
-    } catch (IOException e) {
-      problem = e.getMessage();
-    }
-  }
-
-  private static double value(String[] fields, List<String> header, String column) {
-    int i = header.indexOf(column);
-    return i < 0 ? 0 : Double.parseDouble(fields[i]);
   }
 }
