@@ -33,6 +33,8 @@ final class BenchNode {
   final Path gcLog;
   private final Process process;
   private final String adminKey;
+  /** The CPUs the node may run on, read once it is ready (its /proc entry is gone after it exits). */
+  private String pinnedCpus = "?";
 
   private BenchNode(String name, int port, int adminPort, Process process, JvmProcess jvm, Path gcLog,
                     String adminKey) {
@@ -89,6 +91,7 @@ final class BenchNode {
         throw new IllegalStateException(name + " exited with " + process.exitValue() + " during startup");
       }
       if (status("http://127.0.0.1:" + port + "/ready") == 200) {
+        pinnedCpus = jvm.allowedCpus();
         return this;
       }
       Loop.pause(200);
@@ -176,6 +179,11 @@ final class BenchNode {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** For the footer: name, pid and the CPUs it was pinned to. */
+  String describe() {
+    return name + " (pid " + jvm.pid() + ") on CPU " + pinnedCpus;
   }
 
   @Override

@@ -104,7 +104,7 @@ final class FanOutWorkload {
   }
 
   /**
-   * A warm-up of {@code warmupSeconds} at the search's warm-up rate (none when 0), then each rate of
+   * A warm-up of {@code warmupSeconds} at the first rate (none when 0), then each rate of
    * {@code pubsPerSecond} in turn: a run-in of {@code runInSeconds}, then a measured window of
    * {@code seconds}. Stops after the first rate that does not hold: higher ones would not either.
    */
@@ -116,7 +116,7 @@ final class FanOutWorkload {
       }
       Runner runner = setup.runner;
       if (warmupSeconds > 0) {
-        runner.run(WARM_UP, 2 * profile.startPubsPerSecond(), warmupSeconds);
+        runner.run(WARM_UP, pubsPerSecond.get(0), warmupSeconds);
       }
       List<PhaseResult> loads = new ArrayList<>();
       for (double rate : pubsPerSecond) {

@@ -44,6 +44,8 @@ public final class GatewayBench {
       for (String workload : options.workloads()) {
         String section = switch (workload) {
           case "recovery" -> recovery(options, settings, loop, self);
+          case "cluster" -> cluster(options, settings, loop, self);
+          case "http" -> http(options, settings, loop, self);
           default -> throw new IllegalStateException("not yet: " + workload);
         };
         System.out.println(section);
@@ -71,31 +73,93 @@ public final class GatewayBench {
           + " refreshes them every 50 ms) and of its GC log (used heap before each collection), so with the Serial"
           + " collector it is about young generation + old generation in use when a collection starts; the heap left"
           + " after a collection shows what the storm kept alive. Heap after GC: jcmd GC.run, then GC.heap_info.");
-      return section("Recovery storm (one node)", RecoveryReport.table(rounds), footer(options, node, self, loadBefore,
-          notes));
+      return section("Recovery storm (one node)", RecoveryReport.table(rounds), footer(options, node.describe(), self,
+          loadBefore, notes));
     }
   }
 
+  private static String cluster(GatewayBenchOptions options, BenchNode.Settings settings, Loop loop, JvmProcess self) {
+    String loadBefore = BoxFacts.loadAverage();
+    GatewayProfile profile = options.profile();
+    ClusterWorkload.Result r = new ClusterWorkload(loop, options.sourceAddresses(), profile, self, options.tenant(),
+        settings).run();
+    List<String> notes = new ArrayList<>();
+    notes.add("All " + profile.clusterNodes() + " nodes of a cluster share the server CPU, as the single node has it"
+        + " alone: the ratio is what spreading one core's work over " + profile.clusterNodes() + " JVMs and the"
+        + " cluster's coordination costs, not what more machines would add. Subscribers spread evenly over the nodes,"
+        + " the publisher on the first; server CPU is summed over the nodes.");
+    notes.addAll(Notes.on(r.clusterTarget(), r.clusterFanOut(), null, null, 0.9));
+    notes.addAll(Notes.on(r.singleTarget(), r.singleFanOut(), null, null, 0.9));
+    notes.add("Publish-to-ack: latency from each publish's scheduled send time to its ack; in a cluster the channel is"
+        + " owned by another node than the publisher's, so each publish crosses to the owner (and, with backups=1, to"
+        + " the backup) before it is acknowledged.");
+    for (ClusterWorkload.AckRun a : List.of(r.ackBackups1(), r.ackBackups0(), r.ackSingle())) {
+      if (a.ladder().failure() != null || !a.ladder().problems().isEmpty()) {
+        notes.add(a.setup() + ": " + (a.ladder().failure() != null ? a.ladder().failure() : a.ladder().problems()));
+      }
+    }
+    FailoverWorkload.Result f = r.failover();
+    if (f.failure() == null) {
+      notes.add("Failover: every publish carries an idempotency key; a publication counts as lost if a subscriber on a"
+          + " surviving node never got it, and the run is void if any was lost, repeated or reordered, any publish"
+          + " went unacknowledged, or the epoch changed." + (f.problems().isEmpty() ? "" : " Problems: " + f.problems()));
+    }
+    String tables = ClusterReport.fanOut(profile.fanOut(), r).render() + "\n" + ClusterReport.acks(profile, r).render()
+        + "\n" + ClusterReport.failover(r).render();
+    return section("Cluster (" + profile.clusterNodes() + " nodes on one CPU) against one node", tables,
+        footer(options, r.nodes(), self, loadBefore, notes));
+  }
+
+  private static String http(GatewayBenchOptions options, BenchNode.Settings settings, Loop loop, JvmProcess self) {
+    String loadBefore = BoxFacts.loadAverage();
+    GatewayProfile profile = options.profile();
+    List<HttpTransportWorkload.Setup> setups = new HttpTransportWorkload(loop, options.sourceAddresses(), profile, self,
+        options.tenant(), settings, options.haproxy()).run();
+    StringBuilder tables = new StringBuilder();
+    List<String> nodes = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    for (HttpTransportWorkload.Setup setup : setups) {
+      tables.append(HttpReport.table(profile, setup).render()).append('\n');
+      nodes.addAll(setup.nodes());
+      for (HttpTransportWorkload.Config c : setup.configs()) {
+        if (c.ladder().failure() != null || !c.ladder().problems().isEmpty()) {
+          notes.add(setup.name() + ", " + c.label() + ": "
+              + (c.ladder().failure() != null ? c.ladder().failure() : c.ladder().problems()));
+        }
+      }
+      if (setup.proxied()) {
+        notes.add("HAProxy (round-robin per request, keep-alive, no stickiness) sent these requests to each node over"
+            + " the whole setup: " + String.join(", ", setup.proxySpread()) + "; it took a node out after failed"
+            + " health checks " + setup.nodesTakenOut() + " times (see haproxy.log).");
+      }
+    }
+    notes.add("Each configuration: a warm-up, then each offered load for " + profile.httpSeconds() + " s after a "
+        + profile.httpRunInSeconds() + " s run-in, up to the first load that did not hold (verdict as in the fan-out"
+        + " search: 'backlog' = deliveries fell behind, 'latency growing' = a queue built up). Long-poll subscribers"
+        + " ask again as soon as an answer arrives; requests per delivered message below 1 means polls carried"
+        + " several messages. The load generator drives every HTTP request itself: above ~90% of its core the"
+        + " figures are client-bound.");
+    return section("HTTP transports (SSE, long-polling) against WebSocket", tables.toString(),
+        footer(options, nodes, self, loadBefore, notes));
+  }
+
   private static String section(String title, ResultTable table, List<String> footer) {
-    StringBuilder sb = new StringBuilder("### ").append(title).append("\n\n").append(table.render()).append('\n');
+    return section(title, table.render(), footer);
+  }
+
+  private static String section(String title, String tables, List<String> footer) {
+    StringBuilder sb = new StringBuilder("### ").append(title).append("\n\n").append(tables).append('\n');
     footer.forEach(line -> sb.append("- ").append(line).append('\n'));
     return sb.toString();
   }
 
-  private static List<String> footer(GatewayBenchOptions options, NodeGroup nodes, JvmProcess self, String loadBefore,
-                                     List<String> notes) {
+  private static List<String> footer(GatewayBenchOptions options, List<String> nodes, JvmProcess self,
+                                     String loadBefore, List<String> notes) {
     List<String> lines = new ArrayList<>();
     lines.add("Box: " + BoxFacts.cpuModel() + " x " + BoxFacts.cpuCount() + ", kernel " + BoxFacts.kernel() + ", "
         + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + ", loopback only.");
-    StringBuilder pinning = new StringBuilder("Pinning: ");
-    for (BenchNode node : nodes.nodes) {
-      pinning.append(node.name).append(" (pid ").append(node.jvm.pid()).append(") on CPU ")
-          .append(node.alive() ? node.jvm.allowedCpus() : options.serverCpus()).append(", ");
-    }
-    pinning.append("load generator on CPU ").append(self.allowedCpus())
-        .append(". Each node: -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g (Serial GC), one event loop, no command rate"
-            + " limit.");
-    lines.add(pinning.toString());
+    lines.add("Pinning: " + String.join(", ", nodes) + "; load generator on CPU " + self.allowedCpus()
+        + ". Each node: -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g (Serial GC), one event loop, no command rate limit.");
     lines.add("Run: profile " + options.profile().name() + ", load average " + loadBefore + " before and "
         + BoxFacts.loadAverage() + " after (other work on the box makes absolute figures noisy).");
     lines.addAll(notes);

@@ -13,8 +13,9 @@ record GatewayProfile(String name,
                       int recoveryPublications,
                       int recoveryRounds,
                       int clusterNodes,
+                      double idleSeconds,
                       int ackSubscribersPerNode,
-                      double ackPubsPerSecond,
+                      List<Double> ackPubsPerSecond,
                       double ackRunInSeconds,
                       double ackSeconds,
                       double failoverPubsPerSecond,
@@ -27,12 +28,14 @@ record GatewayProfile(String name,
                       double httpSeconds) {
 
   static GatewayProfile full() {
-    return new GatewayProfile("full", Profile.full(), 1000, 500, 3, 3, 1, 1000, 5, 20, 200, 10, 5, 10,
+    return new GatewayProfile("full", Profile.full(), 1000, 500, 3, 3, 5, 1, List.of(200.0, 1000.0), 5, 20, 200, 10, 5,
+        10,
         List.of(2_000.0, 5_000.0, 10_000.0, 20_000.0, 40_000.0, 80_000.0), 10, 2, 10);
   }
 
   static GatewayProfile quick() {
-    return new GatewayProfile("quick", Profile.quick(), 1000, 500, 1, 3, 1, 1000, 2, 5, 200, 10, 3, 5,
+    return new GatewayProfile("quick", Profile.quick(), 1000, 500, 1, 3, 3, 1, List.of(200.0, 1000.0), 2, 5, 200, 10, 3,
+        5,
         List.of(5_000.0, 20_000.0), 3, 1, 3);
   }
 }

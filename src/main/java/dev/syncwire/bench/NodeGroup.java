@@ -79,6 +79,10 @@ final class NodeGroup implements AutoCloseable {
     throw new IllegalStateException("the cluster did not form with " + size + " members in " + STARTUP.toSeconds() + " s");
   }
 
+  List<String> describe() {
+    return nodes.stream().map(BenchNode::describe).toList();
+  }
+
   List<BenchNode> live() {
     return nodes.stream().filter(BenchNode::alive).toList();
   }

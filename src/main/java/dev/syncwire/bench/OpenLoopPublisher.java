@@ -25,6 +25,7 @@ final class OpenLoopPublisher {
   /** Due time and phase of each command sent, by command id - FIRST_COMMAND_ID, until its ack. */
   private long[] dueById = new long[1024];
   private Phase[] phaseById = new Phase[1024];
+  private boolean stopRequested;
 
   OpenLoopPublisher(Vertx vertx, BenchSocket socket, WireProtocol protocol, String channel) {
     this.vertx = vertx;
@@ -62,6 +63,14 @@ final class OpenLoopPublisher {
     return phase;
   }
 
+  /**
+   * Ends the running phase after the messages already sent, as if it had been planned that short; its
+   * figures then count only those.
+   */
+  void stop() {
+    stopRequested = true;
+  }
+
   /** Sends the phase's messages on schedule; completes once the last one is sent. */
   Future<Void> run(Phase phase) {
     Promise<Void> done = Promise.promise();
@@ -92,7 +101,8 @@ final class OpenLoopPublisher {
         phase.sendLag.recordValue(Math.max(0, (now - due) / 1000));
         phase.sent++;
       }
-      if (phase.sent == phase.planned) {
+      if (phase.sent == phase.planned || stopRequested) {
+        stopRequested = false;
         phase.publishingDone();
         done.complete();
         return;
