@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 final class BenchNode {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  /** What every node of a run shares. */
-  record Settings(Path jar, Path conf, String serverCpus, Path outDir, int clockTicksPerSecond, String adminKey) {
+  /** What every node of a run shares; {@code javaOptions} are extra JVM options (profiling, another collector). */
+  record Settings(Path jar, Path conf, String serverCpus, Path outDir, int clockTicksPerSecond, String adminKey,
+                  List<String> javaOptions) {
   }
 
   final String name;
@@ -58,7 +59,9 @@ final class BenchNode {
     List<String> cmd = new ArrayList<>(List.of("taskset", "-c", settings.serverCpus(),
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:ActiveProcessorCount=1", "-Xms1g", "-Xmx1g",
-        "-Xlog:gc:file=" + gcLog,
+        "-Xlog:gc:file=" + gcLog));
+    cmd.addAll(settings.javaOptions());
+    cmd.addAll(List.of(
         "-Dsyncwire.node.id=" + name,
         "-Dsyncwire.http.host=127.0.0.1",
         "-Dsyncwire.http.port=" + port,

@@ -126,7 +126,7 @@ final class ClusterWorkload {
   }
 
   /**
-   * One publisher on the first node at each of the profile's ack rates, to a channel owned by another node (in a
+   * After a warm-up at the first rate, one publisher on the first node at each of the profile's ack rates, to a channel owned by another node (in a
    * cluster), with a few subscribers on every node so that deliveries are checked and timed too.
    */
   private AckRun ackLatency(String setup, NodeGroup nodes, String prefix) {
@@ -140,7 +140,7 @@ final class ClusterWorkload {
     Target target = nodes.target(setup, new SyncwireProtocol(tenant));
     FanOutWorkload workload = new FanOutWorkload(loop, sources, profile.fanOut(), self,
         new WebSocketSubscribers(loop.vertx(), sources), subscribers, channel);
-    FanOutWorkload.Ladder ladder = workload.fixedLoads(target, profile.ackPubsPerSecond(), 0,
+    FanOutWorkload.Ladder ladder = workload.fixedLoads(target, profile.ackPubsPerSecond(), profile.ackWarmupSeconds(),
         profile.ackRunInSeconds(), profile.ackSeconds());
     Log.line("%s: publish-to-ack latency measured with the publisher on %s and channel %s owned by %s", setup,
         publisherNode.name, channel, owner);

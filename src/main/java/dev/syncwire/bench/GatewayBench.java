@@ -37,7 +37,7 @@ public final class GatewayBench {
       Loop loop = new Loop(vertx);
       JvmProcess self = JvmProcess.self(options.clockTicksPerSecond());
       BenchNode.Settings settings = new BenchNode.Settings(options.jar(), options.conf(), options.serverCpus(),
-          options.outDir(), options.clockTicksPerSecond(), "bench-" + UUID.randomUUID());
+          options.outDir(), options.clockTicksPerSecond(), "bench-" + UUID.randomUUID(), options.nodeJavaOptions());
       Log.line("profile %s; workloads %s; nodes on CPU %s, load generator on CPU %s; load average %s",
           options.profile().name(), String.join(",", options.workloads()), options.serverCpus(), self.allowedCpus(),
           BoxFacts.loadAverage());
@@ -159,7 +159,8 @@ public final class GatewayBench {
     lines.add("Box: " + BoxFacts.cpuModel() + " x " + BoxFacts.cpuCount() + ", kernel " + BoxFacts.kernel() + ", "
         + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + ", loopback only.");
     lines.add("Pinning: " + String.join(", ", nodes) + "; load generator on CPU " + self.allowedCpus()
-        + ". Each node: -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g (Serial GC), one event loop, no command rate limit.");
+        + ". Each node: -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g (Serial GC), one event loop, no command rate limit"
+        + (options.nodeJavaOptions().isEmpty() ? "" : ", and " + String.join(" ", options.nodeJavaOptions())) + ".");
     lines.add("Run: profile " + options.profile().name() + ", load average " + loadBefore + " before and "
         + BoxFacts.loadAverage() + " after (other work on the box makes absolute figures noisy).");
     lines.addAll(notes);

@@ -8,7 +8,7 @@ import java.util.Set;
 /** Command-line options of {@link GatewayBench}. */
 record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant, GatewayProfile profile,
                            Set<String> workloads, List<String> sourceAddresses, int clockTicksPerSecond, Path outDir,
-                           String haproxy) {
+                           String haproxy, List<String> nodeJavaOptions) {
 
   static final List<String> WORKLOADS = List.of("recovery", "cluster", "http");
 
@@ -23,7 +23,8 @@ record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant
       "  --workloads LIST    some of recovery,cluster,http (default: all three)",
       "  --sources A-B       client source addresses (default 127.0.0.2-127.0.0.9)",
       "  --clk-tck N         clock ticks per second of /proc/<pid>/stat (default 100)",
-      "  --haproxy PATH      the HAProxy binary (default /usr/sbin/haproxy)");
+      "  --haproxy PATH      the HAProxy binary (default /usr/sbin/haproxy)",
+      "  --node-java-opts S  extra JVM options for every node, space-separated (e.g. to profile it)");
 
   static GatewayBenchOptions parse(String[] args) {
     Path jar = null;
@@ -36,6 +37,7 @@ record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant
     String sources = "127.0.0.2-127.0.0.9";
     int clockTicks = 100;
     String haproxy = "/usr/sbin/haproxy";
+    List<String> nodeJavaOptions = List.of();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -49,6 +51,8 @@ record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant
         case "--sources" -> sources = value(args, ++i, arg);
         case "--clk-tck" -> clockTicks = Integer.parseInt(value(args, ++i, arg));
         case "--haproxy" -> haproxy = value(args, ++i, arg);
+        case "--node-java-opts" -> nodeJavaOptions = value(args, ++i, arg).isBlank() ? List.of()
+            : List.of(value(args, i, arg).trim().split("\\s+"));
         default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
       }
     }
@@ -56,7 +60,7 @@ record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant
       throw new IllegalArgumentException("--jar, --conf and --out are required\n" + USAGE);
     }
     return new GatewayBenchOptions(jar.toAbsolutePath(), conf.toAbsolutePath(), serverCpus, tenant, profile, workloads,
-        BenchOptions.addressRange(sources), clockTicks, out.toAbsolutePath(), haproxy);
+        BenchOptions.addressRange(sources), clockTicks, out.toAbsolutePath(), haproxy, nodeJavaOptions);
   }
 
   /** The run's workloads in their fixed order, whatever the order given. */

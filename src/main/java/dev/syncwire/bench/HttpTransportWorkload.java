@@ -71,6 +71,9 @@ final class HttpTransportWorkload {
   private List<Config> configs(Target target) {
     List<Config> configs = new ArrayList<>();
     WebSocketSubscribers webSocket = new WebSocketSubscribers(loop.vertx(), sources);
+    // Fresh JVMs first run their JIT: a WebSocket fan-out at 10,000 deliveries/s, not measured.
+    new FanOutWorkload(loop, sources, profile.fanOut(), self, webSocket, 1000, "http-warm-up")
+        .fixedLoads(target, List.of(10.0), profile.httpSetupWarmupSeconds(), 0, 1);
     HttpSubscribers sse = new HttpSubscribers(loop.vertx(), sources, tenant, HttpSubscribers.Mode.SSE);
     HttpSubscribers longPoll = new HttpSubscribers(loop.vertx(), sources, tenant, HttpSubscribers.Mode.LONG_POLL);
     configs.add(config(target, webSocket, 1000));
