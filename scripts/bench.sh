@@ -19,7 +19,8 @@
 #
 # Environment: BENCH_SYNCWIRE_JAR and BENCH_SYNCWIRE_CONF pick the Syncwire build under test (default:
 # this tree's target/syncwire.jar and conf/node.json); BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT and
-# BENCH_RAW_PORT the ports of the default workloads; BENCH_HAPROXY the HAProxy binary (http workload).
+# BENCH_RAW_PORT the ports of the default workloads; BENCH_HAPROXY the HAProxy binary (http workload);
+# BENCH_NODE_JAVA_OPTS extra JVM options for the nodes of recovery, cluster and http (e.g. to profile them).
 # (Not SYNCWIRE_*: the server reads those as config overrides.)
 set -euo pipefail
 
@@ -65,6 +66,7 @@ BENCH_SYNCWIRE_PORT=${BENCH_SYNCWIRE_PORT:-18080}
 BENCH_SYNCWIRE_ADMIN_PORT=${BENCH_SYNCWIRE_ADMIN_PORT:-18081}
 BENCH_RAW_PORT=${BENCH_RAW_PORT:-18090}
 BENCH_HAPROXY=${BENCH_HAPROXY:-/usr/sbin/haproxy}
+BENCH_NODE_JAVA_OPTS=${BENCH_NODE_JAVA_OPTS:-}
 SERVER_CPU=0
 CLIENT_CPU=1
 
@@ -168,7 +170,7 @@ if [[ ${#ALONE[@]} -gt 0 ]]; then
   ALONE_LIST=$(IFS=,; echo "${ALONE[*]}")
   "${CLIENT_JVM[@]}" dev.syncwire.bench.GatewayBench \
     --jar "$BENCH_SYNCWIRE_JAR" --conf "$BENCH_SYNCWIRE_CONF" --server-cpus "$SERVER_CPU" \
-    --haproxy "$BENCH_HAPROXY" --clk-tck "$(getconf CLK_TCK)" \
+    --haproxy "$BENCH_HAPROXY" --node-java-opts "$BENCH_NODE_JAVA_OPTS" --clk-tck "$(getconf CLK_TCK)" \
     --out "$RESULTS" "${PROFILE[@]}" --workloads "$ALONE_LIST" \
     2> >(tee -a "$RESULTS/progress.log" >&2)
 fi

@@ -80,6 +80,7 @@ final class ClusterReport {
     t.add("subscribers (on the surviving nodes)", Cell.of(f.subscribers(), "%.0f"));
     t.add("owner before -> after, epoch", Cell.missing(f.killed() + " -> " + f.newOwner() + ", "
         + (f.epochKept() ? "kept" : "changed")));
+    t.add("publisher's node", Cell.missing(f.publisherNode()));
     t.add("load average before -> after the kill", Cell.missing(f.loadBefore() + " -> " + f.loadAfter()));
     return t;
   }

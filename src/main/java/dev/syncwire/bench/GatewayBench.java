@@ -69,6 +69,9 @@ public final class GatewayBench {
       }
       rounds.stream().filter(r -> r.firstProblem() != null)
           .forEach(r -> notes.add(r.label() + ": " + r.firstProblem()));
+      rounds.stream().filter(r -> r.cpu().clientShare() > 0.9).forEach(r -> notes.add(String.format("%s: the load"
+          + " generator used %.0f%% of its core: the storm time is partly client-bound; server CPU per client is the"
+          + " steadier figure.", r.label(), 100 * r.cpu().clientShare())));
       notes.add("Heap: the peak is the highest of the node's heap counters (hsperfdata, read every 10 ms; the JVM"
           + " refreshes them every 50 ms) and of its GC log (used heap before each collection), so with the Serial"
           + " collector it is about young generation + old generation in use when a collection starts; the heap left"
