@@ -75,7 +75,8 @@ public final class GatewayBench {
       notes.add("Heap: the peak is the highest of the node's heap counters (hsperfdata, read every 10 ms; the JVM"
           + " refreshes them every 50 ms) and of its GC log (used heap before each collection), so with the Serial"
           + " collector it is about young generation + old generation in use when a collection starts; the heap left"
-          + " after a collection shows what the storm kept alive. Heap after GC: jcmd GC.run, then GC.heap_info.");
+          + " after a collection shows what the storm kept alive. Heap after full GC: jcmd GC.run, read from that"
+          + " collection's line in the GC log (1 MiB resolution).");
       return section("Recovery storm (one node)", RecoveryReport.table(rounds), footer(options, node.describe(), self,
           loadBefore, notes));
     }
@@ -104,8 +105,11 @@ public final class GatewayBench {
     FailoverWorkload.Result f = r.failover();
     if (f.failure() == null) {
       notes.add("Failover: every publish carries an idempotency key; a publication counts as lost if a subscriber on a"
-          + " surviving node never got it, and the run is void if any was lost, repeated or reordered, any publish"
-          + " went unacknowledged, or the epoch changed." + (f.problems().isEmpty() ? "" : " Problems: " + f.problems()));
+          + " surviving node never got it, and the timing is void if any was lost or repeated, a subscriber saw a seq"
+          + " gap, a seq going back or another epoch, any publish went unacknowledged, or the channel's epoch changed."
+          + " Publishes in flight during the failover may take their seqs in another order than they were sent (the"
+          + " protocol does not promise their order); the table counts the deliveries concerned."
+          + (f.problems().isEmpty() ? "" : " Problems: " + f.problems()));
     }
     String tables = ClusterReport.fanOut(profile.fanOut(), r).render() + "\n" + ClusterReport.acks(profile, r).render()
         + "\n" + ClusterReport.failover(r).render();

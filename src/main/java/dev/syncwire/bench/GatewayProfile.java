@@ -33,7 +33,7 @@ record GatewayProfile(String name,
 
   static GatewayProfile full() {
     return new GatewayProfile("full", Profile.full(), 1000, 500, 3, 3, 5, 1, List.of(200.0, 1000.0), 60, 5, 20, 200, 10,
-        5, 10, List.of(2_000.0, 5_000.0, 10_000.0, 20_000.0, 40_000.0, 80_000.0), 30, 10, 2, 10);
+        5, 10, List.of(2_000.0, 5_000.0, 10_000.0, 20_000.0, 40_000.0, 80_000.0, 160_000.0), 30, 10, 2, 10);
   }
 
   static GatewayProfile quick() {

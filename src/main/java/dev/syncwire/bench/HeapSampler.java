@@ -173,13 +173,40 @@ final class HeapSampler implements AutoCloseable {
     return new String(bytes, StandardCharsets.US_ASCII);
   }
 
-  private List<String> newGcLogLines() {
-    if (gcLog == null) {
-      return List.of();
+  /**
+   * The heap a full GC left, exactly: runs {@code jcmd GC.run} in {@code process} and reads the
+   * collection's own line from its GC log ("Pause Full (System.gc()) 45M->22M(989M)"). Reading the heap
+   * with a second jcmd instead would also count what the node allocated in between (that jcmd's own attach
+   * included), which here was up to 30 MiB.
+   */
+  static long afterFullGc(JvmProcess process, Path gcLog) {
+    long offset = size(gcLog);
+    process.runGc();
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      long after = -1;
+      for (String line : linesFrom(gcLog, offset)) {
+        Matcher m = GC_LINE.matcher(line);
+        if (line.contains("System.gc()") && m.find()) {
+          after = Long.parseLong(m.group(2)) << 20;
+        }
+      }
+      if (after >= 0) {
+        return after;
+      }
+      Loop.pause(20);
     }
+    throw new IllegalStateException("no System.gc() line in " + gcLog + " after jcmd GC.run");
+  }
+
+  private List<String> newGcLogLines() {
+    return gcLog == null ? List.of() : linesFrom(gcLog, gcLogOffset);
+  }
+
+  private static List<String> linesFrom(Path file, long offset) {
     try {
-      byte[] all = Files.readAllBytes(gcLog);
-      int from = (int) Math.min(gcLogOffset, all.length);
+      byte[] all = Files.readAllBytes(file);
+      int from = (int) Math.min(offset, all.length);
       return new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
     } catch (IOException e) {
       return List.of();

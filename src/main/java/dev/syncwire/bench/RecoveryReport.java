@@ -37,11 +37,11 @@ final class RecoveryReport {
     t.add("  collections during the storm (young / full)",
         text(rounds, r -> r.heap().youngGcs() + " / " + r.heap().fullGcs()));
     t.add("  longest GC pause during the storm (ms)", cells(rounds, r -> r.heap().longestPauseMillis(), "%.1f", false));
-    t.add("heap after GC: clients subscribed, before they left (MiB)",
+    t.add("heap after full GC: clients subscribed, before they left (MiB)",
         cells(rounds, r -> r.heapSubscribed() / 1048576.0, "%.1f", false));
-    t.add("heap after GC: all gone, publications made, before the storm (MiB)",
+    t.add("heap after full GC: all gone, publications made, before the storm (MiB)",
         cells(rounds, r -> r.heapBeforeStorm() / 1048576.0, "%.1f", false));
-    t.add("heap after GC: after the storm, all recovered (MiB)",
+    t.add("heap after full GC: after the storm, all recovered (MiB)",
         cells(rounds, r -> r.heapAfterStorm() / 1048576.0, "%.1f", false));
     t.add("load generator CPU during the storm (% of its core)",
         cells(rounds, r -> 100 * r.cpu().clientShare(), "%.0f", false));

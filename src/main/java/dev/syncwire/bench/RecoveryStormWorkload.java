@@ -73,7 +73,7 @@ final class RecoveryStormWorkload {
       loop.await(first::closeAll);
       throw new IllegalStateException(subscribed.failures() + " clients failed to subscribe: " + subscribed.firstFailure());
     }
-    long heapSubscribed = node.jvm.heapAfterGc().usedBytes();
+    long heapSubscribed = HeapSampler.afterFullGc(node.jvm, node.gcLog);
 
     // 2. Everyone leaves; wait until the node has dropped every subscription.
     loop.await(first::closeAll);
@@ -81,7 +81,7 @@ final class RecoveryStormWorkload {
 
     // 3. The missed publications.
     publish(target, channel, publications);
-    long heapBefore = node.jvm.heapAfterGc().usedBytes();
+    long heapBefore = HeapSampler.afterFullGc(node.jvm, node.gcLog);
 
     // 4. The storm: everyone back at once, resubscribing with since.
     loop.read(() -> {
@@ -103,7 +103,7 @@ final class RecoveryStormWorkload {
     CpuWindow.Measured cpu = window.stop();
     HeapSampler.Peak heap = sampler.stop();
     String loadAfter = BoxFacts.loadAverage();
-    long heapAfter = node.jvm.heapAfterGc().usedBytes();
+    long heapAfter = HeapSampler.afterFullGc(node.jvm, node.gcLog);
 
     int complete = 0;
     int notRecovered = 0;
