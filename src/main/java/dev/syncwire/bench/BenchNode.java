@@ -25,6 +25,11 @@ final class BenchNode {
   /** What every node of a run shares; {@code javaOptions} are extra JVM options (profiling, another collector). */
   record Settings(Path jar, Path conf, String serverCpus, Path outDir, int clockTicksPerSecond, String adminKey,
                   List<String> javaOptions) {
+    Settings withJavaOption(String option) {
+      List<String> options = new ArrayList<>(javaOptions);
+      options.add(option);
+      return new Settings(jar, conf, serverCpus, outDir, clockTicksPerSecond, adminKey, List.copyOf(options));
+    }
   }
 
   final String name;

@@ -175,7 +175,7 @@ final class HeapSampler implements AutoCloseable {
 
   /**
    * The heap a full GC left, exactly: runs {@code jcmd GC.run} in {@code process} and reads the
-   * collection's own line from its GC log ("Pause Full (System.gc()) 45M->22M(989M)"). Reading the heap
+   * collection's own line from its GC log ("Pause Full (Diagnostic Command) 45M->22M(989M)"). Reading the heap
    * with a second jcmd instead would also count what the node allocated in between (that jcmd's own attach
    * included), which here was up to 30 MiB.
    */
@@ -187,7 +187,7 @@ final class HeapSampler implements AutoCloseable {
       long after = -1;
       for (String line : linesFrom(gcLog, offset)) {
         Matcher m = GC_LINE.matcher(line);
-        if (line.contains("System.gc()") && m.find()) {
+        if (line.contains("Pause Full") && m.find()) {
           after = Long.parseLong(m.group(2)) << 20;
         }
       }
@@ -196,7 +196,7 @@ final class HeapSampler implements AutoCloseable {
       }
       Loop.pause(20);
     }
-    throw new IllegalStateException("no System.gc() line in " + gcLog + " after jcmd GC.run");
+    throw new IllegalStateException("no full collection in " + gcLog + " after jcmd GC.run");
   }
 
   private List<String> newGcLogLines() {
