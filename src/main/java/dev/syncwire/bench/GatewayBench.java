@@ -42,12 +42,19 @@ public final class GatewayBench {
           options.profile().name(), String.join(",", options.workloads()), options.serverCpus(), self.allowedCpus(),
           BoxFacts.loadAverage());
       for (String workload : options.workloads()) {
-        String section = switch (workload) {
-          case "recovery" -> recovery(options, settings, loop, self);
-          case "cluster" -> cluster(options, settings, loop, self);
-          case "http" -> http(options, settings, loop, self);
-          default -> throw new IllegalStateException("not yet: " + workload);
-        };
+        String section;
+        try {
+          section = switch (workload) {
+            case "recovery" -> recovery(options, settings, loop, self);
+            case "cluster" -> cluster(options, settings, loop, self);
+            case "http" -> http(options, settings, loop, self);
+            default -> throw new IllegalArgumentException("unknown workload " + workload);
+          };
+        } catch (RuntimeException e) {
+          // One workload that cannot run (a cluster that does not form, a node that dies) must not cost the others.
+          e.printStackTrace();
+          section = "### " + workload + "\n\nfailed: " + e + " (stack trace in progress.log)\n";
+        }
         System.out.println(section);
         Files.writeString(options.outDir().resolve("results.md"), section + "\n", StandardOpenOption.CREATE,
             StandardOpenOption.APPEND);

@@ -1,6 +1,7 @@
 package dev.syncwire.bench;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -114,8 +115,9 @@ final class Haproxy implements AutoCloseable {
   }
 
   private static boolean listening(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      return s.isConnected();
     } catch (IOException e) {
       return false;
     }

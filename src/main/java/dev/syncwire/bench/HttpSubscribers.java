@@ -62,6 +62,10 @@ final class HttpSubscribers implements SubscriberTransport {
     private final PublicationListener listener;
     private final List<HttpClientAgent> clients = new ArrayList<>();
     private final List<Subscriber> all = new ArrayList<>();
+    private final Promise<Subscribers> opened = Promise.promise();
+    private int count;
+    private int started;
+    private int finished;
     private long requests;
     private int failures;
     private String firstFailure;
@@ -81,37 +85,36 @@ final class HttpSubscribers implements SubscriberTransport {
       }
     }
 
+    /** Joins {@code count} subscribers, {@code window} at a time; completes when every one joined or failed. */
     Future<Subscribers> open(int count, int window) {
-      Promise<Subscribers> done = Promise.promise();
-      int[] started = {0};
-      int[] finished = {0};
-      Runnable[] launch = new Runnable[1];
-      launch[0] = () -> {
-        int index = started[0]++;
-        Subscriber s = new Subscriber(index, clients.get(index % clients.size()));
-        all.add(s);
-        s.join().onComplete(ar -> {
-          if (ar.failed()) {
-            failures++;
-            if (firstFailure == null) {
-              firstFailure = String.valueOf(ar.cause());
-            }
-          }
-          finished[0]++;
-          if (started[0] < count) {
-            launch[0].run();
-          } else if (finished[0] == count) {
-            done.complete(this);
-          }
-        });
-      };
+      this.count = count;
       if (count == 0) {
-        done.complete(this);
+        opened.complete(this);
       }
       for (int i = 0; i < Math.min(window, count); i++) {
-        launch[0].run();
+        launch();
       }
-      return done.future();
+      return opened.future();
+    }
+
+    private void launch() {
+      int index = started++;
+      Subscriber s = new Subscriber(index, clients.get(index % clients.size()));
+      all.add(s);
+      s.join().onComplete(ar -> {
+        if (ar.failed()) {
+          failures++;
+          if (firstFailure == null) {
+            firstFailure = String.valueOf(ar.cause());
+          }
+        }
+        finished++;
+        if (started < count) {
+          launch();
+        } else if (finished == count) {
+          opened.complete(this);
+        }
+      });
     }
 
     @Override
