@@ -13,8 +13,8 @@
 #   scripts/bench.sh --workloads LIST          some of the workloads, or "all":
 #       idle, storm, fanout     Syncwire against raw Vert.x (the default)
 #       recovery                1,000 clients resubscribe with since after missing 500 publications (~1 min)
-#       cluster                 3 nodes on one CPU against 1 node: fan-out, publish-to-ack, failover (~12 min)
-#       http                    SSE and long-polling against WebSocket, 1 node and 3 behind HAProxy (~15 min)
+#       cluster                 3 nodes on one CPU against 1 node: fan-out, publish-to-ack, failover (~11 min)
+#       http                    SSE and long-polling against WebSocket, 1 node and 3 behind HAProxy (~17 min)
 #       codec, history          the CodecBench and HistoryMemoryBench micro-benchmarks (~1 min each)
 #
 # Environment: BENCH_SYNCWIRE_JAR and BENCH_SYNCWIRE_CONF pick the Syncwire build under test (default:
