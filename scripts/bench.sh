@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# Benchmarks a Syncwire node against the raw Vert.x broadcast server on this machine.
+# Benchmarks Syncwire on this machine.
 #
-# Both servers run pinned to CPU 0 (one JVM each, one usable core, fixed 1 GiB heap); the load
-# generator runs pinned to CPU 1 and drives them one after the other, workload by workload, then
-# prints one table. Results and logs go to bench-results/<timestamp>/.
+# The default workloads compare a Syncwire node with the raw Vert.x broadcast server: both servers run
+# pinned to CPU 0 (one JVM each, one usable core, fixed 1 GiB heap); the load generator runs pinned to
+# CPU 1 and drives them one after the other, workload by workload, then prints one table. The other
+# workloads concern Syncwire alone and start their own nodes (pinned to CPU 0 likewise, all of them when
+# there are several); the micro-benchmarks run in one JVM pinned to CPU 1. Results and logs go to
+# bench-results/<timestamp>/, all tables to results.md there.
 #
-#   scripts/bench.sh                       full run (about 5 minutes)
-#   scripts/bench.sh --quick               smoke run (about 2 minutes)
-#   scripts/bench.sh --workloads idle,storm   only some of: idle, storm, fanout
+#   scripts/bench.sh                           full run of idle, storm, fanout (about 5 minutes)
+#   scripts/bench.sh --quick                   smoke run of the same (about 2 minutes)
+#   scripts/bench.sh --workloads LIST          some of the workloads, or "all":
+#       idle, storm, fanout     Syncwire against raw Vert.x (the default)
+#       recovery                1,000 clients resubscribe with since after missing 500 publications (~1 min)
+#       cluster                 3 nodes on one CPU against 1 node: fan-out, publish-to-ack, failover (~11 min)
+#       http                    SSE and long-polling against WebSocket, 1 node and 3 behind HAProxy (~17 min)
+#       codec, history          the CodecBench and HistoryMemoryBench micro-benchmarks (~1 min each)
 #
 # Environment: BENCH_SYNCWIRE_JAR and BENCH_SYNCWIRE_CONF pick the Syncwire build under test (default:
 # this tree's target/syncwire.jar and conf/node.json); BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT and
-# BENCH_RAW_PORT the ports. (Not SYNCWIRE_*: the server reads those as config overrides.)
+# BENCH_RAW_PORT the ports of the default workloads; BENCH_HAPROXY the HAProxy binary (http workload);
+# BENCH_NODE_JAVA_OPTS extra JVM options for the nodes of recovery, cluster and http (e.g. to profile them).
+# (Not SYNCWIRE_*: the server reads those as config overrides.)
 set -euo pipefail
 
 usage() {
@@ -19,25 +29,44 @@ usage() {
 }
 
 PROFILE=()
-WORKLOADS=()
+REQUESTED=idle,storm,fanout
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) PROFILE=(--quick) ;;
-    --workloads) WORKLOADS=(--workloads "${2:?--workloads needs a list}"); shift ;;
+    --workloads) REQUESTED="${2:?--workloads needs a list}"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
   shift
 done
+if [[ "$REQUESTED" == all ]]; then
+  REQUESTED=idle,storm,fanout,recovery,cluster,http,codec,history
+fi
+
+# Which tool runs which workload; each list keeps the order given within its tool.
+COMPARED=()   # LoadGenerator: Syncwire against raw Vert.x
+ALONE=()      # GatewayBench: Syncwire nodes it starts itself
+MICRO=()      # single-JVM micro-benchmarks
+IFS=',' read -r -a LIST <<<"$REQUESTED"
+for w in "${LIST[@]}"; do
+  case "$w" in
+    idle|storm|fanout) COMPARED+=("$w") ;;
+    recovery|cluster|http) ALONE+=("$w") ;;
+    codec|history) MICRO+=("$w") ;;
+    *) echo "unknown workload: $w" >&2; usage >&2; exit 2 ;;
+  esac
+done
 
 cd "$(dirname "$0")/.."
-# The load generator and the raw server always come from this tree's jar.
+# The load generators, the raw server and the micro-benchmarks always come from this tree's jar.
 BENCH_JAR=target/syncwire.jar
 BENCH_SYNCWIRE_JAR=${BENCH_SYNCWIRE_JAR:-$BENCH_JAR}
 BENCH_SYNCWIRE_CONF=${BENCH_SYNCWIRE_CONF:-conf/node.json}
 BENCH_SYNCWIRE_PORT=${BENCH_SYNCWIRE_PORT:-18080}
 BENCH_SYNCWIRE_ADMIN_PORT=${BENCH_SYNCWIRE_ADMIN_PORT:-18081}
 BENCH_RAW_PORT=${BENCH_RAW_PORT:-18090}
+BENCH_HAPROXY=${BENCH_HAPROXY:-/usr/sbin/haproxy}
+BENCH_NODE_JAVA_OPTS=${BENCH_NODE_JAVA_OPTS:-}
 SERVER_CPU=0
 CLIENT_CPU=1
 
@@ -49,22 +78,27 @@ if [[ ! -f "$BENCH_SYNCWIRE_JAR" ]]; then
   echo "no Syncwire jar at $BENCH_SYNCWIRE_JAR" >&2
   exit 1
 fi
+if [[ ",${ALONE[*]-}," == *http* && ! -x "$BENCH_HAPROXY" ]]; then
+  echo "the http workload needs HAProxy at $BENCH_HAPROXY (set BENCH_HAPROXY)" >&2
+  exit 1
+fi
 
-for port in "$BENCH_SYNCWIRE_PORT" "$BENCH_SYNCWIRE_ADMIN_PORT" "$BENCH_RAW_PORT"; do
-  if ss -ltn "sport = :$port" | grep -q LISTEN; then
-    echo "port $port is already in use; set BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT or BENCH_RAW_PORT" >&2
-    exit 1
-  fi
-done
+if [[ ${#COMPARED[@]} -gt 0 ]]; then
+  for port in "$BENCH_SYNCWIRE_PORT" "$BENCH_SYNCWIRE_ADMIN_PORT" "$BENCH_RAW_PORT"; do
+    if ss -ltn "sport = :$port" | grep -q LISTEN; then
+      echo "port $port is already in use; set BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT or BENCH_RAW_PORT" >&2
+      exit 1
+    fi
+  done
+fi
 
 RESULTS="bench-results/$(date +%Y%m%d-%H%M%S)${PROFILE:+-quick}"
 mkdir -p "$RESULTS"
 echo "Syncwire under test: $BENCH_SYNCWIRE_JAR ($(sha1sum "$BENCH_SYNCWIRE_JAR" | cut -c1-12)), config $BENCH_SYNCWIRE_CONF" \
   | tee "$RESULTS/syncwire-build.txt" >&2
 
-# Same JVM settings for both servers: one core, so Vert.x sizes itself to one event loop; a fixed heap,
-# so heap readings are not disturbed by resizing. GC logs explain latency outliers.
-SERVER_JVM=(taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g)
+# The load generators: one JVM, one visible CPU, a fixed heap.
+CLIENT_JVM=(taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -Xms2g -Xmx2g -cp "$BENCH_JAR")
 
 SERVER_PIDS=()
 stop_servers() {
@@ -74,25 +108,10 @@ stop_servers() {
   for pid in "${SERVER_PIDS[@]}"; do
     wait "$pid" 2>/dev/null || true
   done
+  SERVER_PIDS=()
 }
 trap stop_servers EXIT
 trap 'exit 130' INT TERM
-
-# taskset execs java, so $! is the JVM's own pid (needed for /proc and jcmd).
-"${SERVER_JVM[@]}" -Xlog:gc:file="$RESULTS/syncwire-gc.log" \
-  -Dsyncwire.http.host=127.0.0.1 \
-  -Dsyncwire.http.port="$BENCH_SYNCWIRE_PORT" \
-  -Dsyncwire.admin.port="$BENCH_SYNCWIRE_ADMIN_PORT" \
-  -Dsyncwire.limits.commandRate=0 \
-  -Dsyncwire.node.eventLoops=1 \
-  -jar "$BENCH_SYNCWIRE_JAR" -conf "$BENCH_SYNCWIRE_CONF" >"$RESULTS/syncwire.log" 2>&1 &
-SYNCWIRE_PID=$!
-SERVER_PIDS+=("$SYNCWIRE_PID")
-
-"${SERVER_JVM[@]}" -Xlog:gc:file="$RESULTS/raw-gc.log" \
-  -cp "$BENCH_JAR" dev.syncwire.bench.RawBroadcastServer "$BENCH_RAW_PORT" >"$RESULTS/raw.log" 2>&1 &
-RAW_PID=$!
-SERVER_PIDS+=("$RAW_PID")
 
 wait_ready() {
   local name=$1 port=$2 pid=$3
@@ -109,16 +128,70 @@ wait_ready() {
   echo "$name not ready after 20 s; see $RESULTS" >&2
   exit 1
 }
-wait_ready Syncwire "$BENCH_SYNCWIRE_PORT" "$SYNCWIRE_PID"
-wait_ready "raw Vert.x" "$BENCH_RAW_PORT" "$RAW_PID"
 
-taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -Xms2g -Xmx2g \
-  -cp "$BENCH_JAR" dev.syncwire.bench.LoadGenerator \
-  --host 127.0.0.1 \
-  --syncwire-port "$BENCH_SYNCWIRE_PORT" --syncwire-pid "$SYNCWIRE_PID" \
-  --raw-port "$BENCH_RAW_PORT" --raw-pid "$RAW_PID" \
-  --clk-tck "$(getconf CLK_TCK)" \
-  --out "$RESULTS" "${PROFILE[@]}" "${WORKLOADS[@]}" \
-  2> >(tee "$RESULTS/progress.log" >&2)
+# --- Syncwire against raw Vert.x -------------------------------------------------------------------
+if [[ ${#COMPARED[@]} -gt 0 ]]; then
+  # Same JVM settings for both servers: one core, so Vert.x sizes itself to one event loop; a fixed heap,
+  # so heap readings are not disturbed by resizing. GC logs explain latency outliers.
+  SERVER_JVM=(taskset -c "$SERVER_CPU" java -XX:ActiveProcessorCount=1 -Xms1g -Xmx1g)
+
+  # taskset execs java, so $! is the JVM's own pid (needed for /proc and jcmd).
+  "${SERVER_JVM[@]}" -Xlog:gc:file="$RESULTS/syncwire-gc.log" \
+    -Dsyncwire.http.host=127.0.0.1 \
+    -Dsyncwire.http.port="$BENCH_SYNCWIRE_PORT" \
+    -Dsyncwire.admin.port="$BENCH_SYNCWIRE_ADMIN_PORT" \
+    -Dsyncwire.limits.commandRate=0 \
+    -Dsyncwire.node.eventLoops=1 \
+    -jar "$BENCH_SYNCWIRE_JAR" -conf "$BENCH_SYNCWIRE_CONF" >"$RESULTS/syncwire.log" 2>&1 &
+  SYNCWIRE_PID=$!
+  SERVER_PIDS+=("$SYNCWIRE_PID")
+
+  "${SERVER_JVM[@]}" -Xlog:gc:file="$RESULTS/raw-gc.log" \
+    -cp "$BENCH_JAR" dev.syncwire.bench.RawBroadcastServer "$BENCH_RAW_PORT" >"$RESULTS/raw.log" 2>&1 &
+  RAW_PID=$!
+  SERVER_PIDS+=("$RAW_PID")
+
+  wait_ready Syncwire "$BENCH_SYNCWIRE_PORT" "$SYNCWIRE_PID"
+  wait_ready "raw Vert.x" "$BENCH_RAW_PORT" "$RAW_PID"
+
+  COMPARED_LIST=$(IFS=,; echo "${COMPARED[*]}")
+  "${CLIENT_JVM[@]}" dev.syncwire.bench.LoadGenerator \
+    --host 127.0.0.1 \
+    --syncwire-port "$BENCH_SYNCWIRE_PORT" --syncwire-pid "$SYNCWIRE_PID" \
+    --raw-port "$BENCH_RAW_PORT" --raw-pid "$RAW_PID" \
+    --clk-tck "$(getconf CLK_TCK)" \
+    --out "$RESULTS" "${PROFILE[@]}" --workloads "$COMPARED_LIST" \
+    2> >(tee -a "$RESULTS/progress.log" >&2)
+  stop_servers
+fi
+
+# --- Syncwire alone, on nodes the load generator starts (pinned to CPU 0) ----------------------------
+if [[ ${#ALONE[@]} -gt 0 ]]; then
+  ALONE_LIST=$(IFS=,; echo "${ALONE[*]}")
+  "${CLIENT_JVM[@]}" dev.syncwire.bench.GatewayBench \
+    --jar "$BENCH_SYNCWIRE_JAR" --conf "$BENCH_SYNCWIRE_CONF" --server-cpus "$SERVER_CPU" \
+    --haproxy "$BENCH_HAPROXY" --node-java-opts "$BENCH_NODE_JAVA_OPTS" --clk-tck "$(getconf CLK_TCK)" \
+    --out "$RESULTS" "${PROFILE[@]}" --workloads "$ALONE_LIST" \
+    2> >(tee -a "$RESULTS/progress.log" >&2)
+fi
+
+# --- Micro-benchmarks, pinned to CPU 1 ------------------------------------------------------------
+for w in "${MICRO[@]}"; do
+  case "$w" in
+    codec)
+      title="CodecBench: bytes and encode + decode cost of a pub, JSON against protobuf"
+      cmd=(taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -cp "$BENCH_JAR" dev.syncwire.bench.CodecBench) ;;
+    history)
+      title="HistoryMemoryBench: heap per publication held in channel history"
+      # --quick: 2,000 channels instead of 10,000, same 1,000 publications each.
+      cmd=(taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -Xmx6g -cp "$BENCH_JAR"
+        dev.syncwire.bench.HistoryMemoryBench ${PROFILE:+2000 1000}) ;;
+  esac
+  echo "$(date +%T) running ${cmd[*]}" >&2
+  out=$("${cmd[@]}")
+  echo "$out"
+  printf '### %s\n\n```\n%s\n```\n\n- Pinned to CPU %s; load average %s after.\n\n' "$title" "$out" "$CLIENT_CPU" \
+    "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/results.md"
+done
 
 echo "results: $RESULTS/results.md" >&2

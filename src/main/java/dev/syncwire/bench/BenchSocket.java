@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
 
+import java.util.function.LongConsumer;
+
 /**
  * One client WebSocket: sends frames, matches replies to the one request in flight, and hands
  * publications to its listener. Lives on the load generator's event loop.
@@ -20,6 +22,7 @@ final class BenchSocket {
   private final WireProtocol protocol;
   private final SocketEvents events;
   private PublicationListener listener;
+  private LongConsumer ackListener;
   private long pendingId = -1;
   private String pendingType;
   private Promise<JsonObject> pending;
@@ -46,6 +49,18 @@ final class BenchSocket {
 
   void listener(PublicationListener listener) {
     this.listener = listener;
+  }
+
+  /** Receives the command id of every ack this socket gets (a publisher timing its acks). */
+  void ackListener(LongConsumer ackListener) {
+    this.ackListener = ackListener;
+  }
+
+  /** Called by the protocol adapter for each ack. */
+  void acked(long commandId) {
+    if (ackListener != null) {
+      ackListener.accept(commandId);
+    }
   }
 
   void send(String frame) {

@@ -44,7 +44,7 @@ final class ConnectionStormWorkload {
     SocketEvents events = new SocketEvents();
     Histogram joinTimes = new Histogram(3);
     try {
-      CpuWindow window = CpuWindow.start(target.process(), self);
+      CpuWindow window = CpuWindow.start(target.processes(), self);
       Connector.Opened storm = loop.await(() -> connector.open(target, 0, profile.stormClients(),
           profile.stormWindow(), i -> "storm", events, joinTimes));
       CpuWindow.Measured cpu = window.stop();

@@ -31,7 +31,10 @@ final class Connector {
           .setLocalAddress(source)
           .setMaxConnections(100_000)
           .setTcpNoDelay(true)
-          .setConnectTimeout(30_000)));
+          .setConnectTimeout(30_000)
+          // A recovery replay (subscribed with hundreds of pubs) is one large message.
+          .setMaxFrameSize(4 * 1024 * 1024)
+          .setMaxMessageSize(16 * 1024 * 1024)));
     }
   }
 
@@ -118,7 +121,7 @@ final class Connector {
       int index = firstIndex + started++;
       long attemptNanos = System.nanoTime();
       WebSocketConnectOptions options = new WebSocketConnectOptions()
-          .setHost(target.host()).setPort(target.port()).setURI("/ws");
+          .setHost(target.host()).setPort(target.portOf(index)).setURI("/ws");
       nextClient().connect(options)
           .compose(ws -> {
             BenchSocket socket = new BenchSocket(vertx, index, ws, target.protocol(), events);

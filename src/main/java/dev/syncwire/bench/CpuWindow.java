@@ -7,36 +7,57 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CPU time over one measured window: the server's and the load generator's own (utime + stime), and
- * what everything else took of the CPUs they are pinned to (other people's builds and tests, the
- * hypervisor's steal). The last part says how far a window's figures were disturbed. Kernel time for
- * loopback delivery runs in the writer's context, so the server's own time includes it.
+ * CPU time over one measured window: the server's (or the servers', added up) and the load generator's
+ * own (utime + stime), and what everything else took of the CPUs they are pinned to (other people's
+ * builds and tests, the hypervisor's steal). The last part says how far a window's figures were
+ * disturbed. Kernel time for loopback delivery runs in the writer's context, so the server's own time
+ * includes it.
  */
 final class CpuWindow {
-  private final JvmProcess server;
+  private final List<JvmProcess> servers;
   private final JvmProcess client;
   private final List<Integer> serverCpus;
   private final List<Integer> clientCpus;
   private final long startNanos;
-  private final double serverOwn0;
+  private final double[] serverOwn0;
   private final double clientOwn0;
   private final double serverCpusBusy0;
   private final double clientCpusBusy0;
 
-  private CpuWindow(JvmProcess server, JvmProcess client, int clockTicksPerSecond) {
-    this.server = server;
+  private CpuWindow(List<JvmProcess> servers, JvmProcess client, int clockTicksPerSecond) {
+    this.servers = List.copyOf(servers);
     this.client = client;
-    this.serverCpus = parseCpuList(server.allowedCpus());
+    this.serverCpus = new ArrayList<>();
+    for (JvmProcess server : servers) {
+      for (int cpu : parseCpuList(server.allowedCpus())) {
+        if (!serverCpus.contains(cpu)) {
+          serverCpus.add(cpu);
+        }
+      }
+    }
     this.clientCpus = parseCpuList(client.allowedCpus());
     this.startNanos = System.nanoTime();
-    this.serverOwn0 = server.cpuSeconds();
+    this.serverOwn0 = ownSeconds(this.servers);
     this.clientOwn0 = client.cpuSeconds();
     this.serverCpusBusy0 = busySeconds(serverCpus, clockTicksPerSecond);
     this.clientCpusBusy0 = busySeconds(clientCpus, clockTicksPerSecond);
   }
 
   static CpuWindow start(JvmProcess server, JvmProcess client) {
-    return new CpuWindow(server, client, server.clockTicksPerSecond());
+    return start(List.of(server), client);
+  }
+
+  /** A window over several server processes (the nodes of a cluster, a proxy): their CPU times add up. */
+  static CpuWindow start(List<JvmProcess> servers, JvmProcess client) {
+    return new CpuWindow(servers, client, servers.get(0).clockTicksPerSecond());
+  }
+
+  private static double[] ownSeconds(List<JvmProcess> processes) {
+    double[] seconds = new double[processes.size()];
+    for (int i = 0; i < seconds.length; i++) {
+      seconds[i] = processes.get(i).cpuSeconds();
+    }
+    return seconds;
   }
 
   /**
@@ -44,7 +65,7 @@ final class CpuWindow {
    * as a share of those CPUs' capacity over the window.
    */
   record Measured(double seconds, double serverCpuSeconds, double clientCpuSeconds, double serverCpuOthersShare,
-                  double clientCpuOthersShare) {
+                  double clientCpuOthersShare, List<Double> serverCpuSecondsEach) {
 
     double serverShare() {
       return serverCpuSeconds / seconds;
@@ -57,13 +78,19 @@ final class CpuWindow {
 
   Measured stop() {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
-    int ticks = server.clockTicksPerSecond();
-    double serverOwn = server.cpuSeconds() - serverOwn0;
+    int ticks = client.clockTicksPerSecond();
+    double[] now = ownSeconds(servers);
+    List<Double> each = new ArrayList<>();
+    double serverOwn = 0;
+    for (int i = 0; i < now.length; i++) {
+      each.add(now[i] - serverOwn0[i]);
+      serverOwn += now[i] - serverOwn0[i];
+    }
     double clientOwn = client.cpuSeconds() - clientOwn0;
     double serverCpusBusy = busySeconds(serverCpus, ticks) - serverCpusBusy0;
     double clientCpusBusy = busySeconds(clientCpus, ticks) - clientCpusBusy0;
     return new Measured(seconds, serverOwn, clientOwn, othersShare(serverCpusBusy - serverOwn, serverCpus, seconds),
-        othersShare(clientCpusBusy - clientOwn, clientCpus, seconds));
+        othersShare(clientCpusBusy - clientOwn, clientCpus, seconds), List.copyOf(each));
   }
 
   // Tick sampling makes small negative differences possible.

@@ -2,11 +2,14 @@ package dev.syncwire.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * Workload a: one publisher, one channel, N subscribers, 100-byte payloads. Steps the offered rate up
  * until a step is no longer sustained (loss, backlog, or latency growing through the step), then
  * measures latency at fixed offered loads: a common absolute one and half of this target's maximum.
+ * {@link #fixedLoads} runs given rates only. The subscribers use WebSocket unless another
+ * {@link SubscriberTransport} is given; the publisher always does.
  */
 final class FanOutWorkload {
   static final String CHANNEL = "bench";
@@ -21,12 +24,23 @@ final class FanOutWorkload {
   private final List<String> sources;
   private final Profile profile;
   private final JvmProcess self;
+  private final SubscriberTransport transport;
+  private final int subscriberCount;
+  private final String channel;
 
   FanOutWorkload(Loop loop, List<String> sources, Profile profile, JvmProcess self) {
+    this(loop, sources, profile, self, new WebSocketSubscribers(loop.vertx(), sources), profile.subscribers(), CHANNEL);
+  }
+
+  FanOutWorkload(Loop loop, List<String> sources, Profile profile, JvmProcess self, SubscriberTransport transport,
+                 int subscriberCount, String channel) {
     this.loop = loop;
     this.sources = sources;
     this.profile = profile;
     this.self = self;
+    this.transport = transport;
+    this.subscriberCount = subscriberCount;
+    this.channel = channel;
   }
 
   /**
@@ -58,40 +72,121 @@ final class FanOutWorkload {
     }
   }
 
-  Result run(Target target) {
-    Log.line("%s fan-out: connecting %d subscribers", target.name(), profile.subscribers());
-    Connector connector = new Connector(loop.vertx(), sources);
-    SocketEvents events = new SocketEvents();
-    SocketEvents publisherEvents = new SocketEvents();
-    DeliveryTracker tracker = new DeliveryTracker(profile.subscribers());
-    try {
-      Connector.Opened subscribers = loop.await(() -> connector.open(target, 0, profile.subscribers(),
-          profile.connectWindow(), i -> CHANNEL, events, null));
-      if (subscribers.failures() > 0) {
-        return failed(target, subscribers.failures() + " of " + profile.subscribers()
-            + " subscribers failed to join (" + subscribers.firstFailure() + ")");
-      }
-      loop.read(() -> {
-        subscribers.sockets().forEach(s -> s.listener(tracker));
-        return null;
-      });
-      Connector.Opened publisherSocket = loop.await(() -> connector.open(target, -1, 1, 1, i -> null,
-          publisherEvents, null));
-      if (publisherSocket.failures() > 0) {
-        return failed(target, "the publisher failed to connect (" + publisherSocket.firstFailure() + ")");
-      }
-      OpenLoopPublisher publisher = new OpenLoopPublisher(loop.vertx(), publisherSocket.sockets().get(0),
-          target.protocol(), CHANNEL);
-      Runner runner = new Runner(target, publisher, tracker, events);
+  /**
+   * The figures of {@link #fixedLoads}: one measured window per rate, up to and including the first that
+   * did not hold; {@code failure} is set when the workload could not start.
+   */
+  record Ladder(List<PhaseResult> loads, long lost, long duplicates, long orderBreaks, int subscribers,
+                String problems, String failure) {
 
+    boolean lossFree() {
+      return failure == null && lost == 0 && duplicates == 0 && orderBreaks == 0 && problems.isEmpty();
+    }
+  }
+
+  Result run(Target target) {
+    return withFanOut(target, (setup, problem) -> {
+      if (problem != null) {
+        return Result.failed(subscriberCount, problem);
+      }
+      Runner runner = setup.runner;
       PhaseResult warmup = runner.run(WARM_UP, 2 * profile.startPubsPerSecond(), profile.warmupSeconds());
       List<PhaseResult> steps = new ArrayList<>();
       steps.add(warmup);
       Search search = findMaximum(runner, steps);
       PhaseResult max = search.max();
-      PhaseResult common = runner.fixedLoad("@common", profile.commonDeliveriesPerSecond() / profile.subscribers());
+      PhaseResult common = runner.fixedLoad("@common", profile.commonDeliveriesPerSecond() / subscriberCount);
       PhaseResult halfMax = max == null ? null : runner.fixedLoad("@50% max", max.offeredPubsPerSecond() / 2);
+      Integrity integrity = setup.integrity(target);
+      return new Result(max, search.firstFailed(), common, halfMax, steps, integrity.lost, integrity.duplicates,
+          integrity.orderBreaks, subscriberCount, integrity.problems, null);
+    });
+  }
 
+  /**
+   * A warm-up of {@code warmupSeconds} at the first rate (none when 0), then each rate of
+   * {@code pubsPerSecond} in turn: a run-in of {@code runInSeconds}, then a measured window of
+   * {@code seconds}. Stops after the first rate that does not hold: higher ones would not either.
+   */
+  Ladder fixedLoads(Target target, List<Double> pubsPerSecond, double warmupSeconds, double runInSeconds,
+                    double seconds) {
+    return withFanOut(target, (setup, problem) -> {
+      if (problem != null) {
+        return new Ladder(List.of(), 0, 0, 0, subscriberCount, "", problem);
+      }
+      Runner runner = setup.runner;
+      if (warmupSeconds > 0) {
+        runner.run(WARM_UP, pubsPerSecond.get(0), warmupSeconds);
+      }
+      List<PhaseResult> loads = new ArrayList<>();
+      for (double rate : pubsPerSecond) {
+        PhaseResult load = runner.fixedLoad(String.format("@%,.0f/s", rate * subscriberCount), rate, runInSeconds,
+            seconds);
+        loads.add(load);
+        if (!load.sustained()) {
+          break;
+        }
+      }
+      Integrity integrity = setup.integrity(target);
+      return new Ladder(loads, integrity.lost, integrity.duplicates, integrity.orderBreaks, subscriberCount,
+          integrity.problems, null);
+    });
+  }
+
+  /** Opens the subscribers and the publisher, runs {@code body} (with the reason when they could not open), closes all. */
+  private <R> R withFanOut(Target target, BiFunction<Setup, String, R> body) {
+    Log.line("%s fan-out: connecting %d %s subscribers to %s", target.name(), subscriberCount, transport.name(),
+        channel);
+    Connector connector = new Connector(loop.vertx(), sources);
+    SocketEvents events = new SocketEvents();
+    SocketEvents publisherEvents = new SocketEvents();
+    DeliveryTracker tracker = new DeliveryTracker(subscriberCount);
+    SubscriberTransport.Subscribers subscribers = null;
+    try {
+      subscribers = loop.await(() -> transport.open(target, subscriberCount, profile.connectWindow(), channel, events,
+          tracker));
+      if (subscribers.failures() > 0) {
+        return failed(target, body, subscribers.failures() + " of " + subscriberCount
+            + " subscribers failed to join (" + subscribers.firstFailure() + ")");
+      }
+      Connector.Opened publisherSocket = loop.await(() -> connector.open(target, -1, 1, 1, i -> null,
+          publisherEvents, null));
+      if (publisherSocket.failures() > 0) {
+        return failed(target, body, "the publisher failed to connect (" + publisherSocket.firstFailure() + ")");
+      }
+      OpenLoopPublisher publisher = loop.read(() -> new OpenLoopPublisher(loop.vertx(),
+          publisherSocket.sockets().get(0), target.protocol(), channel));
+      Runner runner = new Runner(target, publisher, tracker, events, subscribers);
+      return body.apply(new Setup(runner, tracker, events, publisherEvents), null);
+    } finally {
+      loop.await(connector::closeAll);
+      if (subscribers != null) {
+        loop.await(subscribers::close);
+      }
+    }
+  }
+
+  private <R> R failed(Target target, BiFunction<Setup, String, R> body, String why) {
+    Log.line("%s fan-out not run: %s", target.name(), why);
+    return body.apply(null, why);
+  }
+
+  /** What a fan-out's phases share: the runner, and the counters checked for integrity at the end. */
+  private final class Setup {
+    final Runner runner;
+    final DeliveryTracker tracker;
+    final SocketEvents events;
+    final SocketEvents publisherEvents;
+
+    Setup(Runner runner, DeliveryTracker tracker, SocketEvents events, SocketEvents publisherEvents) {
+      this.runner = runner;
+      this.tracker = tracker;
+      this.events = events;
+      this.publisherEvents = publisherEvents;
+    }
+
+    /** Loss over every phase run, duplicates and order breaks, acks and anything else that went wrong. */
+    Integrity integrity(Target target) {
       long lost = runner.all.stream().mapToLong(PhaseResult::lost).sum();
       long published = runner.all.stream().mapToLong(PhaseResult::sent).sum();
       long acks = target.protocol().acksPublishes() ? awaitAcks(publisherEvents, published) : 0;
@@ -99,11 +194,11 @@ final class FanOutWorkload {
           loop.read(() -> publisherEvents.problems() > 0 ? "publisher " + publisherEvents : ""),
           target.protocol().acksPublishes() && acks != published ? acks + " acks for " + published + " publishes" : "",
           loop.read(() -> tracker.unreadable > 0 ? tracker.unreadable + " unreadable frames" : ""));
-      return new Result(max, search.firstFailed(), common, halfMax, steps, lost, loop.read(() -> tracker.duplicates),
-          loop.read(() -> tracker.orderBreaks), profile.subscribers(), problems, null);
-    } finally {
-      loop.await(connector::closeAll);
+      return new Integrity(lost, loop.read(() -> tracker.duplicates), loop.read(() -> tracker.orderBreaks), problems);
     }
+  }
+
+  private record Integrity(long lost, long duplicates, long orderBreaks, String problems) {
   }
 
   /** Acks may trail the last deliveries by an event-loop turn or two. */
@@ -115,11 +210,6 @@ final class FanOutWorkload {
       acks = loop.read(() -> publisherEvents.acks);
     }
     return acks;
-  }
-
-  private Result failed(Target target, String why) {
-    Log.line("%s fan-out not run: %s", target.name(), why);
-    return Result.failed(profile.subscribers(), why);
   }
 
   /**
@@ -173,14 +263,17 @@ final class FanOutWorkload {
     private final OpenLoopPublisher publisher;
     private final DeliveryTracker tracker;
     private final SocketEvents events;
+    private final SubscriberTransport.Subscribers subscribers;
     /** Every phase run, measured or not: loss anywhere counts. */
     final List<PhaseResult> all = new ArrayList<>();
 
-    Runner(Target target, OpenLoopPublisher publisher, DeliveryTracker tracker, SocketEvents events) {
+    Runner(Target target, OpenLoopPublisher publisher, DeliveryTracker tracker, SocketEvents events,
+           SubscriberTransport.Subscribers subscribers) {
       this.target = target;
       this.publisher = publisher;
       this.tracker = tracker;
       this.events = events;
+      this.subscribers = subscribers;
     }
 
     /** Runs a step; if it does not hold, runs it once more and keeps that second verdict. */
@@ -196,21 +289,27 @@ final class FanOutWorkload {
 
     /** A short unmeasured run-in at the same rate, then the measured window. */
     PhaseResult fixedLoad(String label, double pubsPerSecond) {
-      run("(run-in)", pubsPerSecond, profile.fixedWarmupSeconds());
-      return run(label, pubsPerSecond, profile.fixedSeconds());
+      return fixedLoad(label, pubsPerSecond, profile.fixedWarmupSeconds(), profile.fixedSeconds());
+    }
+
+    PhaseResult fixedLoad(String label, double pubsPerSecond, double runInSeconds, double seconds) {
+      run("(run-in)", pubsPerSecond, runInSeconds);
+      return run(label, pubsPerSecond, seconds);
     }
 
     PhaseResult run(String label, double pubsPerSecond, double seconds) {
       Phase phase = loop.read(() -> {
-        Phase p = publisher.plan(label, pubsPerSecond, seconds, profile.subscribers());
+        Phase p = publisher.plan(label, pubsPerSecond, seconds, subscriberCount);
         tracker.startPhase(p);
         return p;
       });
-      CpuWindow window = CpuWindow.start(target.process(), self);
+      long requests0 = loop.read(subscribers::requests);
+      CpuWindow window = CpuWindow.start(target.processes(), self);
       loop.await(() -> publisher.run(phase));
       boolean drained = awaitDeliveries(phase, profile.drainSeconds());
       CpuWindow.Measured cpu = window.stop();
       long deliveredInWindow = loop.read(() -> phase.delivered);
+      long requests = loop.read(subscribers::requests) - requests0;
       if (!drained) {
         // Late or lost? Give a backlog time to clear; what is still missing afterwards is lost.
         awaitDeliveries(phase, profile.lossWaitSeconds());
@@ -220,7 +319,9 @@ final class FanOutWorkload {
           phase.latency.getValueAtPercentile(50), phase.latency.getValueAtPercentile(99),
           phase.latency.getValueAtPercentile(99.9), phase.latency.getMaxValue(),
           phase.thirds[0].getValueAtPercentile(50), phase.thirds[2].getValueAtPercentile(50),
-          phase.sendLag.getValueAtPercentile(99), drained, events.problems()));
+          phase.sendLag.getValueAtPercentile(99), drained, events.problems(), phase.ackLatency.getTotalCount(),
+          phase.ackLatency.getValueAtPercentile(50), phase.ackLatency.getValueAtPercentile(99),
+          phase.ackLatency.getValueAtPercentile(99.9), requests));
       Log.line("%s %s", target.name(), result.summary());
       all.add(result);
       return result;

@@ -62,6 +62,11 @@ final class JvmProcess {
     return "?";
   }
 
+  /** Runs a full GC in the process ({@code jcmd GC.run}, which returns once the collection is done). */
+  void runGc() {
+    jcmd("GC.run");
+  }
+
   /** Runs a full GC in the process, then returns the bytes its heap still uses. */
   HeapReading heapAfterGc() {
     jcmd("GC.run");

@@ -27,7 +27,12 @@ final class Payload {
 
   /** Reads {@code seq} and {@code intendedNanos} from a frame that embeds a payload; false if it has none. */
   boolean read(String frame) {
-    int n = frame.indexOf(SEQ_FIELD);
+    return read(frame, 0);
+  }
+
+  /** Like {@link #read(String)}, for the first payload at or after {@code from} (a frame holding several). */
+  boolean read(String frame, int from) {
+    int n = frame.indexOf(SEQ_FIELD, from);
     if (n < 0) {
       return false;
     }
@@ -40,7 +45,7 @@ final class Payload {
     return true;
   }
 
-  private static long parseLong(String s, int from) {
+  static long parseLong(String s, int from) {
     boolean negative = s.charAt(from) == '-';
     long value = 0;
     for (int i = negative ? from + 1 : from; i < s.length(); i++) {

@@ -19,6 +19,8 @@ final class Phase {
   final Histogram[] thirds = {new Histogram(3), new Histogram(3), new Histogram(3)};
   /** How late the publisher sent each message against its schedule (client timer granularity). */
   final Histogram sendLag = new Histogram(3);
+  /** Publish-to-ack latency, also from each message's due time (targets that acknowledge publishes). */
+  final Histogram ackLatency = new Histogram(3);
   int sent;
   boolean publishingDone;
   long delivered;
@@ -42,6 +44,10 @@ final class Phase {
     delivered++;
     latency.recordValue(micros);
     thirds[(int) ((seq - firstSeq) * 3 / planned)].recordValue(micros);
+  }
+
+  void recordAck(long latencyNanos) {
+    ackLatency.recordValue(Math.max(0, latencyNanos / 1000));
   }
 
   void publishingDone() {

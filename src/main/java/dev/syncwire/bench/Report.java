@@ -28,7 +28,7 @@ final class Report {
     return t;
   }
 
-  private static void fanOut(ResultTable t, Profile profile, FanOutWorkload.Result a, FanOutWorkload.Result b) {
+  static void fanOut(ResultTable t, Profile profile, FanOutWorkload.Result a, FanOutWorkload.Result b) {
     t.section("Fan-out: 1 publisher, 1 channel, " + a.subscribers() + " subscribers, " + Payload.SIZE
         + " B payload");
     t.add("max sustained deliveries/s (higher is better)", maxCell(a, "%,.0f", PhaseResult::deliveriesPerSecond),

@@ -4,12 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one table of a run, as Markdown: a row per metric, a column per target and the Syncwire/raw
- * ratio. A cell is a number or a reason there is none ("void", "n/a"); ratios need two numbers.
+ * One table of a run, as Markdown: a row per metric and a column per target (or per variant of one
+ * target). A comparing table adds the ratio of its first two columns, as the Syncwire/raw table does. A
+ * cell is a number or a reason there is none ("void", "n/a"); ratios need two numbers.
  */
 final class ResultTable {
-  private static final String[] HEADER = {"metric", "Syncwire", "raw Vert.x", "Syncwire/raw"};
-
   /** A figure, or {@code NaN} with the text to show instead. */
   record Cell(double value, String text) {
     static Cell of(double value, String format) {
@@ -25,33 +24,73 @@ final class ResultTable {
     }
   }
 
+  private final String[] header;
+  private final boolean ratio;
   private final List<String[]> rows = new ArrayList<>();
 
+  /** The Syncwire against raw Vert.x table of {@link LoadGenerator}. */
+  ResultTable() {
+    this(List.of("Syncwire", "raw Vert.x"), "Syncwire/raw");
+  }
+
+  /**
+   * A table with one column per name in {@code columns}; with {@code ratioName} not null, one more column
+   * with the first column divided by the second.
+   */
+  ResultTable(List<String> columns, String ratioName) {
+    List<String> h = new ArrayList<>();
+    h.add("metric");
+    h.addAll(columns);
+    if (ratioName != null) {
+      h.add(ratioName);
+    }
+    this.header = h.toArray(new String[0]);
+    this.ratio = ratioName != null;
+  }
+
+  private int figureColumns() {
+    return header.length - 1 - (ratio ? 1 : 0);
+  }
+
   void section(String title) {
-    rows.add(new String[] {"**" + title + "**", "", "", ""});
+    String[] row = new String[header.length];
+    java.util.Arrays.fill(row, "");
+    row[0] = "**" + title + "**";
+    rows.add(row);
   }
 
-  void add(String metric, Cell syncwire, Cell raw) {
-    rows.add(new String[] {metric, syncwire.text(), raw.text(), ratio(syncwire, raw)});
+  void add(String metric, Cell... cells) {
+    if (cells.length != figureColumns()) {
+      throw new IllegalArgumentException(metric + ": " + cells.length + " cells for " + figureColumns() + " columns");
+    }
+    String[] row = new String[header.length];
+    row[0] = metric;
+    for (int i = 0; i < cells.length; i++) {
+      row[i + 1] = cells[i].text();
+    }
+    if (ratio) {
+      row[header.length - 1] = ratio(cells[0], cells[1]);
+    }
+    rows.add(row);
   }
 
-  private static String ratio(Cell syncwire, Cell raw) {
-    if (!syncwire.isNumber() || !raw.isNumber() || raw.value() == 0) {
+  private static String ratio(Cell first, Cell second) {
+    if (!first.isNumber() || !second.isNumber() || second.value() == 0) {
       return "-";
     }
-    return String.format("%.2f", syncwire.value() / raw.value());
+    return String.format("%.2f", first.value() / second.value());
   }
 
   String render() {
-    int[] widths = new int[HEADER.length];
-    for (int c = 0; c < HEADER.length; c++) {
-      widths[c] = HEADER[c].length();
+    int[] widths = new int[header.length];
+    for (int c = 0; c < header.length; c++) {
+      widths[c] = header[c].length();
       for (String[] row : rows) {
         widths[c] = Math.max(widths[c], row[c].length());
       }
     }
     StringBuilder sb = new StringBuilder();
-    line(sb, HEADER, widths);
+    line(sb, header, widths);
     sb.append('|');
     for (int c = 0; c < widths.length; c++) {
       // Figures are right-aligned.

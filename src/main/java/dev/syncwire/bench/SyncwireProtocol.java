@@ -7,9 +7,20 @@ import io.vertx.core.json.JsonObject;
 final class SyncwireProtocol implements WireProtocol {
   private static final String PUB_PREFIX = "{\"type\":\"pub\"";
   private final String tenant;
+  /** Prefix of the idempotency keys of publishes; null: publishes carry no key. */
+  private final String keyPrefix;
 
   SyncwireProtocol(String tenant) {
+    this(tenant, false);
+  }
+
+  /**
+   * With {@code keyed}, every publish carries an idempotency key (unique to this adapter and the command
+   * id), as a client that must not lose or repeat a publish across a failover would send it.
+   */
+  SyncwireProtocol(String tenant, boolean keyed) {
     this.tenant = tenant;
+    this.keyPrefix = keyed ? "b" + Long.toString(System.nanoTime() & 0xffffffffL, 36) + "-" : null;
   }
 
   @Override
@@ -30,7 +41,8 @@ final class SyncwireProtocol implements WireProtocol {
 
   @Override
   public String publishFrame(long commandId, String channel, String payload) {
-    return "{\"id\":" + commandId + ",\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + payload + "}";
+    return "{\"id\":" + commandId + ",\"type\":\"publish\",\"channel\":\"" + channel + "\","
+        + (keyPrefix == null ? "" : "\"key\":\"" + keyPrefix + commandId + "\",") + "\"data\":" + payload + "}";
   }
 
   @Override
@@ -51,6 +63,9 @@ final class SyncwireProtocol implements WireProtocol {
     SocketEvents events = socket.events();
     if (type.equals("ack")) {
       events.acks++;
+      if (id != null) {
+        socket.acked(id);
+      }
     } else if (id != null && socket.completeRequest(id, json)) {
       return;
     } else if (type.equals("error")) {
