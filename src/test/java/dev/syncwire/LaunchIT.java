@@ -1,5 +1,7 @@
 package dev.syncwire;
 
+import dev.syncwire.bench.FreePorts;
+
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
@@ -11,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +40,8 @@ class LaunchIT {
 
   @Test
   void jarStartsANodeFromConfWithPropertyOverrides() throws Exception {
-    int port = freePort();
-    int admin = freePort();
+    int port = FreePorts.block(2);
+    int admin = port + 1;
     Process p = start(List.of("-Dsyncwire.http.port=" + port, "-Dsyncwire.admin.port=" + admin,
         "-Dsyncwire.node.id=jar-node"), List.of("-conf", "conf/node.json"), Map.of());
     try {
@@ -62,8 +63,8 @@ class LaunchIT {
 
   @Test
   void withoutConfTheEmbeddedDefaultsServeAndEnvironmentOverrides() throws Exception {
-    int port = freePort();
-    int admin = freePort();
+    int port = FreePorts.block(2);
+    int admin = port + 1;
     Process p = start(List.of(), List.of(), Map.of("SYNCWIRE_HTTP_PORT", String.valueOf(port),
         "SYNCWIRE_ADMIN_PORT", String.valueOf(admin)));
     try {
@@ -141,11 +142,5 @@ class LaunchIT {
   private static String get(int port, String path) {
     return Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", path).compose(r -> r.send())
         .compose(r -> r.body()).map(b -> b.toString()));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

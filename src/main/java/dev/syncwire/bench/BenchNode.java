@@ -1,7 +1,6 @@
 package dev.syncwire.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,8 +57,8 @@ final class BenchNode {
    * {@code cluster} adds {@code -cluster}. Does not wait for it: see {@link #awaitReady}.
    */
   static BenchNode start(Settings settings, String name, Map<String, String> overrides, boolean cluster) {
-    int port = freePort();
-    int adminPort = freePort();
+    int port = FreePorts.block(2);
+    int adminPort = port + 1;
     Path gcLog = settings.outDir().resolve(name + "-gc.log");
     List<String> cmd = new ArrayList<>(List.of("taskset", "-c", settings.serverCpus(),
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -178,14 +177,6 @@ final class BenchNode {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -40,8 +40,8 @@ final class Haproxy implements AutoCloseable {
   }
 
   static Haproxy start(String binary, String cpus, Path outDir, List<BenchNode> backends, int clockTicksPerSecond) {
-    int port = BenchNode.freePort();
-    int statsPort = BenchNode.freePort();
+    int port = FreePorts.block(2);
+    int statsPort = port + 1;
     StringBuilder cfg = new StringBuilder()
         .append("global\n  maxconn 8000\n  nbthread 1\n")
         .append("defaults\n  mode http\n  maxconn 8000\n  timeout connect 5s\n  timeout client 120s\n")

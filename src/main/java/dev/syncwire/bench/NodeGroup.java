@@ -1,9 +1,8 @@
 package dev.syncwire.bench;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +34,7 @@ final class NodeGroup implements AutoCloseable {
 
   /** {@code size} nodes named {@code prefix}0, {@code prefix}1, ... forming one cluster; waits until all see all. */
   static NodeGroup cluster(BenchNode.Settings settings, String prefix, int size, Map<String, String> overrides) {
-    int hazelcastPort = freePortBlock(size);
+    int hazelcastPort = FreePorts.block(size);
     StringBuilder members = new StringBuilder();
     for (int i = 0; i < size; i++) {
       members.append(i == 0 ? "" : ",").append("127.0.0.1:").append(hazelcastPort + i);
@@ -62,7 +61,10 @@ final class NodeGroup implements AutoCloseable {
     return group;
   }
 
-  /** Waits until every live node lists {@code size} members (a cluster that started split merges later). */
+  /**
+   * Waits until every live node lists {@code size} members (a cluster that started split merges later)
+   * and every member's partitions have their backups in sync, so that killing one loses nothing.
+   */
   void awaitMembers(int size) {
     long deadline = System.nanoTime() + STARTUP.toNanos();
     while (System.nanoTime() < deadline) {
@@ -71,6 +73,9 @@ final class NodeGroup implements AutoCloseable {
         JsonObject info = new JsonObject(node.admin("/info"));
         formed &= info.getJsonArray("members").size() == size;
       }
+      JsonArray statuses = new JsonArray(live().get(0).admin("/api/v1/nodes"));
+      formed &= statuses.size() == size
+          && statuses.stream().allMatch(s -> ((JsonObject) s).getBoolean("backedUp", false));
       if (formed) {
         return;
       }
@@ -107,24 +112,5 @@ final class NodeGroup implements AutoCloseable {
     for (BenchNode node : nodes) {
       node.stop();
     }
-  }
-
-  /** A free block of {@code n} consecutive ports for Hazelcast members. */
-  private static int freePortBlock(int n) {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int base = 20_000 + ThreadLocalRandom.current().nextInt(10_000);
-      boolean free = true;
-      for (int i = 0; i < n && free; i++) {
-        try (ServerSocket s = new ServerSocket(base + i)) {
-          s.setReuseAddress(true);
-        } catch (IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free block of " + n + " ports");
   }
 }

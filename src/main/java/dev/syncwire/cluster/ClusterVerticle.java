@@ -64,7 +64,7 @@ public final class ClusterVerticle extends VerticleBase {
     return Future.all(
         vertx.eventBus().<JsonObject>consumer(Addresses.fanout(node), broker::onFanout).completion(),
         vertx.eventBus().<JsonArray>consumer(Addresses.announce(node), broker::onAnnounce).completion(),
-        vertx.eventBus().<JsonObject>consumer(Addresses.status(node), m -> m.reply(status())).completion());
+        vertx.eventBus().<JsonObject>consumer(Addresses.status(node), m -> status().onSuccess(m::reply)).completion());
   }
 
   @Override
@@ -75,8 +75,16 @@ public final class ClusterVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private JsonObject status() {
-    return localStatus.get().put("channelsOwned", ownedChannels).mergeIn(broker.stats());
+  /**
+   * This node's counters, and whether every partition it holds has its backups in sync: a node that
+   * dies while that is false (migrations after a join or a departure still running) may take
+   * acknowledged publications with it, so operators wait for it before stopping the next node.
+   */
+  private Future<JsonObject> status() {
+    // The check may wait on replica-sync answers from other members: not on the event loop.
+    return vertx.executeBlocking(() -> hazelcast.getPartitionService().isLocalMemberSafe(), false)
+        .map(backedUp -> localStatus.get().put("channelsOwned", ownedChannels).put("backedUp", backedUp)
+            .mergeIn(broker.stats()));
   }
 
   /** Every live member's status, gathered over the event bus (a member that does not answer is left out). */

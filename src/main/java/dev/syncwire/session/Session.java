@@ -368,7 +368,11 @@ public final class Session implements SwapList.Member {
     }
   }
 
-  void flushNow() {
+  /** Flushes the transport if something was queued since the last flush. */
+  void flushIfPending() {
+    if (!flushPending) {
+      return;
+    }
     flushPending = false;
     if (state != State.CLOSED) {
       transport.flush();

@@ -1,5 +1,7 @@
 package dev.syncwire.cluster;
 
+import dev.syncwire.bench.FreePorts;
+
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.ChaosPublisher;
 import dev.syncwire.testing.ChaosSubscriber;
@@ -34,7 +36,7 @@ class ClusterIT {
   private final List<ChaosSubscriber> subscribers = new ArrayList<>();
   private final List<ChaosPublisher> publishers = new ArrayList<>();
   private final String cluster = "it-" + UUID.randomUUID();
-  private final int hazelcastBase = NodeProcess.freePortBlock(4);
+  private final int hazelcastBase = FreePorts.block(4);
   private final String members = "127.0.0.1:" + hazelcastBase + ",127.0.0.1:" + (hazelcastBase + 1) + ",127.0.0.1:"
       + (hazelcastBase + 2) + ",127.0.0.1:" + (hazelcastBase + 3);
 
@@ -52,7 +54,7 @@ class ClusterIT {
       started.add(node(i, extra));
     }
     started.forEach(NodeProcess::awaitReady);
-    Await.until(Duration.ofSeconds(60), count + " members", () -> started.get(0).info().getJsonArray("members").size() == count);
+    NodeProcess.awaitBackedUp(started);
     return started;
   }
 

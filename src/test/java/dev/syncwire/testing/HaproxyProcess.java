@@ -1,5 +1,7 @@
 package dev.syncwire.testing;
 
+import dev.syncwire.bench.FreePorts;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +29,7 @@ public final class HaproxyProcess implements AutoCloseable {
 
   public static HaproxyProcess start(List<Integer> backends) {
     try {
-      int port = NodeProcess.freePort();
+      int port = FreePorts.port();
       StringBuilder cfg = new StringBuilder()
           .append("global\n  maxconn 4096\n")
           .append("defaults\n  mode http\n  timeout connect 5s\n  timeout client 120s\n  timeout server 120s\n")

@@ -1,5 +1,6 @@
 package dev.syncwire.testing;
 
+import dev.syncwire.bench.FreePorts;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -7,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,8 +40,8 @@ public final class NodeProcess implements AutoCloseable {
   public static NodeProcess start(String name, String cluster, int hazelcastPort, String members,
                                   Map<String, String> extra) {
     try {
-      int port = freePort();
-      int admin = freePort();
+      int port = FreePorts.block(2);
+      int admin = port + 1;
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx384m", "-XX:+UseSerialGC",
           "-Dsyncwire.node.id=" + name, "-Dsyncwire.http.port=" + port, "-Dsyncwire.admin.port=" + admin,
@@ -86,6 +86,18 @@ public final class NodeProcess implements AutoCloseable {
     return new JsonArray(admin("/api/v1/nodes"));
   }
 
+  /**
+   * Waits until {@code nodes} form one cluster and every member's partitions have their backups in sync:
+   * only then does losing a member keep every acknowledged publication.
+   */
+  public static void awaitBackedUp(List<NodeProcess> nodes) {
+    Await.until(Duration.ofSeconds(60), nodes.size() + " members with their backups in sync", () -> {
+      JsonArray members = nodes.get(0).nodes();
+      return members.size() == nodes.size()
+          && members.stream().allMatch(m -> ((JsonObject) m).getBoolean("backedUp", false));
+    });
+  }
+
   public JsonObject info() {
     String body = Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", "/info")
         .compose(r -> r.send().compose(res -> res.body())).map(b -> b.toString()));
@@ -126,32 +138,5 @@ public final class NodeProcess implements AutoCloseable {
       process.destroyForcibly();
       waitFor();
     }
-  }
-
-  public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** A free block of {@code n} consecutive ports for Hazelcast members. */
-  public static int freePortBlock(int n) {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int base = 20000 + (int) (Math.random() * 20000);
-      boolean free = true;
-      for (int i = 0; i < n && free; i++) {
-        try (ServerSocket s = new ServerSocket(base + i)) {
-          s.setReuseAddress(true);
-        } catch (IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free port block");
   }
 }

@@ -1,5 +1,7 @@
 package dev.syncwire.transport.http;
 
+import dev.syncwire.bench.FreePorts;
+
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.HaproxyProcess;
 import dev.syncwire.testing.HttpSessionClient;
@@ -35,13 +37,13 @@ class HttpClusterIT {
   void start() {
     assumeTrue(HaproxyProcess.installed(), "haproxy is not installed (.ci/run installs it)");
     String cluster = "http-" + UUID.randomUUID();
-    int base = NodeProcess.freePortBlock(3);
+    int base = FreePorts.block(3);
     String members = "127.0.0.1:" + base + ",127.0.0.1:" + (base + 1) + ",127.0.0.1:" + (base + 2);
     for (int i = 0; i < 3; i++) {
       nodes.add(NodeProcess.start("h" + i, cluster, base + i, members, Map.of("longpoll.timeoutMs", "2000")));
     }
     nodes.forEach(NodeProcess::awaitReady);
-    Await.until(Duration.ofSeconds(60), "3 members", () -> nodes.get(0).info().getJsonArray("members").size() == 3);
+    NodeProcess.awaitBackedUp(nodes);
     haproxy = HaproxyProcess.start(nodes.stream().map(n -> n.port).toList());
   }
 
