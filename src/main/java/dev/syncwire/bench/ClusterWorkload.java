@@ -25,6 +25,14 @@ import java.util.function.Predicate;
  * </ol>
  */
 final class ClusterWorkload {
+  /**
+   * History kept per channel by the fan-out's nodes (default 1,000). A search step far above the
+   * maximum can leave a node more than 1,000 publications behind; it then resets every subscriber
+   * (history_lost), which the bench does not resubscribe, and every later phase would be void. With
+   * 20,000 (10 s at 2,000 publishes/s) such a step only fails.
+   */
+  private static final String OVERLOAD_HISTORY = "20000";
+
   private final Loop loop;
   private final List<String> sources;
   private final GatewayProfile profile;
@@ -73,7 +81,7 @@ final class ClusterWorkload {
     CpuWindow.Measured singleIdle;
     AckRun ackSingle;
     Target singleTarget;
-    try (NodeGroup single = NodeGroup.single(settings, "cluster-single", Map.of())) {
+    try (NodeGroup single = NodeGroup.single(settings, "cluster-single", Map.of("history.size", OVERLOAD_HISTORY))) {
       started.addAll(single.describe());
       singleTarget = single.target("1 node", protocol);
       singleIdle = idle(singleTarget);
@@ -88,7 +96,7 @@ final class ClusterWorkload {
     FailoverWorkload.Result failover;
     Target clusterTarget;
     try (NodeGroup cluster = NodeGroup.cluster(settings, "backups1-node", profile.clusterNodes(),
-        Map.of("cluster.backups", "1"))) {
+        Map.of("cluster.backups", "1", "history.size", OVERLOAD_HISTORY))) {
       started.addAll(cluster.describe());
       clusterTarget = cluster.target(profile.clusterNodes() + " nodes", protocol);
       BenchNode first = cluster.nodes.get(0);

@@ -131,7 +131,8 @@ final class ChannelShard {
   /** A channel's log and the sinks that follow it, each with its number of subscriptions. */
   private static final class OwnedChannel {
     final ChannelLog log;
-    final Map<PublicationSink, Integer> sinks = new HashMap<>();
+    // One entry per event loop with subscribers: usually one or two.
+    final Map<PublicationSink, Integer> sinks = new HashMap<>(4);
 
     OwnedChannel(ChannelLog log) {
       this.log = log;

@@ -16,12 +16,15 @@ import java.util.List;
 public final class MemoryChannelHistory implements ChannelHistory {
   private static final byte DATA = 0;
   private static final byte PATCH = 1;
+  private static final byte[][] NO_ENTRIES = new byte[0][];
+  private static final long[] NO_TIMES = new long[0];
 
   private final String epoch;
   private final int capacity;
   private final long ttlMs;
-  private byte[][] entries = new byte[8][];
-  private long[] times = new long[8];
+  // Allocated on the first append: a node may hold many channels that never publish.
+  private byte[][] entries = NO_ENTRIES;
+  private long[] times = NO_TIMES;
   private int head;
   private int count;
   private long firstSeq = 1;
@@ -100,7 +103,7 @@ public final class MemoryChannelHistory implements ChannelHistory {
   }
 
   private void grow() {
-    int size = Math.min(capacity, entries.length * 2);
+    int size = Math.min(capacity, Math.max(8, entries.length * 2));
     byte[][] e = new byte[size][];
     long[] t = new long[size];
     for (int i = 0; i < count; i++) {

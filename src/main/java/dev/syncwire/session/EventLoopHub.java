@@ -26,6 +26,8 @@ public final class EventLoopHub implements PublicationSink {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final List<Session> dirty = new ArrayList<>();
   private final List<OutboundPublication> run = new ArrayList<>();
+  /** The session {@link #deliverRun} is writing to; it flushes that one itself. */
+  private Session deliveringTo;
   private boolean flushScheduled;
   private volatile int sessionCount;
 
@@ -122,8 +124,13 @@ public final class EventLoopHub implements PublicationSink {
       for (int i = list.size() - 1; i >= 0; i--) {
         if (i < list.size()) {
           Subscription subscription = list.get(i);
-          for (int j = 0; j < run.size(); j++) {
-            subscription.onPublication(run.get(j));
+          deliveringTo = subscription.session;
+          try {
+            for (int j = 0; j < run.size(); j++) {
+              subscription.onPublication(run.get(j));
+            }
+          } finally {
+            deliveringTo = null;
           }
           subscription.session.flushIfPending();
         }
@@ -134,6 +141,9 @@ public final class EventLoopHub implements PublicationSink {
 
   /** Arranges one flush of {@code session} at the end of this event-loop turn. */
   void flushLater(Session session) {
+    if (session == deliveringTo) {
+      return;
+    }
     dirty.add(session);
     if (!flushScheduled) {
       flushScheduled = true;
