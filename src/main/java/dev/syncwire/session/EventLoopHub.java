@@ -19,6 +19,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * subscriber in a batch; each socket is flushed once per batch, or, for replies, once at the end of the turn.
  */
 public final class EventLoopHub implements PublicationSink {
+  /**
+   * A run is flushed once it holds about this much: well under a socket's high-water mark (64 KiB), so
+   * that a backlog of publications leaves in bounded writes and never makes its own socket look full.
+   * Only what the client really does not read then counts against its outbound buffer.
+   */
+  private static final int MAX_RUN_BYTES = 16 * 1024;
+
   private final Context context;
   private final Map<ChannelId, SwapList<Subscription>> subscribers = new HashMap<>();
   private final SwapList<Session> sessions = new SwapList<>();
@@ -26,6 +33,7 @@ public final class EventLoopHub implements PublicationSink {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final List<Session> dirty = new ArrayList<>();
   private final List<OutboundPublication> run = new ArrayList<>();
+  private int runBytes;
   /** The session {@link #deliverRun} is writing to; it flushes that one itself. */
   private Session deliveringTo;
   private boolean flushScheduled;
@@ -93,6 +101,10 @@ public final class EventLoopHub implements PublicationSink {
           deliverRun();
         }
         run.add(p);
+        runBytes += payloadBytes(p);
+        if (runBytes >= MAX_RUN_BYTES) {
+          deliverRun();
+        }
       } else {
         deliverRun();
         ResetEvent reset = (ResetEvent) event;
@@ -137,6 +149,12 @@ public final class EventLoopHub implements PublicationSink {
       }
     }
     run.clear();
+    runBytes = 0;
+  }
+
+  private static int payloadBytes(OutboundPublication p) {
+    String json = p.publication().dataJson() != null ? p.publication().dataJson() : p.publication().patchJson();
+    return json == null ? 0 : json.length();
   }
 
   /** Arranges one flush of {@code session} at the end of this event-loop turn. */
