@@ -1,5 +1,7 @@
 package dev.syncwire.admin;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import dev.syncwire.session.Hubs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +11,8 @@ import java.util.function.Supplier;
 
 /** The node's identity and health as the endpoints report them. */
 public final class NodeStatus {
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
   /** The protocol version served (PROTOCOL.md). */
   public static final int PROTOCOL_VERSION = 1;
 
@@ -38,10 +42,13 @@ public final class NodeStatus {
     return members == null ? List.of(nodeId) : members.get();
   }
 
-  /** This node's own figures, as the admin API lists them. */
+  /**
+   * This node's own figures, as the admin API lists them. {@code threadsStarted} counts every thread the
+   * JVM ever started: it must stay flat under steady traffic (a hot path that starts threads is a bug).
+   */
   public JsonObject localStatus() {
     return new JsonObject().put("node", nodeId).put("connections", sessions()).put("sessions", sessions())
-        .put("ready", ready);
+        .put("ready", ready).put("threadsStarted", THREADS.getTotalStartedThreadCount());
   }
 
   public String nodeId() {

@@ -39,6 +39,12 @@ public final class NodeProcess implements AutoCloseable {
    */
   public static NodeProcess start(String name, String cluster, int hazelcastPort, String members,
                                   Map<String, String> extra) {
+    return start(name, cluster, hazelcastPort, members, extra, List.of());
+  }
+
+  /** As {@link #start(String, String, int, String, Map)}, with more JVM options (before {@code -jar}). */
+  public static NodeProcess start(String name, String cluster, int hazelcastPort, String members,
+                                  Map<String, String> extra, List<String> jvmOptions) {
     try {
       int port = FreePorts.block(2);
       int admin = port + 1;
@@ -49,6 +55,7 @@ public final class NodeProcess implements AutoCloseable {
           "-Dsyncwire.cluster.port=" + hazelcastPort, "-Dsyncwire.cluster.members=" + members,
           "-Dsyncwire.limits.commandRate=0", "-Dsyncwire.node.eventLoops=1"));
       extra.forEach((k, v) -> cmd.add("-Dsyncwire." + k + "=" + v));
+      cmd.addAll(jvmOptions);
       cmd.addAll(List.of("-jar", JAR, "-conf", "conf/node.json", "-cluster"));
       Path logs = Path.of("target", "node-logs");
       Files.createDirectories(logs);
@@ -126,6 +133,36 @@ public final class NodeProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** SIGSTOP: the JVM freezes (it answers nothing, its sockets stay open) until {@link #resume}. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      int status = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+      if (status != 0) {
+        throw new IllegalStateException("kill -" + name + " exited with " + status);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** This node's entry of {@code /api/v1/nodes}. */
+  public JsonObject status() {
+    return nodes().stream().map(o -> (JsonObject) o).filter(o -> name.equals(o.getString("node"))).findFirst()
+        .orElseThrow(() -> new AssertionError(name + " is not in its own /api/v1/nodes"));
   }
 
   public boolean alive() {
