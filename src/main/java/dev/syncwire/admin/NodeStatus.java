@@ -1,11 +1,11 @@
 package dev.syncwire.admin;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import dev.syncwire.session.Hubs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.function.Supplier;
 
