@@ -20,10 +20,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -32,6 +39,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClusterIT {
   private static final Vertx CLIENTS = TestNode.clientVertx();
+  /** The default {@code history.size}: publications a channel keeps for subscribers that fell behind. */
+  private static final int HISTORY_SIZE = 1000;
+
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final List<ChaosSubscriber> subscribers = new ArrayList<>();
   private final List<ChaosPublisher> publishers = new ArrayList<>();
@@ -73,21 +83,64 @@ class ClusterIT {
     Await.until(Duration.ofSeconds(30), "subscribers subscribed", () -> subscribers.stream().allMatch(ChaosSubscriber::subscribed));
   }
 
-  private Map<String, Long> drainAndCollect(Duration wait) {
-    publishers.forEach(ChaosPublisher::stopPublishing);
-    Await.until(wait, "publishers' pending publishes acknowledged", () -> publishers.stream().allMatch(p -> p.pending() == 0));
-    Map<String, Long> acked = new HashMap<>();
-    publishers.forEach(p -> {
-      assertTrue(p.conflicts().isEmpty(), "a key acknowledged with two seqs: " + p.conflicts());
+  /** The node that owns {@code channel} now (the channel must exist). */
+  private static NodeProcess ownerOf(List<NodeProcess> ns, String channel) {
+    String ownerName = ns.get(0).ownerOf(channel);
+    return ns.stream().filter(n -> n.name.equals(ownerName)).findFirst()
+        .orElseThrow(() -> new AssertionError("owner " + ownerName + " of " + channel + " is none of the nodes"));
+  }
+
+  /** Creates {@code channel} (a subscribe does) without leaving anyone subscribed. */
+  private static void create(NodeProcess on, String channel) {
+    try (WsClient probe = WsClient.open(CLIENTS, on.port)) {
+      probe.connectAnonymous("demo");
+      probe.subscribe(channel);
+    }
+  }
+
+  /** Waits until every publisher has had at least {@code n} publications acknowledged. */
+  private void awaitAcked(int n, String when) {
+    Await.until(Duration.ofSeconds(60), "every publisher to have " + n + " publications acknowledged " + when,
+        () -> publishers.stream().allMatch(p -> p.acked().size() >= n));
+  }
+
+  /** How many publications each publisher had created at this moment. */
+  private Map<ChaosPublisher, Integer> createdNow() {
+    Map<ChaosPublisher, Integer> created = new HashMap<>();
+    publishers.forEach(p -> created.put(p, p.created()));
+    return created;
+  }
+
+  /**
+   * Waits until each publisher has created its {@code limit} publications and has had each acknowledged,
+   * then until every subscriber holds a position at or past the last of them; returns what was
+   * acknowledged. Publishers that were refused something, or got one key acknowledged at two positions,
+   * fail the test.
+   */
+  private Map<String, DeliveryChecker.Ack> awaitAllAcknowledgedAndDelivered(int limit, Duration wait) {
+    Await.until(wait, "every publisher to have its " + limit + " publications acknowledged",
+        () -> publishers.stream().allMatch(p -> p.created() == limit && p.pending() == 0));
+    Map<String, DeliveryChecker.Ack> acked = new HashMap<>();
+    for (ChaosPublisher p : publishers) {
+      assertEquals(Map.of(), p.conflicts(), "keys acknowledged at two positions");
+      assertEquals(Map.of(), p.rejected(), "publications refused");
       acked.putAll(p.acked());
-    });
-    long last = acked.values().stream().mapToLong(Long::longValue).max().orElse(0);
-    Await.until(wait, "subscribers to reach seq " + last, () -> subscribers.stream().allMatch(s -> s.lastSeq() >= last));
+    }
+    Set<String> epochs = acked.values().stream().map(DeliveryChecker.Ack::epoch).collect(Collectors.toSet());
+    assertEquals(1, epochs.size(), "acknowledged in one epoch: " + epochs);
+    String epoch = epochs.iterator().next();
+    long last = acked.values().stream().mapToLong(DeliveryChecker.Ack::seq).max().orElseThrow();
+    try {
+      Await.until(wait, "every subscriber subscribed at " + epoch + "/" + last + " or past it",
+          () -> subscribers.stream().allMatch(s -> s.subscribed() && epoch.equals(s.epoch()) && s.lastSeq() >= last));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; delivery problems: " + DeliveryChecker.check(subscribers, acked), e);
+    }
     return acked;
   }
 
   @Test
-  void threeNodesGiveEverySubscriberOneSequenceAndCrossTheNetworkOncePerNode() {
+  void threeNodesGiveEverySubscriberOneSequenceAndCrossTheNetworkOncePerNode() throws InterruptedException {
     List<NodeProcess> ns = startNodes(3, Map.of());
     List<Integer> ports = ports(ns);
     for (NodeProcess n : ns) {
@@ -103,34 +156,46 @@ class ClusterIT {
       c.connectAnonymous("demo");
       pubs.add(c);
     }
+    // Publisher threads only record; the assertions run here once they are done.
+    Map<String, JsonObject> replies = new ConcurrentHashMap<>();
+    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     List<Thread> threads = new ArrayList<>();
-    Map<String, Long> acked = new java.util.concurrent.ConcurrentHashMap<>();
     for (int p = 0; p < pubs.size(); p++) {
       WsClient c = pubs.get(p);
       int pid = p;
       threads.add(new Thread(() -> {
-        for (int i = 0; i < perPublisher; i++) {
-          String key = "p" + pid + "-" + i;
-          JsonObject ack = c.request(new JsonObject().put("type", "publish").put("channel", "orders").put("key", key)
-              .put("data", new JsonObject().put("n", i)));
-          acked.put(key, ack.getLong("seq"));
+        try {
+          for (int i = 0; i < perPublisher; i++) {
+            String key = "p" + pid + "-" + i;
+            replies.put(key, c.request(new JsonObject().put("type", "publish").put("channel", "orders").put("key", key)
+                .put("data", new JsonObject().put("n", i))));
+          }
+        } catch (Throwable t) {
+          failures.add(t);
         }
       }));
     }
     threads.forEach(Thread::start);
-    threads.forEach(t -> {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    });
+    for (Thread t : threads) {
+      t.join(120_000);
+      assertFalse(t.isAlive(), "a publisher thread still runs after 120 s");
+    }
+    assertEquals(List.of(), List.copyOf(failures), "publisher threads failed");
     int total = perPublisher * pubs.size();
-    assertEquals(total, acked.values().stream().distinct().count(), "one sequence: every seq given once");
+    assertEquals(total, replies.size());
+    Map<String, DeliveryChecker.Ack> acked = new HashMap<>();
+    replies.forEach((key, reply) -> {
+      assertEquals("ack", reply.getString("type"), key + ": " + reply.encode());
+      assertEquals(false, reply.getBoolean("duplicate"), key + ": " + reply.encode());
+      acked.put(key, new DeliveryChecker.Ack(reply.getString("epoch"), reply.getLong("seq")));
+    });
+    assertEquals(total, acked.values().stream().map(DeliveryChecker.Ack::seq).distinct().count(), "one sequence: every seq given once");
+    assertEquals(1, acked.values().stream().map(DeliveryChecker.Ack::epoch).distinct().count(), "one epoch");
     Await.until(Duration.ofSeconds(30), "all delivered", () -> subscribers.stream().allMatch(s -> s.lastSeq() == total));
     assertEquals(List.of(), DeliveryChecker.check(subscribers, acked));
     for (ChaosSubscriber s : subscribers) {
-      List<Long> seqs = s.log().stream().map(ChaosSubscriber.Entry::seq).toList();
+      List<Long> seqs = s.log().stream().filter(e -> e.kind() == ChaosSubscriber.Kind.PUB).map(ChaosSubscriber.Entry::seq)
+          .toList();
       assertEquals(total, seqs.size());
       for (int i = 0; i < total; i++) {
         assertEquals(i + 1L, seqs.get(i));
@@ -154,32 +219,47 @@ class ClusterIT {
     List<NodeProcess> ns = startNodes(3, Map.of("cluster.backups", "1"));
     List<Integer> ports = ports(ns);
     String channel = "payments";
-    ns.get(0).admin("/api/v1/nodes");
-    try (WsClient probe = WsClient.open(CLIENTS, ns.get(0).port)) {
-      probe.connectAnonymous("demo");
-      probe.subscribe(channel);
-    }
-    String ownerName = ns.get(0).ownerOf(channel);
-    NodeProcess owner = ns.stream().filter(n -> n.name.equals(ownerName)).findFirst().orElseThrow();
+    create(ns.get(0), channel);
+    NodeProcess owner = ownerOf(ns, channel);
     List<NodeProcess> survivors = ns.stream().filter(n -> n != owner).toList();
+    List<ChaosSubscriber> ownersSubscribers = new ArrayList<>();
     for (NodeProcess n : ns) {
       for (int i = 0; i < 3; i++) {
-        subscribers.add(new ChaosSubscriber(CLIENTS, ports, n.port, channel));
+        ChaosSubscriber s = new ChaosSubscriber(CLIENTS, ports, n.port, channel);
+        subscribers.add(s);
+        if (n == owner) {
+          ownersSubscribers.add(s);
+        }
       }
     }
     awaitSubscribed();
-    publishers.add(new ChaosPublisher(CLIENTS, ports, survivors.get(0).port, channel, "a", 250));
-    publishers.add(new ChaosPublisher(CLIENTS, ports, survivors.get(1).port, channel, "b", 250));
-    publishers.add(new ChaosPublisher(CLIENTS, ports, owner.port, channel, "c", 100));
-    sleep(2000);
+    // Load across the failover, capped so that the whole run stays within the channel's history: then
+    // any subscriber that fell behind (the owner's, while they move) must recover, never be reset.
+    int limit = 300;
+    assertTrue(3 * limit < HISTORY_SIZE, "the run's publications fit in history");
+    publishers.add(new ChaosPublisher(CLIENTS, ports, survivors.get(0).port, channel, "a", 20, limit));
+    publishers.add(new ChaosPublisher(CLIENTS, ports, survivors.get(1).port, channel, "b", 20, limit));
+    publishers.add(new ChaosPublisher(CLIENTS, ports, owner.port, channel, "c", 20, limit));
+    awaitAcked(20, "before the kill");
+    NodeProcess.awaitBackedUp(ns);
+    Map<ChaosPublisher, Integer> createdBeforeKill = createdNow();
     owner.kill();
-    sleep(12_000);
-    Map<String, Long> acked = drainAndCollect(Duration.ofSeconds(60));
-    assertTrue(acked.size() > 5000, "steady load: " + acked.size());
-    assertEquals(List.of(), DeliveryChecker.check(subscribers, acked));
-    assertTrue(subscribers.stream().anyMatch(s -> s.reconnects() > 0), "the owner's subscribers moved to other nodes");
-    long epochs = subscribers.stream().flatMap(s -> s.log().stream()).map(ChaosSubscriber.Entry::epoch).distinct().count();
-    assertEquals(1, epochs, "the channel kept its epoch across the failover");
+    publishers.forEach(p -> assertTrue(createdBeforeKill.get(p) < limit,
+        "each publisher still had publications to make when the owner died: " + createdBeforeKill.get(p)));
+
+    Map<String, DeliveryChecker.Ack> acked = awaitAllAcknowledgedAndDelivered(limit, Duration.ofSeconds(120));
+    assertEquals(3 * limit, acked.size());
+    DeliveryChecker.Report report = DeliveryChecker.analyse(subscribers, acked);
+    assertEquals(List.of(), report.problems());
+    assertEquals(List.of(), report.resetsDespiteHistory(HISTORY_SIZE),
+        "subscribers reset although what they missed was still in history");
+    assertEquals(Set.of(acked.values().iterator().next().epoch()), report.epochs(),
+        "the channel kept its epoch across the failover (epochs of subscribed replies and publications)");
+    for (ChaosSubscriber s : ownersSubscribers) {
+      assertTrue(s.reconnects() > 0, "the owner's subscriber moved to another node");
+      assertTrue(s.log().stream().anyMatch(e -> e.kind() == ChaosSubscriber.Kind.SUBSCRIBED && e.recovered()),
+          "the owner's subscriber resubscribed with since and recovered: " + s.log());
+    }
   }
 
   @Test
@@ -193,59 +273,83 @@ class ClusterIT {
       }
     }
     awaitSubscribed();
-    publishers.add(new ChaosPublisher(CLIENTS, ports, ns.get(0).port, channel, "x", 200));
-    publishers.add(new ChaosPublisher(CLIENTS, ports, ns.get(1).port, channel, "y", 200));
-    sleep(1500);
+    // Capped within history, as above: nobody may be reset, whatever the timing.
+    int limit = 450;
+    assertTrue(2 * limit < HISTORY_SIZE, "the run's publications fit in history");
+    publishers.add(new ChaosPublisher(CLIENTS, ports, ns.get(0).port, channel, "x", 15, limit));
+    publishers.add(new ChaosPublisher(CLIENTS, ports, ns.get(1).port, channel, "y", 15, limit));
+    awaitAcked(15, "before the join");
+    Map<ChaosPublisher, Integer> createdBeforeJoin = createdNow();
     NodeProcess joiner = node(2, Map.of()).awaitReady();
-    Await.until(Duration.ofSeconds(60), "3 members", () -> ns.get(0).info().getJsonArray("members").size() == 3);
-    sleep(3000);
+    NodeProcess.awaitBackedUp(List.of(ns.get(0), ns.get(1), joiner));
+    Map<ChaosPublisher, Integer> createdBeforeStop = createdNow();
     ns.get(0).stop();
-    sleep(4000);
-    Map<String, Long> acked = drainAndCollect(Duration.ofSeconds(60));
+    assertFalse(ns.get(0).alive(), "the stopped node exited");
+    publishers.forEach(p -> {
+      assertTrue(createdBeforeStop.get(p) > createdBeforeJoin.get(p), "publishing went on while the node joined");
+      assertTrue(createdBeforeStop.get(p) < limit,
+          "each publisher still had publications to make when the node stopped: " + createdBeforeStop.get(p));
+    });
+
+    Map<String, DeliveryChecker.Ack> acked = awaitAllAcknowledgedAndDelivered(limit, Duration.ofSeconds(120));
     assertTrue(joiner.alive());
-    assertTrue(acked.size() > 2000, "steady load: " + acked.size());
-    assertEquals(List.of(), DeliveryChecker.check(subscribers, acked));
-    assertTrue(subscribers.stream().noneMatch(s -> s.log().stream().anyMatch(e -> e.kind().equals("reset"))),
-        "a graceful stop and a join never reset anyone");
+    assertEquals(2 * limit, acked.size());
+    DeliveryChecker.Report report = DeliveryChecker.analyse(subscribers, acked);
+    assertEquals(List.of(), report.problems());
+    assertEquals(List.of(), report.resets(), "a graceful stop and a join never reset anyone");
+    assertEquals(1, report.epochs().size(), "one epoch: " + report.epochs());
+    assertTrue(subscribers.subList(0, 3).stream().allMatch(s -> s.reconnects() > 0),
+        "the stopped node's subscribers moved to other nodes");
   }
 
   @Test
   void withoutBackupsLosingTheOwnerStartsANewEpochAndSubscribersAreReset() {
     List<NodeProcess> ns = startNodes(3, Map.of("cluster.backups", "0"));
     String channel = "volatile";
-    try (WsClient probe = WsClient.open(CLIENTS, ns.get(0).port)) {
-      probe.connectAnonymous("demo");
-      probe.subscribe(channel);
-    }
-    String ownerName = ns.get(0).ownerOf(channel);
-    NodeProcess owner = ns.stream().filter(n -> n.name.equals(ownerName)).findFirst().orElseThrow();
+    create(ns.get(0), channel);
+    NodeProcess owner = ownerOf(ns, channel);
     NodeProcess other = ns.stream().filter(n -> n != owner).findFirst().orElseThrow();
     try (WsClient sub = WsClient.open(CLIENTS, other.port); WsClient pub = WsClient.open(CLIENTS, other.port)) {
       sub.connectAnonymous("demo");
       pub.connectAnonymous("demo");
       String epoch = sub.subscribe(channel).getString("epoch");
       for (int i = 0; i < 5; i++) {
-        pub.publish(channel, i);
+        assertEquals(i + 1L, pub.publish(channel, i).getLong("seq"));
       }
       sub.pubs(channel, 5);
       owner.kill();
-      JsonObject reset = sub.awaitFrame(f -> "reset".equals(f.getString("type")));
+      // The member is dropped after Hazelcast's heartbeat timeout: wait longer than a client's usual frame wait.
+      JsonObject reset = awaitPush(sub, f -> "reset".equals(f.getString("type")), Duration.ofSeconds(60));
       assertEquals(channel, reset.getString("channel"));
+      assertEquals("epoch_changed", reset.getString("reason"));
       JsonObject again = sub.request(new JsonObject().put("type", "subscribe").put("channel", channel)
           .put("since", new JsonObject().put("epoch", epoch).put("seq", 5)));
+      assertEquals("subscribed", again.getString("type"), again.encode());
       assertEquals(false, again.getBoolean("recovered"));
-      assertTrue(!epoch.equals(again.getString("epoch")), "a new epoch");
+      assertNotEquals(epoch, again.getString("epoch"), "a new epoch");
       assertEquals(0L, again.getLong("seq"), "its log restarted");
       assertEquals(1L, pub.publish(channel, "after").getLong("seq"));
       assertEquals("after", sub.pubs(channel, 1).get(0).getString("data"));
     }
   }
 
-  private static void sleep(long ms) {
+  /** The first frame matching {@code match} within {@code timeout}; frames before it are dropped. */
+  private static JsonObject awaitPush(WsClient client, Predicate<JsonObject> match, Duration timeout) {
+    List<JsonObject> skipped = new ArrayList<>();
+    JsonObject[] found = new JsonObject[1];
     try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      Await.until(timeout, "a matching frame", () -> {
+        JsonObject f = client.poll(100);
+        if (f != null && match.test(f)) {
+          found[0] = f;
+        } else if (f != null) {
+          skipped.add(f);
+        }
+        return found[0] != null;
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; frames received meanwhile: " + skipped, e);
     }
+    return found[0];
   }
 }

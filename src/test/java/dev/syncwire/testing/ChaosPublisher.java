@@ -13,9 +13,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A publisher at a steady rate, with an idempotency key per message. Unacknowledged publishes are sent
- * again, with their original keys, after a reconnect or an {@code unavailable} error, as the protocol's
- * clients do; {@link #acked()} is what the server promised to deliver.
+ * A publisher at a steady rate, with an idempotency key per message ({@code prefix-1}, {@code prefix-2},
+ * ...), at most {@code limit} messages. Unacknowledged publishes are sent again, with their original keys,
+ * after a reconnect or an error the server says may succeed later, as the protocol's clients do;
+ * {@link #acked()} is what the server promised to deliver. All state but the result maps lives on one
+ * Vert.x context.
  */
 public final class ChaosPublisher {
   private final Vertx vertx;
@@ -23,36 +25,52 @@ public final class ChaosPublisher {
   private final List<Integer> ports;
   private final String channel;
   private final String prefix;
-  private final Map<String, Long> acked = new ConcurrentHashMap<>();
+  private final int limit;
+  private final Map<String, DeliveryChecker.Ack> acked = new ConcurrentHashMap<>();
   private final Map<String, String> conflicts = new ConcurrentHashMap<>();
+  private final Map<String, String> rejected = new ConcurrentHashMap<>();
   private final LinkedHashMap<String, Integer> unacked = new LinkedHashMap<>();
   private final Map<Long, String> inFlight = new HashMap<>();
-  private int portIndex;
-  private int next;
+  private volatile int pending;
+  private volatile int created;
   private long ids;
   private long timer = -1;
   private volatile boolean stopped;
   private WebSocket socket;
+  private int portIndex;
 
   public ChaosPublisher(Vertx vertx, List<Integer> ports, int firstPort, String channel, String prefix, int perSecond) {
+    this(vertx, ports, firstPort, channel, prefix, perSecond, Integer.MAX_VALUE);
+  }
+
+  public ChaosPublisher(Vertx vertx, List<Integer> ports, int firstPort, String channel, String prefix, int perSecond,
+                        int limit) {
     this.vertx = vertx;
     this.client = vertx.createWebSocketClient();
     this.ports = ports;
     this.portIndex = ports.indexOf(firstPort);
     this.channel = channel;
     this.prefix = prefix;
+    this.limit = limit;
     vertx.runOnContext(v -> {
       connect();
       long every = Math.max(1, 1000 / perSecond);
       int batch = Math.max(1, perSecond / 1000);
       timer = vertx.setPeriodic(every, t -> {
-        for (int i = 0; i < batch && !stopped; i++) {
-          String key = prefix + "-" + (++next);
-          unacked.put(key, next);
-          send(key, next);
+        for (int i = 0; i < batch && !stopped && created < limit; i++) {
+          int n = created + 1;
+          created = n;
+          unacked.put(key(n), n);
+          pending = unacked.size();
+          send(key(n), n);
         }
       });
     });
+  }
+
+  /** The key of this publisher's {@code n}th message (from 1). */
+  public String key(int n) {
+    return prefix + "-" + n;
   }
 
   private void connect() {
@@ -73,7 +91,7 @@ public final class ChaosPublisher {
       });
       socket.writeTextMessage(new JsonObject().put("id", 0).put("type", "connect").put("tenant", "demo").encode());
       inFlight.clear();
-      unacked.forEach(this::send);
+      new LinkedHashMap<>(unacked).forEach(this::send);
     });
   }
 
@@ -83,7 +101,7 @@ public final class ChaosPublisher {
   }
 
   private void send(String key, int n) {
-    if (socket == null) {
+    if (socket == null || !unacked.containsKey(key)) {
       return;
     }
     long id = ++ids;
@@ -99,27 +117,49 @@ public final class ChaosPublisher {
       return;
     }
     if ("ack".equals(f.getString("type"))) {
-      Long before = acked.putIfAbsent(key, f.getLong("seq"));
-      if (before != null && before.longValue() != f.getLong("seq")) {
-        conflicts.put(key, before + " then " + f.getLong("seq"));
+      DeliveryChecker.Ack ack = new DeliveryChecker.Ack(f.getString("epoch"), f.getLong("seq"));
+      DeliveryChecker.Ack before = acked.putIfAbsent(key, ack);
+      if (before != null && !before.equals(ack)) {
+        conflicts.put(key, before + " then " + ack);
       }
       unacked.remove(key);
+      pending = unacked.size();
     } else if ("error".equals(f.getString("type")) && Boolean.TRUE.equals(f.getBoolean("retry"))) {
       Integer n = unacked.get(key);
       if (n != null) {
         vertx.setTimer(100, t -> send(key, n));
       }
+    } else {
+      // Refused for good: the server will never deliver it, and the test should hear about it.
+      rejected.put(key, f.encode());
+      unacked.remove(key);
+      pending = unacked.size();
     }
   }
 
-  /** Keys acknowledged, with the seq each was given. */
-  public Map<String, Long> acked() {
+  /** Keys acknowledged, with the epoch and seq each was given. */
+  public Map<String, DeliveryChecker.Ack> acked() {
     return acked;
   }
 
-  /** Keys acknowledged twice with different seqs (must stay empty). */
+  /** Keys acknowledged twice with different positions (must stay empty). */
   public Map<String, String> conflicts() {
     return conflicts;
+  }
+
+  /** Keys the server refused with an error that is not worth retrying, with that error (must stay empty). */
+  public Map<String, String> rejected() {
+    return rejected;
+  }
+
+  /** How many messages this publisher has created so far (sent at least once, or waiting to be). */
+  public int created() {
+    return created;
+  }
+
+  /** Whether the {@code n}th message was acknowledged. */
+  public boolean isAcked(int n) {
+    return acked.containsKey(key(n));
   }
 
   public void stopPublishing() {
@@ -127,8 +167,9 @@ public final class ChaosPublisher {
     vertx.runOnContext(v -> vertx.cancelTimer(timer));
   }
 
+  /** Messages created and not yet acknowledged (nor refused). */
   public int pending() {
-    return unacked.size();
+    return pending;
   }
 
   public void close() {
