@@ -1,5 +1,6 @@
 package dev.syncwire.cluster;
 
+import dev.syncwire.bench.FreePorts;
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
@@ -22,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reveals the gap, and for the last one the owner's announcement does; the node repairs from history.
  */
 class GapRepairTest {
-  private static final int PORT = 5910;
   private static TestNode a;
   private static TestNode b;
   /** Seqs of fan-out messages that node b drops on arrival, once each. */
@@ -31,11 +31,12 @@ class GapRepairTest {
   @BeforeAll
   static void start() {
     String cluster = "gap-" + UUID.randomUUID();
-    String members = "127.0.0.1:" + PORT + ",127.0.0.1:" + (PORT + 1);
+    int port = FreePorts.block(2);
+    String members = "127.0.0.1:" + port + ",127.0.0.1:" + (port + 1);
     JsonObject fast = new JsonObject().put("cluster", new JsonObject().put("repairDelayMs", 100)
         .put("announceIntervalMs", 300));
-    a = TestNode.startClustered("a", cluster, PORT, members, fast);
-    b = TestNode.startClustered("b", cluster, PORT + 1, members, fast);
+    a = TestNode.startClustered("a", cluster, port, members, fast);
+    b = TestNode.startClustered("b", cluster, port + 1, members, fast);
     b.vertx.eventBus().addInboundInterceptor(ctx -> {
       Object body = ctx.message().body();
       if (ctx.message().address().endsWith(".fanout") && body instanceof JsonObject
@@ -72,7 +73,7 @@ class GapRepairTest {
       subscriber.connectAnonymous("demo");
       publisher.connectAnonymous("demo");
       subscriber.subscribe("lossy-middle");
-      long received = statsOfB().getLong("fanoutReceived");
+      JsonObject before = statsOfB();
       DROP.add(3L);
       DROP.add(4L);
       for (int i = 1; i <= 10; i++) {
@@ -81,9 +82,20 @@ class GapRepairTest {
       assertInOrder(subscriber.pubs("lossy-middle", 10), 10);
       assertTrue(DROP.isEmpty(), "the messages were really dropped");
       JsonObject stats = statsOfB();
-      assertEquals(received + 8, stats.getLong("fanoutReceived"), "10 sent, 2 lost: " + stats.encode());
-      assertTrue(stats.getLong("repairs") >= 1, stats.encode());
+      assertEquals(before.getLong("fanoutReceived") + 8, stats.getLong("fanoutReceived"), "10 sent, 2 lost: " + stats.encode());
+      assertTrue(stats.getLong("repairs") > before.getLong("repairs"), "b repaired: " + stats.encode());
+      assertNextIs(subscriber, publisher, "lossy-middle", 11);
     }
+  }
+
+  /**
+   * Publishes one more and checks that it is the subscriber's next publication: nothing was delivered
+   * twice, or late, after the repair.
+   */
+  private static void assertNextIs(WsClient subscriber, WsClient publisher, String channel, int seq) {
+    assertEquals((long) seq, publisher.publish(channel, seq).getLong("seq"));
+    JsonObject next = subscriber.pubs(channel, 1).get(0);
+    assertEquals((long) seq, next.getLong("seq"), "the next publication after the repaired ones: " + next.encode());
   }
 
   @Test
@@ -96,14 +108,19 @@ class GapRepairTest {
       for (int i = 1; i <= 4; i++) {
         publisher.publish("lossy-last", i);
       }
-      subscriber.pubs("lossy-last", 4);
+      assertInOrder(subscriber.pubs("lossy-last", 4), 4);
+      JsonObject before = statsOfB();
       DROP.add(5L);
-      publisher.publish("lossy-last", 5);
+      assertEquals(5L, publisher.publish("lossy-last", 5).getLong("seq"));
       // Nothing follows seq 5: only the owner's announcement can reveal that it is missing.
       JsonObject last = subscriber.pubs("lossy-last", 1).get(0);
       assertEquals(5L, last.getLong("seq"));
       assertEquals(5, last.getInteger("data"));
       assertTrue(DROP.isEmpty(), "the message was really dropped");
+      JsonObject stats = statsOfB();
+      assertEquals(before.getLong("fanoutReceived"), stats.getLong("fanoutReceived"), "the only message was lost: " + stats.encode());
+      assertTrue(stats.getLong("repairs") > before.getLong("repairs"), "b repaired: " + stats.encode());
+      assertNextIs(subscriber, publisher, "lossy-last", 6);
     }
   }
 }
