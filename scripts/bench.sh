@@ -14,13 +14,15 @@
 #       idle, storm, fanout     Syncwire against raw Vert.x (the default)
 #       recovery                1,000 clients resubscribe with since after missing 500 publications (~1 min)
 #       cluster                 3 nodes on one CPU against 1 node: fan-out, publish-to-ack, failover (~11 min)
+#       publish                 3 nodes on one CPU against 1 node: pipelined publish throughput and CPU per publish,
+#                               group commit on and off, publish-to-ack at 1,000 and 10,000/s (~5 min)
 #       http                    SSE and long-polling against WebSocket, 1 node and 3 behind HAProxy (~17 min)
 #       codec, history          the CodecBench and HistoryMemoryBench micro-benchmarks (~1 min each)
 #
 # Environment: BENCH_SYNCWIRE_JAR and BENCH_SYNCWIRE_CONF pick the Syncwire build under test (default:
 # this tree's target/syncwire.jar and conf/node.json); BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT and
 # BENCH_RAW_PORT the ports of the default workloads; BENCH_HAPROXY the HAProxy binary (http workload);
-# BENCH_NODE_JAVA_OPTS extra JVM options for the nodes of recovery, cluster and http (e.g. to profile them).
+# BENCH_NODE_JAVA_OPTS extra JVM options for the nodes of recovery, cluster, publish and http (e.g. to profile them).
 # (Not SYNCWIRE_*: the server reads those as config overrides.)
 set -euo pipefail
 
@@ -40,7 +42,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ "$REQUESTED" == all ]]; then
-  REQUESTED=idle,storm,fanout,recovery,cluster,http,codec,history
+  REQUESTED=idle,storm,fanout,recovery,cluster,publish,http,codec,history
 fi
 
 # Which tool runs which workload; each list keeps the order given within its tool.
@@ -51,7 +53,7 @@ IFS=',' read -r -a LIST <<<"$REQUESTED"
 for w in "${LIST[@]}"; do
   case "$w" in
     idle|storm|fanout) COMPARED+=("$w") ;;
-    recovery|cluster|http) ALONE+=("$w") ;;
+    recovery|cluster|publish|http) ALONE+=("$w") ;;
     codec|history) MICRO+=("$w") ;;
     *) echo "unknown workload: $w" >&2; usage >&2; exit 2 ;;
   esac

@@ -69,7 +69,7 @@ public final class NodeVerticle extends VerticleBase {
       }
       ClusterChannelBroker clusterBroker = new ClusterChannelBroker(vertx, hazelcast,
           ((VertxInternal) vertx).clusterManager().getNodeId(), TenantChannelSettings.from(config),
-          config.clusterRepairDelayMs());
+          config.clusterRepairDelayMs(), config.clusterPublishBatch());
       broker = clusterBroker;
       status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs,
           () -> new java.util.TreeSet<>(ClusterVerticle.members(hazelcast).values()).stream().toList());

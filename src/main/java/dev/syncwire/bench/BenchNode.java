@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,12 +37,13 @@ final class BenchNode {
   final int adminPort;
   final JvmProcess jvm;
   final Path gcLog;
+  private final Path log;
   private final Process process;
   private final String adminKey;
   /** The CPUs the node may run on, read once it is ready (its /proc entry is gone after it exits). */
   private String pinnedCpus = "?";
 
-  private BenchNode(String name, int port, int adminPort, Process process, JvmProcess jvm, Path gcLog,
+  private BenchNode(String name, int port, int adminPort, Process process, JvmProcess jvm, Path gcLog, Path log,
                     String adminKey) {
     this.name = name;
     this.port = port;
@@ -49,7 +51,21 @@ final class BenchNode {
     this.process = process;
     this.jvm = jvm;
     this.gcLog = gcLog;
+    this.log = log;
     this.adminKey = adminKey;
+  }
+
+  /**
+   * A node that exited before it was ready. {@code exitValue} tells why: {@code Syncwire.EXIT_BAD_CONFIG} (78)
+   * is a configuration the build refuses, such as a key it does not know yet.
+   */
+  static final class ExitedDuringStartup extends IllegalStateException {
+    final int exitValue;
+
+    ExitedDuringStartup(String message, int exitValue) {
+      super(message);
+      this.exitValue = exitValue;
+    }
   }
 
   /**
@@ -60,6 +76,7 @@ final class BenchNode {
     int port = FreePorts.block(2);
     int adminPort = port + 1;
     Path gcLog = settings.outDir().resolve(name + "-gc.log");
+    Path log = settings.outDir().resolve(name + ".log");
     List<String> cmd = new ArrayList<>(List.of("taskset", "-c", settings.serverCpus(),
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:ActiveProcessorCount=1", "-Xms1g", "-Xmx1g",
@@ -81,10 +98,10 @@ final class BenchNode {
     try {
       // taskset execs java, so the child's pid is the JVM's own (needed for /proc and jcmd).
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(settings.outDir().resolve(name + ".log").toFile()).start();
+          .redirectOutput(log.toFile()).start();
       OwnProcesses.add(p);
       return new BenchNode(name, port, adminPort, p, new JvmProcess(p.pid(), settings.clockTicksPerSecond()), gcLog,
-          settings.adminKey());
+          log, settings.adminKey());
     } catch (IOException e) {
       throw new IllegalStateException("cannot start node " + name + ": " + e.getMessage(), e);
     }
@@ -95,7 +112,8 @@ final class BenchNode {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(name + " exited with " + process.exitValue() + " during startup");
+        throw new ExitedDuringStartup(name + " exited with " + process.exitValue() + " during startup: "
+            + lastLogLine(), process.exitValue());
       }
       if (status("http://127.0.0.1:" + port + "/ready") == 200) {
         pinnedCpus = jvm.allowedCpus();
@@ -104,6 +122,16 @@ final class BenchNode {
       Loop.pause(200);
     }
     throw new IllegalStateException(name + " not ready after " + timeout.toSeconds() + " s");
+  }
+
+  /** The last line the node wrote (a node that refuses its configuration names the key there). */
+  private String lastLogLine() {
+    try {
+      List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.isBlank()).toList();
+      return lines.isEmpty() ? "(no output)" : lines.get(lines.size() - 1).trim();
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
   }
 
   boolean alive() {

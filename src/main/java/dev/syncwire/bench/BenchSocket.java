@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
 
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -23,6 +24,7 @@ final class BenchSocket {
   private final SocketEvents events;
   private PublicationListener listener;
   private LongConsumer ackListener;
+  private Consumer<JsonObject> ackWatcher;
   private long pendingId = -1;
   private String pendingType;
   private Promise<JsonObject> pending;
@@ -56,8 +58,16 @@ final class BenchSocket {
     this.ackListener = ackListener;
   }
 
+  /** Receives every ack frame as parsed, before the ack listener (a check of the positions acks hand out). */
+  void ackWatcher(Consumer<JsonObject> ackWatcher) {
+    this.ackWatcher = ackWatcher;
+  }
+
   /** Called by the protocol adapter for each ack. */
-  void acked(long commandId) {
+  void acked(long commandId, JsonObject ack) {
+    if (ackWatcher != null) {
+      ackWatcher.accept(ack);
+    }
     if (ackListener != null) {
       ackListener.accept(commandId);
     }

@@ -14,7 +14,8 @@ import java.util.UUID;
 /**
  * The workloads about Syncwire alone, each on nodes it starts itself (pinned to the server CPUs, see
  * {@link BenchNode}) while it runs pinned to the load generator's: the recovery storm, the cluster (fan-out
- * against one node, publish-to-ack latency with and without backups, failover of a channel's owner) and
+ * against one node, publish-to-ack latency with and without backups, failover of a channel's owner), publish
+ * throughput (one pipelined publisher on a cluster against one node, with and without group commit) and
  * the HTTP transports (SSE and long-polling next to WebSocket, on one node and on a cluster behind
  * HAProxy). Prints one section per workload and appends it to results.md in the output folder.
  */
@@ -47,6 +48,7 @@ public final class GatewayBench {
           section = switch (workload) {
             case "recovery" -> recovery(options, settings, loop, self);
             case "cluster" -> cluster(options, settings, loop, self);
+            case "publish" -> publish(options, settings, loop, self);
             case "http" -> http(options, settings, loop, self);
             default -> throw new IllegalArgumentException("unknown workload " + workload);
           };
@@ -127,6 +129,15 @@ public final class GatewayBench {
         + "\n" + ClusterReport.failover(r).render();
     return section("Cluster (" + profile.clusterNodes() + " nodes on one CPU) against one node", tables,
         footer(options, r.nodes(), self, loadBefore, notes));
+  }
+
+  private static String publish(GatewayBenchOptions options, BenchNode.Settings settings, Loop loop, JvmProcess self) {
+    String loadBefore = BoxFacts.loadAverage();
+    GatewayProfile profile = options.profile();
+    PublishWorkload.Result r = new PublishWorkload(loop, options.sourceAddresses(), profile, self, options.tenant(),
+        settings).run();
+    return section("Publish throughput: " + profile.clusterNodes() + " nodes on one CPU against one node",
+        PublishReport.table(profile, r), footer(options, r.nodes(), self, loadBefore, PublishReport.notes(profile, r)));
   }
 
   private static String http(GatewayBenchOptions options, BenchNode.Settings settings, Loop loop, JvmProcess self) {

@@ -64,7 +64,7 @@ final class SyncwireProtocol implements WireProtocol {
     if (type.equals("ack")) {
       events.acks++;
       if (id != null) {
-        socket.acked(id);
+        socket.acked(id, json);
       }
     } else if (id != null && socket.completeRequest(id, json)) {
       return;

@@ -38,6 +38,14 @@ public interface ChannelBroker {
 
   /** Exactly one of {@code dataJson} and {@code patchJson}; {@code key} is the optional idempotency key. */
   record PublishRequest(String key, String dataJson, String patchJson) {
+    /** About the memory this request holds while it waits (characters of its strings). */
+    public int bytes() {
+      return 64 + length(key) + length(dataJson) + length(patchJson);
+    }
+
+    private static int length(String s) {
+      return s == null ? 0 : s.length();
+    }
   }
 
   record PublishResult(String epoch, long seq, boolean duplicate) {

@@ -30,6 +30,18 @@ public final class ChannelLog {
     this(id, epoch, settings, new MemoryChannelHistory(epoch, settings.historySize(), settings.historyTtlMs()));
   }
 
+  /**
+   * A log that continues another copy's epoch at {@code seq} without what came before: a replica that
+   * missed the start of a channel keeps the primary's position (never a new epoch, never seq 0) and
+   * simply cannot replay what precedes it.
+   */
+  public static ChannelLog resumeAt(ChannelId id, String epoch, ChannelSettings settings, long seq) {
+    ChannelLog log = new ChannelLog(id, epoch, settings);
+    log.history.startAfter(seq);
+    log.seq = seq;
+    return log;
+  }
+
   private ChannelLog(ChannelId id, String epoch, ChannelSettings settings, MemoryChannelHistory history) {
     this.id = id;
     this.epoch = epoch;

@@ -37,6 +37,15 @@ public final class MemoryChannelHistory implements ChannelHistory {
     this.ttlMs = ttlMs;
   }
 
+  /** Makes an empty history continue after {@code seq}: it holds nothing before that position. */
+  void startAfter(long seq) {
+    if (count > 0 || lastSeq > 0) {
+      throw new IllegalStateException("only an empty history can start after a position");
+    }
+    lastSeq = seq;
+    firstSeq = seq + 1;
+  }
+
   @Override
   public void append(Publication p, long nowMs) {
     if (p.seq() != lastSeq + 1) {

@@ -5,6 +5,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import dev.syncwire.broker.ChannelBroker.PublishRequest;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelLog;
 import dev.syncwire.channel.ChannelSettings;
@@ -18,6 +19,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -77,37 +79,36 @@ final class ChannelProcessors {
 
   // ---- replies ----
 
-  /** What became of a publish. {@code kind} is one of the constants below. */
+  /** What became of one publish; decided on the owner, translated for clients once by the broker. */
   static final class PublishReply extends Identified {
-    static final int ACCEPTED = 0;
-    static final int DUPLICATE = 1;
-    static final int CONFLICT = 2;
-    static final int INVALID = 3;
-    static final int TOO_LARGE = 4;
+    enum Kind { ACCEPTED, DUPLICATE, CONFLICT, INVALID, TOO_LARGE }
 
-    private int kind;
+    private static final Kind[] KINDS = Kind.values();
+
+    private Kind kind;
     private String epoch;
     private long seq;
     private String message;
     private String currentJson;
     private Publication publication;
-    private Set<String> nodes;
 
     PublishReply() {
     }
 
-    PublishReply(int kind, String epoch, long seq, String message, String currentJson, Publication publication,
-                 Set<String> nodes) {
+    PublishReply(Kind kind, String epoch, long seq, String message, String currentJson, Publication publication) {
       this.kind = kind;
       this.epoch = epoch;
       this.seq = seq;
       this.message = message;
       this.currentJson = currentJson;
       this.publication = publication;
-      this.nodes = nodes;
     }
 
-    int kind() {
+    static PublishReply refused(Kind kind, String message) {
+      return new PublishReply(kind, null, 0, message, null, null);
+    }
+
+    Kind kind() {
       return kind;
     }
 
@@ -127,12 +128,9 @@ final class ChannelProcessors {
       return currentJson;
     }
 
+    /** The accepted publication, for fan-out; null unless {@link Kind#ACCEPTED}. */
     Publication publication() {
       return publication;
-    }
-
-    Set<String> nodes() {
-      return nodes;
     }
 
     @Override
@@ -142,23 +140,69 @@ final class ChannelProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeInt(kind);
+      out.writeByte(kind.ordinal());
       out.writeString(epoch);
       out.writeLong(seq);
       out.writeString(message);
       out.writeString(currentJson);
       writePublication(out, publication);
-      writeStrings(out, nodes);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      kind = in.readInt();
+      kind = KINDS[in.readByte()];
       epoch = in.readString();
       seq = in.readLong();
       message = in.readString();
       currentJson = in.readString();
       publication = readPublication(in);
+    }
+  }
+
+  /** The answers to a {@link Publish}, one per publish in its order, and the nodes that follow the channel. */
+  static final class PublishReplies extends Identified {
+    private List<PublishReply> replies;
+    private Set<String> nodes;
+
+    PublishReplies() {
+    }
+
+    PublishReplies(List<PublishReply> replies, Set<String> nodes) {
+      this.replies = replies;
+      this.nodes = nodes;
+    }
+
+    List<PublishReply> replies() {
+      return replies;
+    }
+
+    Set<String> nodes() {
+      return nodes;
+    }
+
+    @Override
+    public int getClassId() {
+      return ClusterSerialization.PUBLISH_REPLIES;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeInt(replies.size());
+      for (PublishReply r : replies) {
+        r.writeData(out);
+      }
+      writeStrings(out, nodes);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      int n = in.readInt();
+      replies = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        PublishReply r = new PublishReply();
+        r.readData(in);
+        replies.add(r);
+      }
       nodes = readStrings(in);
     }
   }
@@ -338,58 +382,74 @@ final class ChannelProcessors {
 
   // ---- operations ----
 
-  /** Sequences a publish; the decision goes to backups as a {@link Replicate}. */
-  static final class Publish extends Identified implements EntryProcessor<String, ChannelEntry, PublishReply> {
-    private String key;
-    private String dataJson;
-    private String patchJson;
+  /**
+   * Sequences publishes to one channel, in order: one publish, or several that arrived together at one
+   * node (group commit: one operation and one backup for all of them). What was accepted goes to the
+   * backups as one {@link PublishBackup}.
+   */
+  static final class Publish extends Identified implements EntryProcessor<String, ChannelEntry, PublishReplies> {
+    private List<PublishRequest> requests;
     private ChannelSettings settings;
-    private transient Replicate backup;
+    private transient PublishBackup backup;
 
     Publish() {
     }
 
-    Publish(String key, String dataJson, String patchJson, ChannelSettings settings) {
-      this.key = key;
-      this.dataJson = dataJson;
-      this.patchJson = patchJson;
+    Publish(List<PublishRequest> requests, ChannelSettings settings) {
+      this.requests = requests;
       this.settings = settings;
     }
 
     @Override
-    public PublishReply process(Map.Entry<String, ChannelEntry> entry) {
+    public PublishReplies process(Map.Entry<String, ChannelEntry> entry) {
       ChannelEntry e = entry.getValue();
-      boolean created = e == null;
-      if (created) {
+      if (e == null) {
+        // Absent on the owner: the channel never existed, or it was swept empty, or every copy was lost.
         e = create(entry, settings, Epochs.next());
       }
+      List<PublishReply> replies = new ArrayList<>(requests.size());
+      List<Publication> accepted = new ArrayList<>(requests.size());
+      List<String> patches = new ArrayList<>(requests.size());
+      long now = MonotonicClock.nowMs();
+      for (PublishRequest r : requests) {
+        PublishReply reply = publish(e.log, r, now);
+        replies.add(reply);
+        if (reply.kind() == PublishReply.Kind.ACCEPTED) {
+          accepted.add(reply.publication());
+          patches.add(r.patchJson());
+        }
+      }
+      if (!accepted.isEmpty()) {
+        entry.setValue(e);
+        backup = new PublishBackup(settings, accepted, patches);
+      }
+      return new PublishReplies(replies, new HashSet<>(e.nodes));
+    }
+
+    private static PublishReply publish(ChannelLog log, PublishRequest r, long now) {
       PublishOutcome outcome;
       try {
-        Patch patch = patchJson == null ? null : Patch.parse(new JsonObject(patchJson));
-        outcome = e.log.publish(key, dataJson, patch, MonotonicClock.nowMs());
+        Patch patch = r.patchJson() == null ? null : Patch.parse(new JsonObject(r.patchJson()));
+        outcome = log.publish(r.key(), r.dataJson(), patch, now);
       } catch (PatchException ex) {
-        return new PublishReply(ex.kind() == PatchException.Kind.TOO_LARGE ? PublishReply.TOO_LARGE : PublishReply.INVALID,
-            null, 0, ex.getMessage(), null, null, null);
+        return PublishReply.refused(ex.kind() == PatchException.Kind.TOO_LARGE ? PublishReply.Kind.TOO_LARGE
+            : PublishReply.Kind.INVALID, ex.getMessage());
       } catch (DecodeException | ClassCastException ex) {
-        return new PublishReply(PublishReply.INVALID, null, 0, "patch must be a JSON object", null, null, null);
+        return PublishReply.refused(PublishReply.Kind.INVALID, "patch must be a JSON object");
       }
-      if (outcome instanceof PublishOutcome.Duplicate) {
-        PublishOutcome.Duplicate d = (PublishOutcome.Duplicate) outcome;
-        return new PublishReply(PublishReply.DUPLICATE, d.epoch(), d.seq(), null, null, null, null);
+      if (outcome instanceof PublishOutcome.Duplicate d) {
+        return new PublishReply(PublishReply.Kind.DUPLICATE, d.epoch(), d.seq(), null, null, null);
       }
-      if (outcome instanceof PublishOutcome.Conflicted) {
-        PublishOutcome.Conflicted c = (PublishOutcome.Conflicted) outcome;
-        return new PublishReply(PublishReply.CONFLICT, e.log.epoch(), e.log.seq(), c.conflict().message(),
-            c.conflict().current().encode(), null, null);
+      if (outcome instanceof PublishOutcome.Conflicted c) {
+        return new PublishReply(PublishReply.Kind.CONFLICT, log.epoch(), log.seq(), c.conflict().message(),
+            c.conflict().current().encode(), null);
       }
       Publication p = ((PublishOutcome.Accepted) outcome).publication();
-      entry.setValue(e);
-      backup = new Replicate(created ? p.epoch() : null, settings, p, patchJson);
-      return new PublishReply(PublishReply.ACCEPTED, p.epoch(), p.seq(), null, null, p, new HashSet<>(e.nodes));
+      return new PublishReply(PublishReply.Kind.ACCEPTED, p.epoch(), p.seq(), null, null, p);
     }
 
     @Override
-    public EntryProcessor<String, ChannelEntry, PublishReply> getBackupProcessor() {
+    public EntryProcessor<String, ChannelEntry, PublishReplies> getBackupProcessor() {
       return backup;
     }
 
@@ -400,75 +460,104 @@ final class ChannelProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(key);
-      out.writeString(dataJson);
-      out.writeString(patchJson);
+      out.writeInt(requests.size());
+      for (PublishRequest r : requests) {
+        out.writeString(r.key());
+        out.writeString(r.dataJson());
+        out.writeString(r.patchJson());
+      }
       writeSettings(out, settings);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      key = in.readString();
-      dataJson = in.readString();
-      patchJson = in.readString();
+      int n = in.readInt();
+      requests = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        requests.add(new PublishRequest(in.readString(), in.readString(), in.readString()));
+      }
       settings = readSettings(in);
     }
   }
 
-  /** Applies on a backup copy what the primary accepted. */
-  static final class Replicate extends Identified implements EntryProcessor<String, ChannelEntry, PublishReply> {
-    private String createdEpoch;
+  /**
+   * Backup side of {@link Publish}: applies on a backup copy what the primary accepted, without deciding
+   * anything itself. A copy that is not exactly one step behind (it missed earlier operations, which
+   * Hazelcast's replica sync repairs later) takes the primary's position rather than inventing one.
+   */
+  static final class PublishBackup extends Identified implements EntryProcessor<String, ChannelEntry, PublishReplies> {
     private ChannelSettings settings;
-    private Publication publication;
-    private String patchJson;
+    private List<Publication> publications;
+    private List<String> patches;
 
-    Replicate() {
+    PublishBackup() {
     }
 
-    Replicate(String createdEpoch, ChannelSettings settings, Publication publication, String patchJson) {
-      this.createdEpoch = createdEpoch;
+    PublishBackup(ChannelSettings settings, List<Publication> publications, List<String> patches) {
       this.settings = settings;
-      this.publication = publication;
-      this.patchJson = patchJson;
+      this.publications = publications;
+      this.patches = patches;
     }
 
     @Override
-    public PublishReply process(Map.Entry<String, ChannelEntry> entry) {
+    public PublishReplies process(Map.Entry<String, ChannelEntry> entry) {
       ChannelEntry e = entry.getValue();
-      if (e == null) {
-        e = create(entry, settings, createdEpoch != null ? createdEpoch : publication.epoch());
+      long now = MonotonicClock.nowMs();
+      for (int i = 0; i < publications.size(); i++) {
+        Publication p = publications.get(i);
+        if (e != null && e.log.epoch().equals(p.epoch()) && p.seq() <= e.log.seq()) {
+          continue;
+        }
+        if (e == null || !e.log.epoch().equals(p.epoch()) || p.seq() != e.log.seq() + 1) {
+          e = resumed(entry, e, p.epoch(), p.seq() - 1, settings);
+        }
+        String patchJson = patches.get(i);
+        e.log.replicate(p, patchJson == null ? null : Patch.parse(new JsonObject(patchJson)), now);
       }
-      Patch patch = patchJson == null ? null : Patch.parse(new JsonObject(patchJson));
-      e.log.replicate(publication, patch, MonotonicClock.nowMs());
       entry.setValue(e);
       return null;
     }
 
     @Override
-    public EntryProcessor<String, ChannelEntry, PublishReply> getBackupProcessor() {
+    public EntryProcessor<String, ChannelEntry, PublishReplies> getBackupProcessor() {
       return null;
     }
 
     @Override
     public int getClassId() {
-      return ClusterSerialization.REPLICATE;
+      return ClusterSerialization.PUBLISH_BACKUP;
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(createdEpoch);
       writeSettings(out, settings);
-      writePublication(out, publication);
-      out.writeString(patchJson);
+      writePublications(out, publications);
+      out.writeInt(patches.size());
+      for (String patch : patches) {
+        out.writeString(patch);
+      }
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      createdEpoch = in.readString();
       settings = readSettings(in);
-      publication = readPublication(in);
-      patchJson = in.readString();
+      publications = readPublications(in);
+      int n = in.readInt();
+      patches = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        patches.add(in.readString());
+      }
     }
+  }
+
+  /** A copy of a channel continuing the primary's epoch at {@code seq}, keeping the followers it knew. */
+  private static ChannelEntry resumed(Map.Entry<String, ChannelEntry> entry, ChannelEntry stale, String epoch, long seq,
+                                      ChannelSettings settings) {
+    ChannelEntry e = new ChannelEntry(ChannelLog.resumeAt(id(entry.getKey()), epoch, settings, seq));
+    if (stale != null) {
+      e.nodes.addAll(stale.nodes);
+    }
+    return e;
   }
 
   /**
@@ -481,7 +570,7 @@ final class ChannelProcessors {
     private long sinceSeq;
     private boolean hasSince;
     private ChannelSettings settings;
-    private transient AddNode backup;
+    private transient SubscribeBackup backup;
 
     Subscribe() {
     }
@@ -503,7 +592,7 @@ final class ChannelProcessors {
       }
       if (e.nodes.add(node) || created) {
         entry.setValue(e);
-        backup = new AddNode(node, created ? e.log.epoch() : null, settings);
+        backup = new SubscribeBackup(node, e.log.epoch(), e.log.seq(), settings);
       }
       ChannelLog.Position p = e.log.subscribe(sinceEpoch, sinceSeq, hasSince, MonotonicClock.nowMs());
       return new PositionReply(p.epoch(), p.seq(), p.recovered(), p.pubs(), p.snapshotJson());
@@ -538,26 +627,31 @@ final class ChannelProcessors {
     }
   }
 
-  /** Backup side of {@link Subscribe}: adds the node (creating the channel with the primary's epoch). */
-  static final class AddNode extends Identified implements EntryProcessor<String, ChannelEntry, PositionReply> {
+  /**
+   * Backup side of {@link Subscribe}: adds the node. A copy that lacks the channel, or holds another
+   * epoch, takes the primary's epoch and position: a backup never invents an epoch.
+   */
+  static final class SubscribeBackup extends Identified implements EntryProcessor<String, ChannelEntry, PositionReply> {
     private String node;
-    private String createdEpoch;
+    private String epoch;
+    private long seq;
     private ChannelSettings settings;
 
-    AddNode() {
+    SubscribeBackup() {
     }
 
-    AddNode(String node, String createdEpoch, ChannelSettings settings) {
+    SubscribeBackup(String node, String epoch, long seq, ChannelSettings settings) {
       this.node = node;
-      this.createdEpoch = createdEpoch;
+      this.epoch = epoch;
+      this.seq = seq;
       this.settings = settings;
     }
 
     @Override
     public PositionReply process(Map.Entry<String, ChannelEntry> entry) {
       ChannelEntry e = entry.getValue();
-      if (e == null) {
-        e = create(entry, settings, createdEpoch != null ? createdEpoch : Epochs.next());
+      if (e == null || !e.log.epoch().equals(epoch) || e.log.seq() < seq) {
+        e = resumed(entry, e, epoch, seq, settings);
       }
       e.nodes.add(node);
       entry.setValue(e);
@@ -571,20 +665,22 @@ final class ChannelProcessors {
 
     @Override
     public int getClassId() {
-      return ClusterSerialization.ADD_NODE;
+      return ClusterSerialization.SUBSCRIBE_BACKUP;
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(node);
-      out.writeString(createdEpoch);
+      out.writeString(epoch);
+      out.writeLong(seq);
       writeSettings(out, settings);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       node = in.readString();
-      createdEpoch = in.readString();
+      epoch = in.readString();
+      seq = in.readLong();
       settings = readSettings(in);
     }
   }

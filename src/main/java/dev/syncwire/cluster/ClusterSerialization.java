@@ -26,9 +26,9 @@ final class ClusterSerialization {
 
   static final int CHANNEL_ENTRY = 1;
   static final int PUBLISH = 2;
-  static final int REPLICATE = 3;
+  static final int PUBLISH_BACKUP = 3;
   static final int SUBSCRIBE = 4;
-  static final int ADD_NODE = 5;
+  static final int SUBSCRIBE_BACKUP = 5;
   static final int REMOVE_NODE = 6;
   static final int ANNOUNCE = 7;
   static final int DESCRIBE = 8;
@@ -39,13 +39,15 @@ final class ClusterSerialization {
   static final int POSITION_REPLY = 13;
   static final int ANNOUNCEMENT = 14;
   static final int SUMMARY = 15;
+  static final int PUBLISH_REPLIES = 16;
 
   private static final List<Supplier<IdentifiedDataSerializable>> TYPES = List.of(
-      ChannelEntry::new, ChannelProcessors.Publish::new, ChannelProcessors.Replicate::new,
-      ChannelProcessors.Subscribe::new, ChannelProcessors.AddNode::new, ChannelProcessors.RemoveNode::new,
+      ChannelEntry::new, ChannelProcessors.Publish::new, ChannelProcessors.PublishBackup::new,
+      ChannelProcessors.Subscribe::new, ChannelProcessors.SubscribeBackup::new, ChannelProcessors.RemoveNode::new,
       ChannelProcessors.Announce::new, ChannelProcessors.Describe::new, ChannelProcessors.Sweep::new,
       ChannelProcessors.Forget::new, ChannelProcessors.TenantKeys::new, ChannelProcessors.PublishReply::new,
-      ChannelProcessors.PositionReply::new, ChannelProcessors.Announcement::new, ChannelProcessors.Summary::new);
+      ChannelProcessors.PositionReply::new, ChannelProcessors.Announcement::new, ChannelProcessors.Summary::new,
+      ChannelProcessors.PublishReplies::new);
 
   private ClusterSerialization() {
   }

@@ -82,7 +82,7 @@ public final class ClusterVerticle extends VerticleBase {
    */
   private Future<JsonObject> status() {
     // The check may wait on replica-sync answers from other members: not on the event loop.
-    return vertx.executeBlocking(() -> hazelcast.getPartitionService().isLocalMemberSafe(), false)
+    return broker.blocking().executeBlocking(() -> hazelcast.getPartitionService().isLocalMemberSafe(), false)
         .map(backedUp -> localStatus.get().put("channelsOwned", ownedChannels).put("backedUp", backedUp)
             .mergeIn(broker.stats()));
   }
@@ -119,14 +119,15 @@ public final class ClusterVerticle extends VerticleBase {
    * last publication of a channel notices it even when nothing follows. Also forgets departed nodes.
    */
   private void announce() {
-    vertx.executeBlocking(() -> broker.map().localKeySet()).onSuccess(keys -> {
+    broker.blocking().executeBlocking(() -> broker.map().localKeySet(), false).onSuccess(keys -> {
       ownedChannels = keys.size();
       if (keys.isEmpty()) {
         return;
       }
       boolean sweep = ++announcements % SWEEP_EVERY == 0;
-      broker.map().submitToKeys(keys, new ChannelProcessors.Announce()).whenComplete((positions, error) -> {
-        if (error != null || positions == null) {
+      HazelcastFutures.toFuture(broker.map().submitToKeys(keys, new ChannelProcessors.Announce()), broker.context())
+          .onSuccess(positions -> {
+        if (positions == null) {
           return;
         }
         if (sweep) {

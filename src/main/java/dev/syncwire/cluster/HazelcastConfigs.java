@@ -3,6 +3,7 @@ package dev.syncwire.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.config.XmlConfigBuilder;
+import com.hazelcast.spi.properties.ClusterProperty;
 import dev.syncwire.config.ConfigException;
 import dev.syncwire.config.SyncwireConfig;
 
@@ -23,6 +24,7 @@ public final class HazelcastConfigs {
   }
 
   public static Config load(SyncwireConfig config, String nodeName) {
+    HazelcastFutures.installAsyncExecutor();
     Config hz = read(config.clusterConfig());
     hz.setClusterName(config.clusterName());
     hz.getNetworkConfig().setPort(config.clusterPort());
@@ -32,6 +34,12 @@ public final class HazelcastConfigs {
       hz.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
     }
     hz.getMapConfig(CHANNELS_MAP).setBackupCount(config.clusterBackups()).setAsyncBackupCount(0);
+    // An acknowledgement means replicated: an operation whose backups do not confirm within
+    // hazelcast.operation.backup.timeout.millis fails (the publish answers `unavailable`) rather than
+    // completing as if they had.
+    hz.setProperty(ClusterProperty.FAIL_ON_INDETERMINATE_OPERATION_STATE.getName(), "true");
+    // The member socket listens on the configured interface only, not on every interface of the host.
+    hz.setProperty(ClusterProperty.SOCKET_BIND_ANY.getName(), "false");
     hz.getMemberAttributeConfig().setAttribute(NODE_NAME_ATTRIBUTE, nodeName);
     ClusterSerialization.register(hz);
     return hz;

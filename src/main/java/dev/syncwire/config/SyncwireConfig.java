@@ -47,6 +47,7 @@ public final class SyncwireConfig {
       ConfigKey.string("cluster.config", "cluster.xml", "Hazelcast configuration file; the embedded copy when the file is absent"),
       ConfigKey.stringList("cluster.members", "TCP-IP members to join (host or host:port); empty = those of the file"),
       ConfigKey.integer("cluster.announceIntervalMs", 1000, 50, 60_000, "how often channel owners announce their position to subscribed nodes"),
+      ConfigKey.integer("cluster.publishBatch", 64, 1, 1024, "publishes to one channel that may share one cluster operation and backup (1 = each alone)"),
       ConfigKey.integer("cluster.repairDelayMs", 200, 0, 60_000, "how long a node waits for a missing publication before repairing from history"),
       ConfigKey.integer("sse.keepaliveMs", 15_000, 50, MAX_INT, "interval of the \": hb\" comment on SSE streams"),
       ConfigKey.integer("sse.retryMs", 1000, 0, MAX_INT, "reconnect delay suggested to EventSource (the retry: field)"),
@@ -291,6 +292,10 @@ public final class SyncwireConfig {
 
   public long clusterAnnounceIntervalMs() {
     return num("cluster.announceIntervalMs");
+  }
+
+  public int clusterPublishBatch() {
+    return (int) num("cluster.publishBatch");
   }
 
   public long clusterRepairDelayMs() {

@@ -8,6 +8,7 @@ public class ProtocolException extends RuntimeException {
   private final ErrorCode code;
   private final Long commandId;
   private final String currentJson;
+  private final Long retryAfterMs;
 
   public ProtocolException(ErrorCode code, String message) {
     this(code, message, null, null);
@@ -19,10 +20,20 @@ public class ProtocolException extends RuntimeException {
 
   /** With {@code currentJson}: for {@code conflict}, the current versions of the fields the patch named. */
   public ProtocolException(ErrorCode code, String message, Long commandId, String currentJson) {
+    this(code, message, commandId, currentJson, null);
+  }
+
+  /** With {@code retryAfterMs}: how long a client should wait before retrying a retryable failure. */
+  public ProtocolException(ErrorCode code, String message, Long commandId, String currentJson, Long retryAfterMs) {
     super(message, null, false, false);
     this.code = code;
     this.commandId = commandId;
     this.currentJson = currentJson;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  public Long retryAfterMs() {
+    return retryAfterMs;
   }
 
   public String currentJson() {
@@ -31,7 +42,7 @@ public class ProtocolException extends RuntimeException {
 
   /** The {@code error} reply for this failure. */
   public ServerFrame.Error toFrame() {
-    return new ServerFrame.Error(commandId, code, getMessage(), code.retryable(), null, currentJson);
+    return new ServerFrame.Error(commandId, code, getMessage(), code.retryable(), retryAfterMs, currentJson);
   }
 
   public ErrorCode code() {
@@ -43,6 +54,6 @@ public class ProtocolException extends RuntimeException {
   }
 
   public ProtocolException withCommandId(long id) {
-    return new ProtocolException(code, getMessage(), id, currentJson);
+    return new ProtocolException(code, getMessage(), id, currentJson, retryAfterMs);
   }
 }
