@@ -29,6 +29,8 @@ final class BenchSocket {
   private String pendingType;
   private Promise<JsonObject> pending;
   private boolean closing;
+  /** Keyed publishes sent and not yet acknowledged, by command id: what a refused publish resends. */
+  private final java.util.Map<Long, String> unackedKeyed = new java.util.HashMap<>();
 
   BenchSocket(Vertx vertx, int index, WebSocket webSocket, WireProtocol protocol, SocketEvents events) {
     this.vertx = vertx;
@@ -63,8 +65,32 @@ final class BenchSocket {
     this.ackWatcher = ackWatcher;
   }
 
+  /** Sends a publish that carries an idempotency key, kept until its ack so that a refusal can resend it. */
+  void sendKeyed(long commandId, String frame) {
+    unackedKeyed.put(commandId, frame);
+    send(frame);
+  }
+
+  /**
+   * A retryable refusal of command {@code commandId}: a keyed publish goes again after {@code delayMs},
+   * with its key, as a client that must neither lose nor repeat it does. False for anything else.
+   */
+  boolean retryLater(long commandId, long delayMs) {
+    String frame = unackedKeyed.get(commandId);
+    if (frame == null) {
+      return false;
+    }
+    vertx.setTimer(Math.max(1, delayMs), t -> {
+      if (unackedKeyed.containsKey(commandId) && !closing) {
+        send(frame);
+      }
+    });
+    return true;
+  }
+
   /** Called by the protocol adapter for each ack. */
   void acked(long commandId, JsonObject ack) {
+    unackedKeyed.remove(commandId);
     if (ackWatcher != null) {
       ackWatcher.accept(ack);
     }

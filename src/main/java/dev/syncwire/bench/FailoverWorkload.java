@@ -153,11 +153,13 @@ final class FailoverWorkload {
               + " %.0f ms); %s dropped from the members after %.0f ms; longest gap between deliveries %.0f ms; up to %d"
               + " publishes waited for their ack; %d sent, %d acked, ack p99 %.0f ms, max %.0f ms; %d lost, %d duplicated,"
               + " %d seq gaps, %d seqs backwards, %d epoch changes seen; %d deliveries in another order than published;"
-              + " owner %s -> %s, epoch %s%s", result.firstNewDeliveryMillis(),
+              + " owner %s -> %s, epoch %s; %d publishes refused as unavailable and sent again with their key%s",
+          result.firstNewDeliveryMillis(),
           result.firstDeliveryMillis(), owner.name, memberDropped, result.longestGapMillis(), maxWaiting, result.sent(),
           result.acks(), result.ackP99() / 1e3, result.ackMax() / 1e3, lost, result.duplicates(), result.seqGaps(),
           result.seqBackwards(), result.epochChanges(), result.reordered(), owner.name, result.newOwner(),
-          result.epochKept() ? "kept" : "CHANGED", problems.isEmpty() ? "" : "; " + problems);
+          result.epochKept() ? "kept" : "CHANGED", loop.read(() -> publisherEvents.retried),
+          problems.isEmpty() ? "" : "; " + problems);
       return result;
     } finally {
       loop.await(connector::closeAll);

@@ -97,7 +97,12 @@ final class OpenLoopPublisher {
         long seq = phase.firstSeq + phase.sent;
         long commandId = nextCommandId++;
         remember(commandId, due, phase);
-        socket.send(protocol.publishFrame(commandId, channel, Payload.encode(seq, due)));
+        String frame = protocol.publishFrame(commandId, channel, Payload.encode(seq, due));
+        if (protocol.keysPublishes()) {
+          socket.sendKeyed(commandId, frame);
+        } else {
+          socket.send(frame);
+        }
         phase.sendLag.recordValue(Math.max(0, (now - due) / 1000));
         phase.sent++;
       }

@@ -7,6 +7,8 @@ package dev.syncwire.bench;
  */
 final class SocketEvents {
   long acks;
+  /** Keyed publishes refused with a retryable error and sent again with their key (not a problem). */
+  long retried;
   long errors;
   long resets;
   long unexpectedFrames;
@@ -19,7 +21,7 @@ final class SocketEvents {
 
   @Override
   public String toString() {
-    return "errors=" + errors + " resets=" + resets + " unexpectedFrames=" + unexpectedFrames
+    return "retried=" + retried + " errors=" + errors + " resets=" + resets + " unexpectedFrames=" + unexpectedFrames
         + " unexpectedCloses=" + unexpectedCloses + (lastProblem == null ? "" : " last=" + lastProblem);
   }
 }

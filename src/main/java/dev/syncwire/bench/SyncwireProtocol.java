@@ -51,6 +51,11 @@ final class SyncwireProtocol implements WireProtocol {
   }
 
   @Override
+  public boolean keysPublishes() {
+    return keyPrefix != null;
+  }
+
+  @Override
   public boolean isPublication(String frame) {
     return frame.startsWith(PUB_PREFIX);
   }
@@ -68,6 +73,9 @@ final class SyncwireProtocol implements WireProtocol {
       }
     } else if (id != null && socket.completeRequest(id, json)) {
       return;
+    } else if (type.equals("error") && id != null && json.getBoolean("retry", false)
+        && socket.retryLater(id, json.getLong("retryAfterMs", 100L))) {
+      events.retried++;
     } else if (type.equals("error")) {
       events.errors++;
       events.lastProblem = frame;

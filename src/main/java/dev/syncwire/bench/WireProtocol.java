@@ -19,6 +19,14 @@ interface WireProtocol {
   /** Whether the server answers each publish with an ack (then every publish must be acked). */
   boolean acksPublishes();
 
+  /**
+   * Whether publishes carry an idempotency key: then they are kept until acknowledged and a retryable
+   * refusal sends them again with it.
+   */
+  default boolean keysPublishes() {
+    return false;
+  }
+
   /** Whether a received frame is a publication pushed to a subscriber. */
   boolean isPublication(String frame);
 

@@ -324,6 +324,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
     long lastSeq;
     long repairTimer = -1;
     boolean resyncing;
+    /** The highest seq an owner announced in this node's epoch: what this node must reach. */
+    long announcedSeq;
 
     NodeChannel(ChannelId id) {
       this.id = id;
@@ -391,7 +393,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
     }
     nc.repairTimer = vertx.setTimer(Math.max(1, repairDelayMs), t -> {
       nc.repairTimer = -1;
-      if (channels.get(nc.id) == nc && !nc.early.isEmpty()) {
+      if (channels.get(nc.id) == nc && (!nc.early.isEmpty() || nc.lastSeq < nc.announcedSeq)) {
         resync(nc);
       }
     });
@@ -431,6 +433,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
       reset(nc, "epoch_changed");
       nc.epoch = reply.epoch();
       nc.lastSeq = reply.seq();
+      nc.announcedSeq = 0;
     } else if (repair) {
       if (reply.recovered()) {
         for (Publication p : reply.pubs()) {
@@ -463,9 +466,16 @@ public final class ClusterChannelBroker implements ChannelBroker {
     for (Object item : positions) {
       JsonArray a = (JsonArray) item;
       NodeChannel nc = channels.get(new ChannelId(a.getString(0), a.getString(1)));
-      if (nc != null && nc.epoch != null && !nc.resyncing
-          && (!nc.epoch.equals(a.getString(2)) || a.getLong(3) > nc.lastSeq)) {
+      if (nc == null || nc.epoch == null) {
+        continue;
+      }
+      if (!nc.epoch.equals(a.getString(2))) {
         resync(nc);
+      } else if (a.getLong(3) > nc.lastSeq) {
+        // Under load the owner is always a little ahead of what has reached this node: repair only
+        // what is still missing once the publications in flight had their time to arrive.
+        nc.announcedSeq = Math.max(nc.announcedSeq, a.getLong(3));
+        scheduleRepair(nc);
       }
     }
   }

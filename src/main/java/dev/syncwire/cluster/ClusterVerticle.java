@@ -126,52 +126,54 @@ public final class ClusterVerticle extends VerticleBase {
       }
       boolean sweep = ++announcements % SWEEP_EVERY == 0;
       HazelcastFutures.toFuture(broker.map().submitToKeys(keys, new ChannelProcessors.Announce()), broker.context())
-          .onSuccess(positions -> {
-        if (positions == null) {
-          return;
+          .onSuccess(positions -> announce(keys, positions, sweep));
+    });
+  }
+
+  private void announce(Set<String> keys, Map<String, ChannelProcessors.Announcement> positions, boolean sweep) {
+    if (positions == null) {
+      return;
+    }
+    if (sweep) {
+      // Hazelcast may leave null answers out of the map: a key without an answer is unfollowed too.
+      Set<String> unfollowed = new HashSet<>(keys);
+      positions.forEach((key, a) -> {
+        if (a != null) {
+          unfollowed.remove(key);
         }
-        if (sweep) {
-          // Hazelcast may leave null answers out of the map: a key without an answer is unfollowed too.
-          Set<String> unfollowed = new HashSet<>(keys);
-          positions.forEach((key, a) -> {
-            if (a != null) {
-              unfollowed.remove(key);
-            }
-          });
-          if (!unfollowed.isEmpty()) {
-            broker.map().submitToKeys(unfollowed, new ChannelProcessors.Sweep());
-          }
-        }
-        Set<String> live = new HashSet<>(members(hazelcast).keySet());
-        Map<String, JsonArray> byNode = new HashMap<>();
-        positions.forEach((key, a) -> {
-          if (a == null) {
-            return;
-          }
-          int slash = key.indexOf('/');
-          JsonArray item = new JsonArray().add(key.substring(0, slash)).add(key.substring(slash + 1))
-              .add(a.epoch()).add(a.seq());
-          List<String> departed = new ArrayList<>();
-          for (String node : a.nodes()) {
-            if (!live.contains(node)) {
-              departed.add(node);
-            } else {
-              byNode.computeIfAbsent(node, n -> new JsonArray()).add(item);
-            }
-          }
-          for (String node : departed) {
-            broker.map().submitToKey(key, new ChannelProcessors.RemoveNode(node));
-          }
-        });
-        byNode.forEach((node, items) -> {
-          if (node.equals(broker.nodeId())) {
-            // Publications from other nodes to this owner's own followers can be lost too.
-            context.runOnContext(v -> broker.onAnnounce(items));
-          } else {
-            vertx.eventBus().send(Addresses.announce(node), items);
-          }
-        });
       });
+      if (!unfollowed.isEmpty()) {
+        broker.map().submitToKeys(unfollowed, new ChannelProcessors.Sweep());
+      }
+    }
+    Set<String> live = new HashSet<>(members(hazelcast).keySet());
+    Map<String, JsonArray> byNode = new HashMap<>();
+    positions.forEach((key, a) -> {
+      if (a == null) {
+        return;
+      }
+      int slash = key.indexOf('/');
+      JsonArray item = new JsonArray().add(key.substring(0, slash)).add(key.substring(slash + 1))
+          .add(a.epoch()).add(a.seq());
+      List<String> departed = new ArrayList<>();
+      for (String node : a.nodes()) {
+        if (!live.contains(node)) {
+          departed.add(node);
+        } else {
+          byNode.computeIfAbsent(node, n -> new JsonArray()).add(item);
+        }
+      }
+      for (String node : departed) {
+        broker.map().submitToKey(key, new ChannelProcessors.RemoveNode(node));
+      }
+    });
+    byNode.forEach((node, items) -> {
+      if (node.equals(broker.nodeId())) {
+        // Publications from other nodes to this owner's own followers can be lost too.
+        context.runOnContext(v -> broker.onAnnounce(items));
+      } else {
+        vertx.eventBus().send(Addresses.announce(node), items);
+      }
     });
   }
 }

@@ -30,6 +30,21 @@ public class ChannelLogTest {
   }
 
   @Test
+  void aResumedLogContinuesTheEpochAtItsPositionAndCannotReplayWhatCameBefore() {
+    ChannelLog resumed = ChannelLog.resumeAt(new ChannelId("t", "c"), "ep1", SETTINGS, 41);
+    assertEquals("ep1", resumed.epoch());
+    assertEquals(41, resumed.seq());
+    ChannelLog.Position atPosition = resumed.subscribe("ep1", 41, true, now);
+    assertTrue(atPosition.recovered(), "nothing missed at the resumed position");
+    assertEquals(List.of(), atPosition.pubs());
+    assertFalse(resumed.subscribe("ep1", 40, true, now).recovered(), "what came before is not held");
+    Publication next = ((PublishOutcome.Accepted) resumed.publish("k", "1", null, now)).publication();
+    assertEquals(42, next.seq());
+    assertEquals("ep1", next.epoch());
+    assertEquals(List.of(42L), resumed.subscribe("ep1", 41, true, now).pubs().stream().map(Publication::seq).toList());
+  }
+
+  @Test
   void sequenceStartsAtOneAndGrowsByOne() {
     assertEquals(0, log.seq());
     for (int i = 1; i <= 5; i++) {

@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +25,14 @@ public final class NodeProcess implements AutoCloseable {
   public final int adminPort;
   private final Process process;
 
-  private NodeProcess(String name, int port, int adminPort, Process process) {
+  private final Path log;
+
+  private NodeProcess(String name, int port, int adminPort, Process process, Path log) {
     this.name = name;
     this.port = port;
     this.adminPort = adminPort;
     this.process = process;
+    this.log = log;
   }
 
   /**
@@ -59,9 +61,9 @@ public final class NodeProcess implements AutoCloseable {
       cmd.addAll(List.of("-jar", JAR, "-conf", "conf/node.json", "-cluster"));
       Path logs = Path.of("target", "node-logs");
       Files.createDirectories(logs);
-      File log = logs.resolve(cluster + "-" + name + ".log").toFile();
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
-      return new NodeProcess(name, port, admin, p);
+      Path log = logs.resolve(cluster + "-" + name + ".log");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      return new NodeProcess(name, port, admin, p, log);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -163,6 +165,15 @@ public final class NodeProcess implements AutoCloseable {
   public JsonObject status() {
     return nodes().stream().map(o -> (JsonObject) o).filter(o -> name.equals(o.getString("node"))).findFirst()
         .orElseThrow(() -> new AssertionError(name + " is not in its own /api/v1/nodes"));
+  }
+
+  /** Everything the node wrote to its standard output and error so far. */
+  public String logText() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public boolean alive() {

@@ -1,0 +1,102 @@
+package dev.syncwire.cluster;
+
+import dev.syncwire.broker.ChannelBroker.PublishRequest;
+import dev.syncwire.channel.ChannelLogTest;
+import dev.syncwire.channel.ChannelSettings;
+import dev.syncwire.channel.Publication;
+import dev.syncwire.channel.PublishOutcome;
+import org.junit.jupiter.api.Test;
+
+import java.util.AbstractMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The channel operations and their backup halves, run on plain map entries the way Hazelcast runs them
+ * on a primary copy and on a backup copy.
+ */
+class ChannelProcessorsTest {
+  private static final ChannelSettings SETTINGS = ChannelLogTest.SETTINGS;
+  private static final String KEY = "t/orders";
+
+  private static Map.Entry<String, ChannelEntry> entry() {
+    return new AbstractMap.SimpleEntry<>(KEY, null);
+  }
+
+  private static ChannelProcessors.Publish publish(String... keys) {
+    return new ChannelProcessors.Publish(java.util.Arrays.stream(keys)
+        .map(k -> new PublishRequest(k, "{\"k\":\"" + k + "\"}", null)).toList(), SETTINGS);
+  }
+
+  @Test
+  void aBatchIsSequencedInOrderAndItsBackupLeavesTheCopyIdentical() {
+    Map.Entry<String, ChannelEntry> primary = entry();
+    Map.Entry<String, ChannelEntry> backup = entry();
+    ChannelProcessors.Publish first = publish("a", "b", "a", "c");
+    ChannelProcessors.PublishReplies replies = first.process(primary);
+    assertEquals(List.of(ChannelProcessors.PublishReply.Kind.ACCEPTED, ChannelProcessors.PublishReply.Kind.ACCEPTED,
+        ChannelProcessors.PublishReply.Kind.DUPLICATE, ChannelProcessors.PublishReply.Kind.ACCEPTED),
+        replies.replies().stream().map(ChannelProcessors.PublishReply::kind).toList());
+    assertEquals(List.of(1L, 2L, 1L, 3L), replies.replies().stream().map(ChannelProcessors.PublishReply::seq).toList());
+    first.getBackupProcessor().process(backup);
+
+    ChannelEntry p = primary.getValue();
+    ChannelEntry b = backup.getValue();
+    assertEquals(p.log.epoch(), b.log.epoch());
+    assertEquals(3, b.log.seq());
+    assertEquals(p.log.subscribe(p.log.epoch(), 0, true, 0).pubs(), b.log.subscribe(b.log.epoch(), 0, true, 0).pubs());
+    assertTrue(b.log.publish("b", "{}", null, 0) instanceof PublishOutcome.Duplicate,
+        "dedup keys are on the backup too, so a promoted backup answers a retry as a duplicate");
+  }
+
+  @Test
+  void aBackupThatMissedTheChannelTakesThePrimarysEpochAndPositionInsteadOfInventingOne() {
+    Map.Entry<String, ChannelEntry> primary = entry();
+    publish("a", "b").process(primary);
+    ChannelProcessors.Publish later = publish("c");
+    later.process(primary);
+    Map.Entry<String, ChannelEntry> backup = entry();
+    later.getBackupProcessor().process(backup);
+    assertEquals(primary.getValue().log.epoch(), backup.getValue().log.epoch());
+    assertEquals(3, backup.getValue().log.seq());
+    assertEquals(List.of(3L), backup.getValue().log.subscribe(primary.getValue().log.epoch(), 2, true, 0).pubs()
+        .stream().map(Publication::seq).toList());
+
+    ChannelProcessors.Subscribe subscribe = new ChannelProcessors.Subscribe("node-b", null, 0, false, SETTINGS);
+    subscribe.process(primary);
+    Map.Entry<String, ChannelEntry> lagging = entry();
+    subscribe.getBackupProcessor().process(lagging);
+    assertEquals(primary.getValue().log.epoch(), lagging.getValue().log.epoch(), "a backup never mints an epoch");
+    assertEquals(3, lagging.getValue().log.seq());
+    assertTrue(lagging.getValue().nodes.contains("node-b"));
+  }
+
+  @Test
+  void aReplayedBackupIsAppliedOnce() {
+    Map.Entry<String, ChannelEntry> primary = entry();
+    Map.Entry<String, ChannelEntry> backup = entry();
+    ChannelProcessors.Publish op = publish("a", "b");
+    op.process(primary);
+    op.getBackupProcessor().process(backup);
+    op.getBackupProcessor().process(backup);
+    assertEquals(2, backup.getValue().log.seq());
+    assertEquals(2, backup.getValue().log.subscribe(backup.getValue().log.epoch(), 0, true, 0).pubs().size());
+  }
+
+  @Test
+  void anInvalidPatchIsRefusedWithoutTouchingTheChannelOrItsBackups() {
+    Map.Entry<String, ChannelEntry> primary = entry();
+    ChannelProcessors.Publish op = new ChannelProcessors.Publish(
+        List.of(new PublishRequest(null, null, "[1,2]")), SETTINGS);
+    ChannelProcessors.PublishReply reply = op.process(primary).replies().get(0);
+    assertEquals(ChannelProcessors.PublishReply.Kind.INVALID, reply.kind());
+    assertNotNull(reply.message());
+    assertNull(op.getBackupProcessor(), "nothing accepted, nothing to back up");
+    assertNull(primary.getValue(), "a refused first publish creates no channel");
+  }
+}
