@@ -199,6 +199,15 @@ final class PublishWorkload {
     return new Prepared(channel, info.getString("owner"), ledger);
   }
 
+  /** One publisher socket on {@code target}; a failure to connect is logged. */
+  private Connector.Opened openPublisher(String label, Target target, Connector connector, SocketEvents events) {
+    Connector.Opened opened = loop.await(() -> connector.open(target, -1, 1, 1, i -> null, events, null));
+    if (opened.failures() > 0) {
+      Log.line("%s: the publisher failed to connect: %s", label, opened.firstFailure());
+    }
+    return opened;
+  }
+
   /**
    * One pipelined publisher on the first node for a run-in, then a measured window; then it stops, waits
    * for the acks still in flight and checks them all.
@@ -210,9 +219,8 @@ final class PublishWorkload {
     Connector connector = new Connector(loop.vertx(), sources);
     SocketEvents events = new SocketEvents();
     try {
-      Connector.Opened opened = loop.await(() -> connector.open(target, -1, 1, 1, i -> null, events, null));
+      Connector.Opened opened = openPublisher(label, target, connector, events);
       if (opened.failures() > 0) {
-        Log.line("%s: the publisher failed to connect: %s", label, opened.firstFailure());
         return Throughput.failed(label, "the publisher failed to connect: " + opened.firstFailure());
       }
       BenchSocket socket = opened.sockets().get(0);
@@ -258,9 +266,8 @@ final class PublishWorkload {
     Connector connector = new Connector(loop.vertx(), sources);
     SocketEvents events = new SocketEvents();
     try {
-      Connector.Opened opened = loop.await(() -> connector.open(target, -1, 1, 1, i -> null, events, null));
+      Connector.Opened opened = openPublisher(label, target, connector, events);
       if (opened.failures() > 0) {
-        Log.line("%s: the publisher failed to connect: %s", label, opened.firstFailure());
         return LatencyRun.failed(label, "the publisher failed to connect: " + opened.firstFailure());
       }
       BenchSocket socket = opened.sockets().get(0);
