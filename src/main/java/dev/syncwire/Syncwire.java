@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 public class Syncwire extends VertxApplication implements VertxApplicationHooks {
   /** Exit status when the configuration is invalid. */
   public static final int EXIT_BAD_CONFIG = 78;
+  /** Vert.x worker threads unless the launcher's options say otherwise. */
+  static final int WORKER_THREADS = 4;
   static final String EMBEDDED_CONFIG = "/syncwire/node.json";
 
   private final boolean clustered;
@@ -101,6 +103,12 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     options.setEventLoopPoolSize(config.eventLoops());
+    if (options.getWorkerPoolSize() == VertxOptions.DEFAULT_WORKER_POOL_SIZE) {
+      // Only the cluster manager's lookups use the worker pool (address registrations, node infos); a
+      // pool starts a new thread for each of its first tasks, so a small one is full after start-up and
+      // steady traffic never starts another.
+      options.setWorkerPoolSize(WORKER_THREADS);
+    }
     VertxBuilder builder = Vertx.builder().with(options);
     if (clustered) {
       builder.withClusterManager(new HazelcastClusterManager(HazelcastConfigs.load(config, config.nodeId())));

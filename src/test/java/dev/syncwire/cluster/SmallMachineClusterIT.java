@@ -33,7 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * round of publishes, subscribes and fan-out to every node must leave the JVMs' started-thread counts
  * where they were, but for {@link #HOUSEKEEPING} threads per node: Hazelcast's cached executor starts
  * and retires threads for its periodic tasks on its own schedule (60 s keep-alive), whatever the
- * traffic. A thread per publish, subscribe or delivered message would show as hundreds or thousands.
+ * traffic. A thread per publish, subscribe or delivered message would show as hundreds or thousands;
+ * so would the Vert.x worker pool filling up lazily under the cluster manager's lookups, which is why
+ * a node keeps that pool small.
  */
 class SmallMachineClusterIT {
   private static final Vertx CLIENTS = TestNode.clientVertx();
