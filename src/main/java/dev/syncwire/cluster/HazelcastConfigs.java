@@ -38,6 +38,12 @@ public final class HazelcastConfigs {
     // hazelcast.operation.backup.timeout.millis fails (the publish answers `unavailable`) rather than
     // completing as if they had.
     hz.setProperty(ClusterProperty.FAIL_ON_INDETERMINATE_OPERATION_STATE.getName(), "true");
+    // The cluster manager's own structures (event-bus registrations, node infos) are back up
+    // asynchronously: the setting above is member-wide, and a registration refused because a backup was
+    // slow to confirm would fail a node's start.
+    hz.getMultiMapConfig("__vertx.subs").setBackupCount(0).setAsyncBackupCount(1);
+    hz.getMapConfig("__vertx.haInfo").setBackupCount(0).setAsyncBackupCount(1);
+    hz.getMapConfig("__vertx.nodeInfo").setBackupCount(0).setAsyncBackupCount(1);
     // The member socket listens on the configured interface only, not on every interface of the host.
     hz.setProperty(ClusterProperty.SOCKET_BIND_ANY.getName(), "false");
     hz.getMemberAttributeConfig().setAttribute(NODE_NAME_ATTRIBUTE, nodeName);
