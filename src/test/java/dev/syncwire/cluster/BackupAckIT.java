@@ -72,6 +72,8 @@ class BackupAckIT {
     long start = subscribed.getLong("seq");
     WsClient publisher = client(owner);
 
+    // Only a partition whose backup is in place waits for its confirmation: no migration may be running.
+    NodeProcess.awaitBackedUp(nodes);
     others.forEach(NodeProcess::pause);
     JsonObject refused = publish(publisher, "orders", "frozen-backup");
     others.forEach(NodeProcess::resume);
