@@ -12,7 +12,11 @@ import dev.syncwire.cluster.ClusterVerticle;
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import dev.syncwire.channel.ChannelLog;
+import dev.syncwire.channel.HistoryBudget;
 import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.guard.GuardVerticle;
+import dev.syncwire.guard.MemoryGuard;
 import dev.syncwire.session.HeartbeatVerticle;
 import dev.syncwire.session.Hubs;
 import dev.syncwire.session.SessionServices;
@@ -44,6 +48,8 @@ public final class NodeVerticle extends VerticleBase {
   private NodeStatus status;
   private Hubs hubs;
   private ChannelBroker broker;
+  private MemoryGuard guard;
+  private HistoryBudget historyBudget;
 
   @Override
   public Future<?> start() {
@@ -56,6 +62,9 @@ public final class NodeVerticle extends VerticleBase {
     int loops = config.eventLoops();
     hubs = new Hubs();
     Authenticator authenticator = new Authenticator(vertx, config.tenants());
+    historyBudget = new HistoryBudget(config.historyNodeMaxBytes(), config.historyTenantMaxBytes());
+    ChannelLog.useBudget(historyBudget);
+    guard = new MemoryGuard(config.guardHeapHighPercent(), config.guardHeapLowPercent());
     Future<?> channels;
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> nodeStatuses = null;
     if (vertx.isClustered()) {
@@ -71,7 +80,7 @@ public final class NodeVerticle extends VerticleBase {
           ((VertxInternal) vertx).clusterManager().getNodeId(), TenantChannelSettings.from(config),
           config.clusterRepairDelayMs(), config.clusterPublishBatch());
       broker = clusterBroker;
-      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs,
+      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs, guard,
           () -> new java.util.TreeSet<>(ClusterVerticle.members(hazelcast).values()).stream().toList());
       channels = vertx.deployVerticle(new ClusterVerticle(clusterBroker, hazelcast, config.clusterAnnounceIntervalMs(),
           status::localStatus));
@@ -79,10 +88,10 @@ public final class NodeVerticle extends VerticleBase {
     } else {
       LocalChannelBroker localBroker = new LocalChannelBroker(vertx, TenantChannelSettings.from(config));
       broker = localBroker;
-      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs, null);
+      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs, guard, null);
       channels = vertx.deployVerticle(() -> new ChannelVerticle(localBroker), new DeploymentOptions().setInstances(loops));
     }
-    SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker);
+    SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker, guard);
     directory = new SessionDirectory(vertx, services);
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> statuses = nodeStatuses;
 
@@ -90,6 +99,8 @@ public final class NodeVerticle extends VerticleBase {
         .compose(id -> directory.start())
         .compose(id -> vertx.deployVerticle(new HeartbeatVerticle(hubs, config.heartbeatIntervalMs(),
             config.heartbeatMaxMissedPongs())))
+        .compose(id -> vertx.deployVerticle(new GuardVerticle(guard, historyBudget, hubs, config.guardCheckIntervalMs(),
+            config.nodeOutboundBytes())))
         .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, hubs, status, directory),
             new DeploymentOptions().setInstances(loops)))
         .compose(id -> vertx.deployVerticle(new AdminVerticle(status, broker, authenticator, config.adminHost(),
@@ -123,6 +134,14 @@ public final class NodeVerticle extends VerticleBase {
 
   public SessionDirectory directory() {
     return directory;
+  }
+
+  public MemoryGuard guard() {
+    return guard;
+  }
+
+  public HistoryBudget historyBudget() {
+    return historyBudget;
   }
 
   public ChannelBroker broker() {

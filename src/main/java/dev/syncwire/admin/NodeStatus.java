@@ -1,5 +1,8 @@
 package dev.syncwire.admin;
 
+import dev.syncwire.channel.ChannelLog;
+import dev.syncwire.channel.HistoryBudget;
+import dev.syncwire.guard.MemoryGuard;
 import dev.syncwire.session.Hubs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,12 +23,14 @@ public final class NodeStatus {
   private final long heartbeatMs;
   private final List<String> transports;
   private final Hubs hubs;
+  private final MemoryGuard guard;
   private final Supplier<List<String>> members;
   private volatile boolean ready;
 
   /** {@code members} names the cluster's live nodes; null for a node that runs alone. */
-  public NodeStatus(String nodeId, long heartbeatMs, List<String> transports, Hubs hubs,
+  public NodeStatus(String nodeId, long heartbeatMs, List<String> transports, Hubs hubs, MemoryGuard guard,
                     Supplier<List<String>> members) {
+    this.guard = guard;
     this.nodeId = nodeId;
     this.heartbeatMs = heartbeatMs;
     this.transports = List.copyOf(transports);
@@ -48,15 +53,30 @@ public final class NodeStatus {
    */
   public JsonObject localStatus() {
     return new JsonObject().put("node", nodeId).put("connections", sessions()).put("sessions", sessions())
-        .put("ready", ready).put("threadsStarted", THREADS.getTotalStartedThreadCount());
+        .put("ready", ready()).put("threadsStarted", THREADS.getTotalStartedThreadCount())
+        .put("memoryGuard", new JsonObject().put("engaged", guard.engaged()).put("engagements", guard.engagements())
+            .put("heapAfterGcPercent", guard.usedPercent()).put("sessionsCutOff", guard.sessionsCutOff()))
+        .put("history", history());
+  }
+
+  private static JsonObject history() {
+    HistoryBudget budget = ChannelLog.budget();
+    return budget == null ? new JsonObject() : new JsonObject().put("heldBytes", budget.heldBytes())
+        .put("budgetBytes", budget.nodeMaxBytes()).put("droppedForBudget", budget.droppedPublications());
   }
 
   public String nodeId() {
     return nodeId;
   }
 
+  /** Whether balancers should send traffic here: started, not stopping, and not shedding load. */
   public boolean ready() {
-    return ready;
+    return ready && !guard.engaged();
+  }
+
+  /** Whether the memory guard is refusing new connections, subscriptions and publishes. */
+  public boolean shedding() {
+    return guard.engaged();
   }
 
   public void ready(boolean ready) {

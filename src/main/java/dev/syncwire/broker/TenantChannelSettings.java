@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Channel settings per tenant: the node's defaults, with a tenant's own history size and age. */
+/** Channel settings per tenant: the node's defaults, with a tenant's own history size, age and bytes. */
 public final class TenantChannelSettings {
   private TenantChannelSettings() {
   }
@@ -20,13 +20,14 @@ public final class TenantChannelSettings {
     // snapshot (recovered:false) instead.
     long maxRecoveryBytes = config.outboundBufferBytes() / 2;
     ChannelSettings defaults = new ChannelSettings(config.historySize(), config.historyTtlMs(), config.dedupWindowMs(),
-        config.dedupMaxKeys(), limits, maxRecoveryBytes);
+        config.dedupMaxKeys(), limits, maxRecoveryBytes, config.historyMaxBytes());
     Map<String, ChannelSettings> byTenant = new HashMap<>();
     for (TenantConfig t : config.tenants()) {
       byTenant.put(t.id(), new ChannelSettings(
           t.historySize() != null ? t.historySize() : defaults.historySize(),
           t.historyTtlMs() != null ? t.historyTtlMs() : defaults.historyTtlMs(),
-          defaults.dedupWindowMs(), defaults.dedupMaxKeys(), limits, maxRecoveryBytes));
+          defaults.dedupWindowMs(), defaults.dedupMaxKeys(), limits, maxRecoveryBytes,
+          t.historyMaxBytes() != null ? t.historyMaxBytes() : defaults.historyMaxBytes()));
     }
     return tenant -> byTenant.getOrDefault(tenant, defaults);
   }

@@ -16,7 +16,12 @@ public final class ChannelLog {
   public record Position(String epoch, long seq, boolean recovered, List<Publication> pubs, String snapshotJson) {
   }
 
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
+  /**
+   * The node's history budget, shared by every log of the process. Static because logs are also
+   * created by the cluster's deserialization, which has no way to hand them node services.
+   */
+  private static volatile HistoryBudget budget;
 
   private final ChannelId id;
   private final String epoch;
@@ -27,7 +32,18 @@ public final class ChannelLog {
   private long seq;
 
   public ChannelLog(ChannelId id, String epoch, ChannelSettings settings) {
-    this(id, epoch, settings, new MemoryChannelHistory(epoch, settings.historySize(), settings.historyTtlMs()));
+    this(id, epoch, settings, new MemoryChannelHistory(epoch, id.tenant(), settings.historySize(),
+        settings.historyTtlMs(), settings.historyMaxBytes(), budget));
+  }
+
+  /** Makes logs created from now on count against {@code budget} ({@code null}: no node budget). */
+  public static void useBudget(HistoryBudget budget) {
+    ChannelLog.budget = budget;
+  }
+
+  /** The budget logs count against, if any. */
+  public static HistoryBudget budget() {
+    return budget;
   }
 
   /**
@@ -67,6 +83,7 @@ public final class ChannelLog {
     out.writeInt(settings.stateLimits().maxFields());
     out.writeInt(settings.stateLimits().maxValueBytes());
     out.writeLong(settings.maxRecoveryBytes());
+    out.writeLong(settings.historyMaxBytes());
     out.writeLong(seq);
     history.writeTo(out, nowMs);
     dedup.writeTo(out, nowMs);
@@ -84,10 +101,10 @@ public final class ChannelLog {
     ChannelId id = new ChannelId(in.readUTF(), in.readUTF());
     String epoch = in.readUTF();
     ChannelSettings settings = new ChannelSettings(in.readInt(), in.readLong(), in.readLong(), in.readInt(),
-        new StateLimits(in.readInt(), in.readInt(), in.readInt()), in.readLong());
+        new StateLimits(in.readInt(), in.readInt(), in.readInt()), in.readLong(), in.readLong());
     long seq = in.readLong();
-    MemoryChannelHistory history = MemoryChannelHistory.readFrom(in, epoch, settings.historySize(),
-        settings.historyTtlMs(), nowMs);
+    MemoryChannelHistory history = MemoryChannelHistory.readFrom(in, epoch, id.tenant(), settings.historySize(),
+        settings.historyTtlMs(), settings.historyMaxBytes(), budget, nowMs);
     ChannelLog log = new ChannelLog(id, epoch, settings, history);
     log.seq = seq;
     log.dedup.readFrom(in, nowMs);

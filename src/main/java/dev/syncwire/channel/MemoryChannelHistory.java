@@ -10,18 +10,27 @@ import java.util.List;
 
 /**
  * {@link ChannelHistory} in a ring buffer. Seqs in history are consecutive, so only the first is
- * stored; each entry is one byte array (key and payload) and one timestamp, about 40 bytes plus the
- * payload per publication.
+ * stored; each entry is one byte array (key and payload) and one timestamp, about
+ * {@link #ENTRY_OVERHEAD} bytes plus the payload per publication. Bounded by count, age and bytes of
+ * its own, and by the node's and the tenant's {@link HistoryBudget}: past any bound the oldest go first.
+ * <p>
+ * The owner thread makes every call, except that the budget may drop the oldest entries from another
+ * thread: hence the monitor, which is uncontended on the owner's path.
  */
 public final class MemoryChannelHistory implements ChannelHistory {
+  /** Bytes an entry costs beyond its encoded key and payload: array slots, time, array header. */
+  static final int ENTRY_OVERHEAD = 40;
   private static final byte DATA = 0;
   private static final byte PATCH = 1;
   private static final byte[][] NO_ENTRIES = new byte[0][];
   private static final long[] NO_TIMES = new long[0];
 
   private final String epoch;
+  private final String tenant;
   private final int capacity;
   private final long ttlMs;
+  private final long maxBytes;
+  private final HistoryBudget budget;
   // Allocated on the first append: a node may hold many channels that never publish.
   private byte[][] entries = NO_ENTRIES;
   private long[] times = NO_TIMES;
@@ -30,15 +39,24 @@ public final class MemoryChannelHistory implements ChannelHistory {
   private long firstSeq = 1;
   private long lastSeq;
   private long payloadBytes;
+  private boolean registered;
 
+  /** A history bounded by count and age only, outside any budget (tests, tools). */
   public MemoryChannelHistory(String epoch, int capacity, long ttlMs) {
+    this(epoch, "", capacity, ttlMs, Long.MAX_VALUE, null);
+  }
+
+  MemoryChannelHistory(String epoch, String tenant, int capacity, long ttlMs, long maxBytes, HistoryBudget budget) {
     this.epoch = epoch;
+    this.tenant = tenant;
     this.capacity = capacity;
     this.ttlMs = ttlMs;
+    this.maxBytes = maxBytes;
+    this.budget = budget;
   }
 
   /** Makes an empty history continue after {@code seq}: it holds nothing before that position. */
-  void startAfter(long seq) {
+  synchronized void startAfter(long seq) {
     if (count > 0 || lastSeq > 0) {
       throw new IllegalStateException("only an empty history can start after a position");
     }
@@ -48,13 +66,24 @@ public final class MemoryChannelHistory implements ChannelHistory {
 
   @Override
   public void append(Publication p, long nowMs) {
+    int added = add(p, nowMs);
+    if (budget != null && added > 0) {
+      // Outside the monitor: the budget takes other histories' monitors.
+      budget.added(added);
+    }
+  }
+
+  /** Appends and keeps this history's own bounds; the bytes now held for {@code p} (0 if none). */
+  private synchronized int add(Publication p, long nowMs) {
     if (p.seq() != lastSeq + 1) {
       throw new IllegalArgumentException("history must be appended in seq order: " + p.seq() + " after " + lastSeq);
     }
     lastSeq = p.seq();
-    if (capacity == 0) {
-      firstSeq = lastSeq + 1;
-      return;
+    byte[] entry = capacity == 0 ? null : encode(p);
+    if (entry == null || entry.length + ENTRY_OVERHEAD > maxBytes) {
+      // Nothing is kept, or this one alone passes the byte bound: history holds nothing before it now.
+      clear();
+      return 0;
     }
     if (count == capacity) {
       dropOldest();
@@ -62,18 +91,63 @@ public final class MemoryChannelHistory implements ChannelHistory {
       grow();
     }
     int slot = (head + count) % entries.length;
-    entries[slot] = encode(p);
+    entries[slot] = entry;
     times[slot] = nowMs;
-    payloadBytes += entries[slot].length;
+    payloadBytes += entry.length;
     if (count == 0) {
       firstSeq = p.seq();
     }
     count++;
+    while (bytes() > maxBytes) {
+      dropOldest();
+    }
+    expire(nowMs);
+    if (!registered && budget != null) {
+      registered = true;
+      budget.register(this);
+    }
+    return entry.length + ENTRY_OVERHEAD;
+  }
+
+  /** Drops everything held; the next append starts history again. */
+  private void clear() {
+    while (count > 0) {
+      dropOldest();
+    }
+    firstSeq = lastSeq + 1;
+  }
+
+  /** Drops what has outlived the age bound even when the channel is idle (the budget's recount calls it). */
+  synchronized void expireIdle(long nowMs) {
     expire(nowMs);
   }
 
+  /** Bytes held, overhead included: what the byte bounds count. */
+  synchronized long bytes() {
+    return payloadBytes + (long) count * ENTRY_OVERHEAD;
+  }
+
+  String tenant() {
+    return tenant;
+  }
+
+  /** The time of the oldest entry held, or {@code Long.MAX_VALUE} when empty (for the budget). */
+  synchronized long oldestTime() {
+    return count == 0 ? Long.MAX_VALUE : times[head];
+  }
+
+  /** Drops the oldest entry for the budget; the bytes freed (0 when empty). */
+  synchronized long dropOldestForBudget() {
+    if (count == 0) {
+      return 0;
+    }
+    long freed = entries[head].length + ENTRY_OVERHEAD;
+    dropOldest();
+    return freed;
+  }
+
   @Override
-  public List<Publication> after(long afterSeq, long nowMs) {
+  public synchronized List<Publication> after(long afterSeq, long nowMs) {
     expire(nowMs);
     if (afterSeq > lastSeq || afterSeq < firstSeq - 1) {
       return null;
@@ -86,13 +160,13 @@ public final class MemoryChannelHistory implements ChannelHistory {
   }
 
   @Override
-  public int size(long nowMs) {
+  public synchronized int size(long nowMs) {
     expire(nowMs);
     return count;
   }
 
   @Override
-  public long payloadBytes() {
+  public synchronized long payloadBytes() {
     return payloadBytes;
   }
 
@@ -128,7 +202,7 @@ public final class MemoryChannelHistory implements ChannelHistory {
    * Writes the held publications. Times are written as ages, because monotonic clocks of different
    * processes cannot be compared; {@link #readFrom} turns them back into times on the reader's clock.
    */
-  void writeTo(DataOutput out, long nowMs) throws IOException {
+  synchronized void writeTo(DataOutput out, long nowMs) throws IOException {
     expire(nowMs);
     out.writeLong(lastSeq);
     out.writeLong(firstSeq);
@@ -141,9 +215,9 @@ public final class MemoryChannelHistory implements ChannelHistory {
     }
   }
 
-  static MemoryChannelHistory readFrom(DataInput in, String epoch, int capacity, long ttlMs, long nowMs)
-      throws IOException {
-    MemoryChannelHistory h = new MemoryChannelHistory(epoch, capacity, ttlMs);
+  static MemoryChannelHistory readFrom(DataInput in, String epoch, String tenant, int capacity, long ttlMs,
+                                       long maxBytes, HistoryBudget budget, long nowMs) throws IOException {
+    MemoryChannelHistory h = new MemoryChannelHistory(epoch, tenant, capacity, ttlMs, maxBytes, budget);
     h.lastSeq = in.readLong();
     h.firstSeq = in.readLong();
     int n = in.readInt();
@@ -160,6 +234,11 @@ public final class MemoryChannelHistory implements ChannelHistory {
       h.times[h.count] = nowMs - age;
       h.payloadBytes += entry.length;
       h.count++;
+    }
+    if (h.count > 0 && budget != null) {
+      h.registered = true;
+      budget.register(h);
+      budget.added(h.bytes());
     }
     return h;
   }

@@ -127,10 +127,11 @@ final class ClusterSerialization {
     out.writeInt(s.stateLimits().maxFields());
     out.writeInt(s.stateLimits().maxValueBytes());
     out.writeLong(s.maxRecoveryBytes());
+    out.writeLong(s.historyMaxBytes());
   }
 
   static ChannelSettings readSettings(ObjectDataInput in) throws IOException {
     return new ChannelSettings(in.readInt(), in.readLong(), in.readLong(), in.readInt(),
-        new StateLimits(in.readInt(), in.readInt(), in.readInt()), in.readLong());
+        new StateLimits(in.readInt(), in.readInt(), in.readInt()), in.readLong(), in.readLong());
   }
 }

@@ -33,8 +33,15 @@ public final class SyncwireConfig {
       ConfigKey.integer("limits.commandRate", 1000, 0, MAX_INT, "commands per second one session may send; 0 = unlimited"),
       ConfigKey.integer("limits.commandBurst", 2000, 1, MAX_INT, "commands a session may send at once above the rate"),
       ConfigKey.integer("limits.outboundHighWaterBytes", 256 * 1024, 0, 1024L * 1024 * 1024, "queued bytes above which a slow subscriber's patches are conflated"),
+      ConfigKey.integer("limits.nodeOutboundBytes", 0, 0, Long.MAX_VALUE, "bytes queued for all slow subscribers of a node before the largest are cut off; 0 = an eighth of the maximum heap"),
+      ConfigKey.integer("guard.heapHighPercent", 80, 1, 100, "heap in use after collection at which the node sheds load"),
+      ConfigKey.integer("guard.heapLowPercent", 70, 1, 100, "heap in use after collection under which a shedding node accepts again"),
+      ConfigKey.integer("guard.checkIntervalMs", 500, 10, 60_000, "how often the memory guard and the node-wide bounds are checked"),
       ConfigKey.integer("history.size", 1000, 0, 1_000_000, "publications each channel keeps for recovery (per tenant too)"),
       ConfigKey.integer("history.ttlMs", 300_000, 0, MAX_INT * 1000L, "how long history keeps a publication (per tenant too)"),
+      ConfigKey.integer("history.maxBytes", 4L * 1024 * 1024, 0, Long.MAX_VALUE, "bytes each channel's history may hold; the oldest go first (per tenant too)"),
+      ConfigKey.integer("history.tenantMaxBytes", 0, 0, Long.MAX_VALUE, "bytes the histories of one tenant may hold on a node; 0 = only the node's budget"),
+      ConfigKey.integer("history.nodeMaxBytes", 0, 0, Long.MAX_VALUE, "bytes all histories of a node may hold; 0 = a quarter of the maximum heap"),
       ConfigKey.integer("dedup.windowMs", 600_000, 0, MAX_INT * 1000L, "how long a publish key is remembered"),
       ConfigKey.integer("dedup.maxKeys", 10_000, 0, 10_000_000, "publish keys remembered per channel; the oldest go first"),
       ConfigKey.integer("state.maxEntities", 10_000, 1, 10_000_000, "entities one channel's state may hold"),
@@ -67,6 +74,10 @@ public final class SyncwireConfig {
   private SyncwireConfig(Map<String, Object> values) {
     this.values = values;
     this.tenants = TenantConfig.parseAll("tenants", (JsonArray) values.get("tenants"));
+    if (guardHeapLowPercent() > guardHeapHighPercent()) {
+      throw new ConfigException("guard.heapLowPercent", "must not be above guard.heapHighPercent ("
+          + guardHeapHighPercent() + ")", guardHeapLowPercent());
+    }
   }
 
   /**
@@ -242,6 +253,40 @@ public final class SyncwireConfig {
 
   public long historyTtlMs() {
     return num("history.ttlMs");
+  }
+
+  /** Bytes all slow subscribers of the node may have queued: the configured bytes, or an eighth of the heap. */
+  public long nodeOutboundBytes() {
+    long v = num("limits.nodeOutboundBytes");
+    return v == 0 ? Runtime.getRuntime().maxMemory() / 8 : v;
+  }
+
+  public int guardHeapHighPercent() {
+    return (int) num("guard.heapHighPercent");
+  }
+
+  public int guardHeapLowPercent() {
+    return (int) num("guard.heapLowPercent");
+  }
+
+  public long guardCheckIntervalMs() {
+    return num("guard.checkIntervalMs");
+  }
+
+  public long historyMaxBytes() {
+    return num("history.maxBytes");
+  }
+
+  /** One tenant's history budget on this node; {@code Long.MAX_VALUE} when only the node's applies. */
+  public long historyTenantMaxBytes() {
+    long v = num("history.tenantMaxBytes");
+    return v == 0 ? Long.MAX_VALUE : v;
+  }
+
+  /** The node's history budget: the configured bytes, or a quarter of the maximum heap. */
+  public long historyNodeMaxBytes() {
+    long v = num("history.nodeMaxBytes");
+    return v == 0 ? Runtime.getRuntime().maxMemory() / 4 : v;
   }
 
   public long dedupWindowMs() {

@@ -15,10 +15,10 @@ import java.util.Set;
  * whether clients may publish when their token does not say.
  */
 public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, boolean clientPublish,
-                           Integer historySize, Long historyTtlMs) {
+                           Integer historySize, Long historyTtlMs, Long historyMaxBytes) {
 
   private static final Set<String> FIELDS = Set.of("id", "keys", "anonymous", "clientPublish", "history");
-  private static final Set<String> HISTORY_FIELDS = Set.of("size", "ttlMs");
+  private static final Set<String> HISTORY_FIELDS = Set.of("size", "ttlMs", "maxBytes");
 
   /** A token-verification key: an HMAC secret (HS256/384/512) or a PEM public key (RS256, ES256, ...). */
   public record KeyConfig(String alg, String secret, String publicKey) {
@@ -102,10 +102,11 @@ public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, b
     }
     Integer historySize = null;
     Long historyTtlMs = null;
+    Long historyMaxBytes = null;
     Object history = json.getValue("history");
     if (history != null) {
       if (!(history instanceof JsonObject)) {
-        throw new ConfigException(path + ".history", "must be an object {\"size\", \"ttlMs\"}", history);
+        throw new ConfigException(path + ".history", "must be an object {\"size\", \"ttlMs\", \"maxBytes\"}", history);
       }
       JsonObject h = (JsonObject) history;
       unknownFields(path + ".history", h, HISTORY_FIELDS);
@@ -115,8 +116,12 @@ public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, b
       if (h.containsKey("ttlMs")) {
         historyTtlMs = nonNegative(path + ".history.ttlMs", h.getValue("ttlMs"), Integer.MAX_VALUE * 1000L);
       }
+      if (h.containsKey("maxBytes")) {
+        historyMaxBytes = nonNegative(path + ".history.maxBytes", h.getValue("maxBytes"), Long.MAX_VALUE);
+      }
     }
-    return new TenantConfig(id, List.copyOf(keys), anonymous, clientPublish, historySize, historyTtlMs);
+    return new TenantConfig(id, List.copyOf(keys), anonymous, clientPublish, historySize, historyTtlMs,
+        historyMaxBytes);
   }
 
   private static long nonNegative(String path, Object value, long max) {

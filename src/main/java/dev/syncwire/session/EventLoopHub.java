@@ -38,6 +38,7 @@ public final class EventLoopHub implements PublicationSink {
   private Session deliveringTo;
   private boolean flushScheduled;
   private volatile int sessionCount;
+  private volatile long queuedBytes;
 
   public EventLoopHub(Context context) {
     this.context = context;
@@ -184,6 +185,51 @@ public final class EventLoopHub implements PublicationSink {
         sessions.get(i).heartbeat(maxMissedPongs);
       }
     }
+  }
+
+  /** Bytes waiting for this loop's sessions at the last {@link #measureQueued}. */
+  public long queuedBytes() {
+    return queuedBytes;
+  }
+
+  /** On this loop: adds up what its sessions have waiting (outbound queues and transport buffers). */
+  public long measureQueued() {
+    long total = 0;
+    for (int i = 0; i < sessions.size(); i++) {
+      total += sessions.get(i).queuedBytes();
+    }
+    queuedBytes = total;
+    return total;
+  }
+
+  /**
+   * On this loop: cuts off the sessions holding the most queued bytes, largest first, until this loop
+   * holds at most {@code targetBytes}. They are closed as slow consumers: they reconnect and recover
+   * from history like any subscriber that fell behind. Returns how many were cut off.
+   */
+  public int shedLargest(long targetBytes, String reason) {
+    List<Session> waiting = new ArrayList<>();
+    long total = 0;
+    for (int i = 0; i < sessions.size(); i++) {
+      Session s = sessions.get(i);
+      long q = s.queuedBytes();
+      if (q > 0) {
+        waiting.add(s);
+        total += q;
+      }
+    }
+    waiting.sort((a, b) -> Long.compare(b.queuedBytes(), a.queuedBytes()));
+    int shed = 0;
+    for (Session s : waiting) {
+      if (total <= targetBytes) {
+        break;
+      }
+      total -= s.queuedBytes();
+      s.close(dev.syncwire.protocol.CloseCode.SLOW_CONSUMER, reason);
+      shed++;
+    }
+    queuedBytes = Math.max(0, total);
+    return shed;
   }
 
   private record ResetEvent(ChannelId channel, String reason) {

@@ -5,6 +5,7 @@ import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.broker.OutboundPublication;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.guard.MemoryGuard;
 import dev.syncwire.protocol.ChannelNames;
 import dev.syncwire.protocol.CloseCode;
 import dev.syncwire.protocol.Command;
@@ -144,6 +145,27 @@ public final class Session implements SwapList.Member {
     }
   }
 
+  /** Bytes waiting to reach this session's peer: its outbound queue and what its transport buffers. */
+  long queuedBytes() {
+    return state == State.CLOSED ? 0 : outbound.queuedBytes() + transport.pendingBytes();
+  }
+
+  /**
+   * A WebSocket ping from the peer: it costs a command of the rate like any other. Returns whether the
+   * transport should answer it; past the rate the session is closed instead, since a pong cannot be
+   * refused with an error reply.
+   */
+  public boolean onPing() {
+    if (state == State.CLOSED) {
+      return false;
+    }
+    if (commands.take() > 0) {
+      close(CloseCode.RATE_LIMITED, "too many ping frames");
+      return false;
+    }
+    return true;
+  }
+
   public void onPong() {
     missedPongs = 0;
   }
@@ -156,6 +178,11 @@ public final class Session implements SwapList.Member {
     if (state != State.CONNECTED) {
       refuseBeforeConnect(command.id(), "connect must be the first command");
       return;
+    }
+    if ((command instanceof Command.Subscribe || command instanceof Command.Publish)
+        && services.guard().engaged()) {
+      throw new ProtocolException(ErrorCode.OVERLOADED, "node under memory pressure, retry later", null, null,
+          MemoryGuard.RETRY_AFTER_MS);
     }
     if (command instanceof Command.Subscribe) {
       subscribe((Command.Subscribe) command);

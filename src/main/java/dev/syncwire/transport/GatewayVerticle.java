@@ -52,7 +52,7 @@ public final class GatewayVerticle extends VerticleBase {
     WebSocketGateway webSockets = new WebSocketGateway(services, hub);
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, status);
-    new HttpGateway(vertx, directory, hub, config).mount(router);
+    new HttpGateway(vertx, directory, hub, config, services.guard()).mount(router);
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.httpHost())

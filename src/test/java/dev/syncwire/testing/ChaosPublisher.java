@@ -25,7 +25,7 @@ public final class ChaosPublisher {
   private final List<Integer> ports;
   private final String channel;
   private final String prefix;
-  private final int limit;
+  private volatile int limit;
   private final Map<String, DeliveryChecker.Ack> acked = new ConcurrentHashMap<>();
   private final Map<String, String> conflicts = new ConcurrentHashMap<>();
   private final Map<String, String> rejected = new ConcurrentHashMap<>();
@@ -66,6 +66,17 @@ public final class ChaosPublisher {
         }
       });
     });
+  }
+
+  /** Makes {@code more} publications after those created so far, then stops creating. */
+  public void finishAfter(int more) {
+    // The timer may create one more meanwhile: the limit stays at or above what it has created.
+    limit = created + more;
+  }
+
+  /** How many publications this publisher makes in all ({@code Integer.MAX_VALUE} until told). */
+  public int limit() {
+    return limit;
   }
 
   /** The key of this publisher's {@code n}th message (from 1). */

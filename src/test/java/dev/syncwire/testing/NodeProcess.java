@@ -47,26 +47,60 @@ public final class NodeProcess implements AutoCloseable {
   /** As {@link #start(String, String, int, String, Map)}, with more JVM options (before {@code -jar}). */
   public static NodeProcess start(String name, String cluster, int hazelcastPort, String members,
                                   Map<String, String> extra, List<String> jvmOptions) {
+    return launch(name, extra, jvmOptions, List.of("-Dsyncwire.cluster.name=" + cluster,
+        "-Dsyncwire.cluster.port=" + hazelcastPort, "-Dsyncwire.cluster.members=" + members));
+  }
+
+  /** {@code clusterOptions} null: a node alone; else the cluster's settings, and the node joins it. */
+  private static NodeProcess launch(String name, Map<String, String> extra, List<String> jvmOptions,
+                                    List<String> clusterOptions) {
     try {
       int port = FreePorts.block(2);
       int admin = port + 1;
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx384m", "-XX:+UseSerialGC",
           "-Dsyncwire.node.id=" + name, "-Dsyncwire.http.port=" + port, "-Dsyncwire.admin.port=" + admin,
-          "-Dsyncwire.admin.key=" + TestNode.ADMIN_KEY, "-Dsyncwire.cluster.name=" + cluster,
-          "-Dsyncwire.cluster.port=" + hazelcastPort, "-Dsyncwire.cluster.members=" + members,
+          "-Dsyncwire.admin.key=" + TestNode.ADMIN_KEY,
           "-Dsyncwire.limits.commandRate=0", "-Dsyncwire.node.eventLoops=1"));
+      if (clusterOptions != null) {
+        cmd.addAll(clusterOptions);
+      }
       extra.forEach((k, v) -> cmd.add("-Dsyncwire." + k + "=" + v));
       cmd.addAll(jvmOptions);
-      cmd.addAll(List.of("-jar", JAR, "-conf", "conf/node.json", "-cluster"));
+      cmd.addAll(List.of("-jar", JAR, "-conf", "conf/node.json"));
+      if (clusterOptions != null) {
+        cmd.add("-cluster");
+      }
       Path logs = Path.of("target", "node-logs");
       Files.createDirectories(logs);
-      Path log = logs.resolve(cluster + "-" + name + ".log");
+      Path log = logs.resolve((clusterOptions == null ? "alone" : "cluster") + "-" + name + "-" + port + ".log");
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       return new NodeProcess(name, port, admin, p, log);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Starts a node that runs alone (no cluster); {@code jvmOptions} come after the defaults, so an
+   * {@code -Xmx} there wins.
+   */
+  public static NodeProcess standalone(String name, Map<String, String> extra, List<String> jvmOptions) {
+    return launch(name, extra, jvmOptions, null);
+  }
+
+  /** The process's resident set size in bytes, from {@code /proc} (0 where there is none). */
+  public long rssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+    return 0;
   }
 
   public NodeProcess awaitReady() {

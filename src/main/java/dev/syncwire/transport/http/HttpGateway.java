@@ -1,7 +1,9 @@
 package dev.syncwire.transport.http;
 
 import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.guard.MemoryGuard;
 import dev.syncwire.session.EventLoopHub;
+import dev.syncwire.transport.Shedding;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,8 +28,11 @@ public final class HttpGateway {
   private final SessionDirectory directory;
   private final EventLoopHub hub;
   private final SyncwireConfig config;
+  private final MemoryGuard guard;
 
-  public HttpGateway(Vertx vertx, SessionDirectory directory, EventLoopHub hub, SyncwireConfig config) {
+  public HttpGateway(Vertx vertx, SessionDirectory directory, EventLoopHub hub, SyncwireConfig config,
+                     MemoryGuard guard) {
+    this.guard = guard;
     this.vertx = vertx;
     this.directory = directory;
     this.hub = hub;
@@ -77,6 +82,10 @@ public final class HttpGateway {
       return;
     }
     String session = rc.request().getParam("session");
+    if (session == null && guard.engaged()) {
+      Shedding.refuse(rc.response());
+      return;
+    }
     var answer = session == null ? directory.sendNew(hub, commands)
         : directory.send(session, key(rc.request()), commands);
     answer.onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
@@ -93,6 +102,10 @@ public final class HttpGateway {
   }
 
   private void sse(RoutingContext rc) {
+    if (guard.engaged()) {
+      Shedding.refuse(rc.response());
+      return;
+    }
     HttpServerRequest request = rc.request();
     String lastEventId = request.getHeader("Last-Event-ID");
     Long cursor = cursor(request, lastEventId != null ? lastEventId : request.getParam("cursor"));

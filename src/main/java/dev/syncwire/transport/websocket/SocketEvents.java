@@ -5,7 +5,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -15,8 +18,11 @@ import io.netty.util.ReferenceCountUtil;
  * The one handler Syncwire adds to a WebSocket's pipeline (one per connection, so it is kept small). It
  * checks that text messages are well-formed UTF-8 (RFC 3629), across fragments, before Vert.x decodes
  * them leniently: an invalid message raises {@link CorruptedWebSocketFrameException} with status 1007
- * and everything after it on the connection is discarded. And it tells the session when the socket
- * has room again, since frames are written below Vert.x's own write queue.
+ * and everything after it on the connection is discarded. It tells the session when the socket has
+ * room again, since frames are written below Vert.x's own write queue. And it answers pings itself,
+ * instead of Vert.x, which queues one pong per ping without bound: each ping costs the session a
+ * command of its rate, and at most one pong waits for a peer that does not read (a newer ping replaces
+ * the unanswered one, as RFC 6455 section 5.5.3 allows).
  */
 final class SocketEvents extends ChannelInboundHandlerAdapter {
   private final Session session;
@@ -25,6 +31,10 @@ final class SocketEvents extends ChannelInboundHandlerAdapter {
   private int need;
   private int lo = 0x80;
   private int hi = 0xBF;
+  /** A pong is written but not yet on the wire. */
+  private boolean pongInFlight;
+  /** The payload of the latest ping received while a pong was in flight; answered when that one is out. */
+  private ByteBuf latestPing;
 
   SocketEvents(Session session) {
     this.session = session;
@@ -44,6 +54,10 @@ final class SocketEvents extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (msg instanceof PingWebSocketFrame) {
+      onPing(ctx, (PingWebSocketFrame) msg);
+      return;
+    }
     if (msg instanceof TextWebSocketFrame || (msg instanceof ContinuationWebSocketFrame && inText)) {
       WebSocketFrame frame = (WebSocketFrame) msg;
       inText = !frame.isFinalFragment();
@@ -58,6 +72,52 @@ final class SocketEvents extends ChannelInboundHandlerAdapter {
       inText = false;
     }
     super.channelRead(ctx, msg);
+  }
+
+  private void onPing(ChannelHandlerContext ctx, PingWebSocketFrame ping) {
+    try {
+      if (!session.onPing()) {
+        // Closed for flooding: stop reading what it keeps sending, so that it costs nothing until the
+        // close completes or times out.
+        failed = true;
+        ctx.channel().config().setAutoRead(false);
+        return;
+      }
+      if (pongInFlight) {
+        if (latestPing != null) {
+          latestPing.release();
+        }
+        latestPing = ping.content().copy();
+      } else {
+        pong(ctx, ping.content().copy());
+      }
+    } finally {
+      ping.release();
+    }
+  }
+
+  private void pong(ChannelHandlerContext ctx, ByteBuf payload) {
+    pongInFlight = true;
+    ctx.writeAndFlush(new PongWebSocketFrame(payload)).addListener(f -> {
+      pongInFlight = false;
+      ByteBuf next = latestPing;
+      latestPing = null;
+      if (next != null) {
+        if (f.isSuccess() && ctx.channel().isActive()) {
+          pong(ctx, next);
+        } else {
+          next.release();
+        }
+      }
+    });
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (latestPing != null) {
+      latestPing.release();
+      latestPing = null;
+    }
   }
 
   private boolean valid(WebSocketFrame frame) {

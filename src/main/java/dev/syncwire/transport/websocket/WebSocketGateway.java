@@ -7,6 +7,7 @@ import dev.syncwire.protocol.ProtoCodec;
 import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.session.Session;
 import dev.syncwire.session.SessionServices;
+import dev.syncwire.transport.Shedding;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -43,6 +44,10 @@ public final class WebSocketGateway {
   }
 
   public void handle(HttpServerRequest request) {
+    if (services.guard().engaged()) {
+      Shedding.refuse(request.response());
+      return;
+    }
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     // Browsers always send Origin; clients without one (services, CLIs) still need a valid connect.
     if (!allowedOrigins.isEmpty() && origin != null && !allowedOrigins.contains(origin)) {

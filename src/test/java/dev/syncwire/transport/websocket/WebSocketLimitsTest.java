@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.zip.Deflater;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Bad input gets a close code and never disturbs anyone else. */
@@ -32,6 +33,33 @@ class WebSocketLimitsTest {
   @AfterAll
   static void stop() {
     node.close();
+  }
+
+  @Test
+  void aPeerThatDoesNotReadHasAtMostOnePongPendingWhateverItsPings() {
+    try (TestNode unlimited = TestNode.startWith(new JsonObject().put("limits", new JsonObject().put("commandRate", 0)));
+         RawWebSocket ws = RawWebSocket.connect(unlimited.port(), Map.of(), 4096)) {
+      ws.sendText("{\"id\":1,\"type\":\"connect\",\"tenant\":\"demo\"}");
+      int pings = 200_000;
+      byte[] payload = new byte[100];
+      for (int i = 0; i < pings; i++) {
+        ws.sendFrame(RawWebSocket.PING, payload);
+      }
+      ws.sendText("{\"id\":2,\"type\":\"ping\"}");
+      int pongs = 0;
+      RawWebSocket.Frame f;
+      while ((f = ws.readFrame(10_000)) != null && f.opcode() != -1) {
+        if (f.opcode() == RawWebSocket.PONG) {
+          pongs++;
+        } else if (f.opcode() == RawWebSocket.TEXT && f.text().contains("\"id\":2")) {
+          break;
+        }
+      }
+      assertNotNull(f, "the session answered its command after the pings");
+      assertEquals(RawWebSocket.TEXT, f.opcode(), "the session is still open");
+      // Pongs that found the socket full were replaced by newer ones instead of piling up in memory.
+      assertTrue(pongs > 0 && pongs < pings / 2, pongs + " pongs for " + pings + " pings");
+    }
   }
 
   @Test
