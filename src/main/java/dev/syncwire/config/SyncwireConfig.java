@@ -56,8 +56,12 @@ public final class SyncwireConfig {
       ConfigKey.integer("http.maxSendBytes", 65_536, 256, 16L * 1024 * 1024, "largest POST /send body"),
       ConfigKey.integer("http.maxCommandsPerSend", 100, 1, 100_000, "commands one POST /send may carry"),
       ConfigKey.stringList("http.allowedOrigins", "browser origins allowed by CORS on /send, /sse, /poll; empty = any"),
+      ConfigKey.integer("http.headerTimeoutMs", 10_000, 50, MAX_INT, "time from a connection's accept (a later request's first byte) to its complete request line and headers"),
+      ConfigKey.integer("http.bodyTimeoutMs", 30_000, 50, MAX_INT, "time from a request's headers to the end of its body before 408"),
+      ConfigKey.integer("http.idleTimeoutMs", 60_000, 50, MAX_INT, "time a keep-alive connection may wait for its next request"),
       ConfigKey.stringList("websocket.allowedOrigins", "exact Origin values allowed to open /ws; empty = any"),
       ConfigKey.bool("websocket.compression", false, "permessage-deflate"),
+      ConfigKey.integer("websocket.handshakeTimeoutMs", 10_000, 50, MAX_INT, "time from the start of a /ws request to its upgrade"),
       ConfigKey.tenants("tenants", "tenants: id, keys, anonymous, clientPublish")
   );
 
@@ -340,6 +344,22 @@ public final class SyncwireConfig {
 
   public boolean compression() {
     return (Boolean) values.get("websocket.compression");
+  }
+
+  public long httpHeaderTimeoutMs() {
+    return num("http.headerTimeoutMs");
+  }
+
+  public long httpBodyTimeoutMs() {
+    return num("http.bodyTimeoutMs");
+  }
+
+  public long httpIdleTimeoutMs() {
+    return num("http.idleTimeoutMs");
+  }
+
+  public long websocketHandshakeTimeoutMs() {
+    return num("websocket.handshakeTimeoutMs");
   }
 
   public List<TenantConfig> tenants() {
