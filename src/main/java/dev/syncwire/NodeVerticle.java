@@ -13,6 +13,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.HeartbeatVerticle;
 import dev.syncwire.session.Hubs;
 import dev.syncwire.session.SessionServices;
@@ -44,6 +45,7 @@ public final class NodeVerticle extends VerticleBase {
   private NodeStatus status;
   private Hubs hubs;
   private ChannelBroker broker;
+  private ConnectionLimits limits;
 
   @Override
   public Future<?> start() {
@@ -55,6 +57,7 @@ public final class NodeVerticle extends VerticleBase {
     String nodeId = config.nodeId().isEmpty() ? randomNodeId() : config.nodeId();
     int loops = config.eventLoops();
     hubs = new Hubs();
+    limits = ConnectionLimits.from(config);
     Authenticator authenticator = new Authenticator(vertx, config.tenants());
     Future<?> channels;
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> nodeStatuses = null;
@@ -82,7 +85,7 @@ public final class NodeVerticle extends VerticleBase {
       status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs, null);
       channels = vertx.deployVerticle(() -> new ChannelVerticle(localBroker), new DeploymentOptions().setInstances(loops));
     }
-    SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker);
+    SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker, limits);
     directory = new SessionDirectory(vertx, services);
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> statuses = nodeStatuses;
 
@@ -127,6 +130,10 @@ public final class NodeVerticle extends VerticleBase {
 
   public ChannelBroker broker() {
     return broker;
+  }
+
+  public ConnectionLimits limits() {
+    return limits;
   }
 
   public int httpPort() {

@@ -7,5 +7,5 @@ import io.vertx.core.Vertx;
 
 /** The node-wide services every session uses. */
 public record SessionServices(Vertx vertx, String nodeId, SyncwireConfig config, Authenticator authenticator,
-                              ChannelBroker broker) {
+                              ChannelBroker broker, ConnectionLimits limits) {
 }

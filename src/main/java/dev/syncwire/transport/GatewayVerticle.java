@@ -49,10 +49,11 @@ public final class GatewayVerticle extends VerticleBase {
     SyncwireConfig config = services.config();
     hub = new EventLoopHub(context);
     hubs.add(hub);
-    WebSocketGateway webSockets = new WebSocketGateway(services, hub);
+    ClientIp clientIp = new ClientIp(config.httpTrustedProxies());
+    WebSocketGateway webSockets = new WebSocketGateway(services, hub, clientIp);
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, status);
-    new HttpGateway(vertx, directory, hub, config).mount(router);
+    new HttpGateway(vertx, directory, hub, config, clientIp, services.limits()).mount(router);
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.httpHost())

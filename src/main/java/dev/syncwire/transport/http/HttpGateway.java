@@ -1,8 +1,11 @@
 package dev.syncwire.transport.http;
 
 import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.EventLoopHub;
+import dev.syncwire.transport.ClientIp;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -26,12 +29,17 @@ public final class HttpGateway {
   private final SessionDirectory directory;
   private final EventLoopHub hub;
   private final SyncwireConfig config;
+  private final ClientIp clientIp;
+  private final ConnectionLimits limits;
 
-  public HttpGateway(Vertx vertx, SessionDirectory directory, EventLoopHub hub, SyncwireConfig config) {
+  public HttpGateway(Vertx vertx, SessionDirectory directory, EventLoopHub hub, SyncwireConfig config,
+                     ClientIp clientIp, ConnectionLimits limits) {
     this.vertx = vertx;
     this.directory = directory;
     this.hub = hub;
     this.config = config;
+    this.clientIp = clientIp;
+    this.limits = limits;
   }
 
   public void mount(Router router) {
@@ -77,9 +85,20 @@ public final class HttpGateway {
       return;
     }
     String session = rc.request().getParam("session");
-    var answer = session == null ? directory.sendNew(hub, commands)
-        : directory.send(session, key(rc.request()), commands);
-    answer.onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+    if (session != null) {
+      directory.send(session, key(rc.request()), commands)
+          .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+      return;
+    }
+    String ip = clientIp.of(rc.request());
+    if (!limits.tryAcquireIp(ip)) {
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ConnectionLimits.RETRY_AFTER_SECONDS));
+      HttpTransports.error(rc.response(), 503, "overloaded", "too many sessions from this address");
+      return;
+    }
+    // The session releases the address's place when it ends.
+    directory.sendNew(hub, commands, ip)
+        .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
   }
 
   private void poll(RoutingContext rc) {
@@ -135,6 +154,9 @@ public final class HttpGateway {
   }
 
   private static void respond(RoutingContext rc, SessionDirectory.Answer answer) {
+    if (answer.status() == 503) {
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ConnectionLimits.RETRY_AFTER_SECONDS));
+    }
     HttpTransports.json(rc.response(), answer.status(), answer.body());
   }
 }
