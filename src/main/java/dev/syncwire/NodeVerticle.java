@@ -12,6 +12,7 @@ import dev.syncwire.cluster.ClusterVerticle;
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import dev.syncwire.config.DevelopmentSettings;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.HeartbeatVerticle;
@@ -54,6 +55,7 @@ public final class NodeVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    DevelopmentSettings.inForce(config).forEach(LOG::warning);
     String nodeId = config.nodeId().isEmpty() ? randomNodeId() : config.nodeId();
     int loops = config.eventLoops();
     hubs = new Hubs();
