@@ -28,12 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * deadline has its own value here, so a connection closed by the wrong one shows.
  */
 class ClientTimeoutsTest {
-  private static final long HEADER_MS = 1500;
+  private static final long HEADER_MS = 2000;
   private static final long HANDSHAKE_MS = 300;
   private static final long BODY_MS = 600;
   private static final long IDLE_MS = 800;
   /** How late a deadline may fire on a busy machine. */
-  private static final long SLACK_MS = 1000;
+  private static final long SLACK_MS = 1500;
   /** A byte every this long: progress that an idle timeout would take for a live client. */
   private static final long TRICKLE_MS = 100;
   private static final String HEALTH = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n";
