@@ -55,7 +55,9 @@ public final class NodeVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    DevelopmentSettings.inForce(config).forEach(LOG::warning);
+    for (String warning : DevelopmentSettings.inForce(config)) {
+      LOG.warning(warning);
+    }
     String nodeId = config.nodeId().isEmpty() ? randomNodeId() : config.nodeId();
     int loops = config.eventLoops();
     hubs = new Hubs();
