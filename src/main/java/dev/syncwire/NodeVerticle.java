@@ -14,9 +14,11 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import dev.syncwire.channel.ChannelLog;
 import dev.syncwire.channel.HistoryBudget;
+import dev.syncwire.config.DevelopmentSettings;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.guard.GuardVerticle;
 import dev.syncwire.guard.MemoryGuard;
+import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.HeartbeatVerticle;
 import dev.syncwire.session.Hubs;
 import dev.syncwire.session.SessionServices;
@@ -50,6 +52,7 @@ public final class NodeVerticle extends VerticleBase {
   private ChannelBroker broker;
   private MemoryGuard guard;
   private HistoryBudget historyBudget;
+  private ConnectionLimits limits;
 
   @Override
   public Future<?> start() {
@@ -58,9 +61,13 @@ public final class NodeVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    for (String warning : DevelopmentSettings.inForce(config)) {
+      LOG.warning(warning);
+    }
     String nodeId = config.nodeId().isEmpty() ? randomNodeId() : config.nodeId();
     int loops = config.eventLoops();
     hubs = new Hubs();
+    limits = ConnectionLimits.from(config);
     Authenticator authenticator = new Authenticator(vertx, config.tenants());
     historyBudget = new HistoryBudget(config.historyNodeMaxBytes(), config.historyTenantMaxBytes());
     ChannelLog.useBudget(historyBudget);
@@ -91,7 +98,7 @@ public final class NodeVerticle extends VerticleBase {
       status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs, guard, null);
       channels = vertx.deployVerticle(() -> new ChannelVerticle(localBroker), new DeploymentOptions().setInstances(loops));
     }
-    SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker, guard);
+    SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker, limits, guard);
     directory = new SessionDirectory(vertx, services);
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> statuses = nodeStatuses;
 
@@ -146,6 +153,10 @@ public final class NodeVerticle extends VerticleBase {
 
   public ChannelBroker broker() {
     return broker;
+  }
+
+  public ConnectionLimits limits() {
+    return limits;
   }
 
   public int httpPort() {

@@ -33,6 +33,8 @@ public final class SyncwireConfig {
       ConfigKey.integer("limits.commandRate", 1000, 0, MAX_INT, "commands per second one session may send; 0 = unlimited"),
       ConfigKey.integer("limits.commandBurst", 2000, 1, MAX_INT, "commands a session may send at once above the rate"),
       ConfigKey.integer("limits.outboundHighWaterBytes", 256 * 1024, 0, 1024L * 1024 * 1024, "queued bytes above which a slow subscriber's patches are conflated"),
+      ConfigKey.integer("limits.connectionsPerIp", 0, 0, MAX_INT, "live sessions (WebSocket and HTTP) from one client address; 0 = unlimited"),
+      ConfigKey.integer("limits.connectionsPerTenant", 0, 0, MAX_INT, "live sessions of one tenant on this node; 0 = unlimited"),
       ConfigKey.integer("limits.nodeOutboundBytes", 0, 0, Long.MAX_VALUE, "bytes queued for all slow subscribers of a node before the largest are cut off; 0 = an eighth of the maximum heap"),
       ConfigKey.integer("guard.heapHighPercent", 80, 1, 100, "heap in use after collection at which the node sheds load"),
       ConfigKey.integer("guard.heapLowPercent", 70, 1, 100, "heap in use after collection under which a shedding node accepts again"),
@@ -63,17 +65,24 @@ public final class SyncwireConfig {
       ConfigKey.integer("http.maxSendBytes", 65_536, 256, 16L * 1024 * 1024, "largest POST /send body"),
       ConfigKey.integer("http.maxCommandsPerSend", 100, 1, 100_000, "commands one POST /send may carry"),
       ConfigKey.stringList("http.allowedOrigins", "browser origins allowed by CORS on /send, /sse, /poll; empty = any"),
+      ConfigKey.integer("http.headerTimeoutMs", 10_000, 50, MAX_INT, "time from a connection's accept (a later request's first byte) to its complete request line and headers"),
+      ConfigKey.integer("http.bodyTimeoutMs", 30_000, 50, MAX_INT, "time from a request's headers to the end of its body before 408"),
+      ConfigKey.integer("http.idleTimeoutMs", 60_000, 50, MAX_INT, "time a keep-alive connection may wait for its next request"),
+      ConfigKey.stringList("http.trustedProxies", "proxies (IPs or CIDR blocks) whose X-Forwarded-For names the client; empty = none"),
       ConfigKey.stringList("websocket.allowedOrigins", "exact Origin values allowed to open /ws; empty = any"),
       ConfigKey.bool("websocket.compression", false, "permessage-deflate"),
+      ConfigKey.integer("websocket.handshakeTimeoutMs", 10_000, 50, MAX_INT, "time from the start of a /ws request to its upgrade"),
       ConfigKey.tenants("tenants", "tenants: id, keys, anonymous, clientPublish")
   );
 
   private final Map<String, Object> values;
   private final List<TenantConfig> tenants;
+  private final List<AddressRange> trustedProxies;
 
   private SyncwireConfig(Map<String, Object> values) {
     this.values = values;
     this.tenants = TenantConfig.parseAll("tenants", (JsonArray) values.get("tenants"));
+    this.trustedProxies = AddressRange.parseAll("http.trustedProxies", strings("http.trustedProxies"));
     if (guardHeapLowPercent() > guardHeapHighPercent()) {
       throw new ConfigException("guard.heapLowPercent", "must not be above guard.heapHighPercent ("
           + guardHeapHighPercent() + ")", guardHeapLowPercent());
@@ -385,6 +394,40 @@ public final class SyncwireConfig {
 
   public boolean compression() {
     return (Boolean) values.get("websocket.compression");
+  }
+
+  public long httpHeaderTimeoutMs() {
+    return num("http.headerTimeoutMs");
+  }
+
+  public long httpBodyTimeoutMs() {
+    return num("http.bodyTimeoutMs");
+  }
+
+  public long httpIdleTimeoutMs() {
+    return num("http.idleTimeoutMs");
+  }
+
+  public long websocketHandshakeTimeoutMs() {
+    return num("websocket.handshakeTimeoutMs");
+  }
+
+  public List<AddressRange> httpTrustedProxies() {
+    return trustedProxies;
+  }
+
+  public int connectionsPerIp() {
+    return (int) num("limits.connectionsPerIp");
+  }
+
+  public int connectionsPerTenant() {
+    return (int) num("limits.connectionsPerTenant");
+  }
+
+  private List<String> strings(String path) {
+    List<String> out = new ArrayList<>();
+    ((JsonArray) values.get(path)).forEach(o -> out.add((String) o));
+    return out;
   }
 
   public List<TenantConfig> tenants() {

@@ -51,6 +51,8 @@ public final class Session implements SwapList.Member {
   private long connectTimer = -1;
   private long expiryTimer = -1;
   private int listIndex = -1;
+  /** The tenant this session is counted against in {@link ConnectionLimits}, once connected. */
+  private String countedTenant;
 
   public Session(SessionServices services, EventLoopHub hub, Transport transport, FrameCodec codec) {
     this.services = services;
@@ -229,6 +231,15 @@ public final class Session implements SwapList.Member {
   }
 
   private void onAuthenticated(long commandId, Principal principal) {
+    if (!services.limits().tryAcquireTenant(principal.tenant())) {
+      String message = "tenant " + principal.tenant() + " has its " + services.limits().perTenantLimit()
+          + " connections on this node";
+      send(new ServerFrame.Error(commandId, ErrorCode.OVERLOADED, message, true,
+          ConnectionLimits.RETRY_AFTER_SECONDS * 1000L, null));
+      close(CloseCode.TRY_AGAIN_LATER, message);
+      return;
+    }
+    countedTenant = principal.tenant();
     this.principal = principal;
     state = State.CONNECTED;
     cancelTimer(connectTimer);
@@ -447,6 +458,10 @@ public final class Session implements SwapList.Member {
     state = State.CLOSED;
     cancelTimer(connectTimer);
     cancelTimer(expiryTimer);
+    if (countedTenant != null) {
+      services.limits().releaseTenant(countedTenant);
+      countedTenant = null;
+    }
     for (Subscription s : new ArrayList<>(subscriptions.values())) {
       dropSubscription(s);
     }

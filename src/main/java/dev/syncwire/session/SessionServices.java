@@ -8,5 +8,5 @@ import io.vertx.core.Vertx;
 
 /** The node-wide services every session uses. */
 public record SessionServices(Vertx vertx, String nodeId, SyncwireConfig config, Authenticator authenticator,
-                              ChannelBroker broker, MemoryGuard guard) {
+                              ChannelBroker broker, ConnectionLimits limits, MemoryGuard guard) {
 }

@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensio
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -24,7 +23,8 @@ import io.vertx.ext.web.Router;
 
 /**
  * The client port: {@code /ws} and the public info, health and readiness endpoints. One instance runs
- * per event loop; the instances share the port and each owns the {@link EventLoopHub} of its loop.
+ * per event loop; the instances share the port and each owns the {@link EventLoopHub} of its loop. Every
+ * connection gets the {@link ClientDeadlines} of the configured timeouts.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final String EXTENSION_HANDLER = "webSocketExtensionHandler";
@@ -49,10 +49,11 @@ public final class GatewayVerticle extends VerticleBase {
     SyncwireConfig config = services.config();
     hub = new EventLoopHub(context);
     hubs.add(hub);
-    WebSocketGateway webSockets = new WebSocketGateway(services, hub);
+    ClientIp clientIp = new ClientIp(config.httpTrustedProxies());
+    WebSocketGateway webSockets = new WebSocketGateway(services, hub, clientIp);
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, status);
-    new HttpGateway(vertx, directory, hub, config, services.guard()).mount(router);
+    new HttpGateway(vertx, directory, hub, config, clientIp, services.limits(), services.guard()).mount(router);
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.httpHost())
@@ -62,7 +63,10 @@ public final class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketMessageSize(config.maxFrameBytes())
         .setWebSocketSubProtocols(WebSocketGateway.SUBPROTOCOLS)
         .setPerFrameWebSocketCompressionSupported(false)
-        .setPerMessageWebSocketCompressionSupported(config.compression());
+        .setPerMessageWebSocketCompressionSupported(config.compression())
+        // HTTP/1.1 only: with cleartext HTTP/2 allowed, Vert.x builds a connection's pipeline only once
+        // its first bytes arrive, so a connection that sends nothing would escape the header deadline.
+        .setHttp2ClearTextEnabled(false);
     // /ws bypasses the router: the upgrade needs the server's own request, not vertx-web's wrapper.
     server = vertx.createHttpServer(options).requestHandler(request -> {
       if ("/ws".equals(request.path()) && request.method() == HttpMethod.GET) {
@@ -71,19 +75,23 @@ public final class GatewayVerticle extends VerticleBase {
         router.handle(request);
       }
     });
-    if (config.compression()) {
-      server.connectionHandler(conn -> capInflatedSize(conn, config.maxFrameBytes()));
-    }
+    ClientDeadlines.Timeouts timeouts = ClientDeadlines.Timeouts.from(config);
+    server.connectionHandler(conn -> {
+      if (!(conn instanceof ConnectionBase)) {
+        return;
+      }
+      ChannelPipeline pipeline = ((ConnectionBase) conn).channelHandlerContext().pipeline();
+      ClientDeadlines.install(pipeline, timeouts);
+      if (config.compression()) {
+        capInflatedSize(pipeline, config.maxFrameBytes());
+      }
+    });
     return server.listen();
   }
 
   // Vert.x installs permessage-deflate without an inflation cap; replace it with one that refuses to
   // inflate a message past the frame limit, so a small compressed frame cannot expand without bound.
-  private static void capInflatedSize(HttpConnection conn, int maxBytes) {
-    if (!(conn instanceof ConnectionBase)) {
-      return;
-    }
-    ChannelPipeline pipeline = ((ConnectionBase) conn).channelHandlerContext().pipeline();
+  private static void capInflatedSize(ChannelPipeline pipeline, int maxBytes) {
     if (pipeline.get(EXTENSION_HANDLER) != null) {
       pipeline.replace(EXTENSION_HANDLER, EXTENSION_HANDLER, new WebSocketServerExtensionHandler(
           new PerMessageDeflateServerExtensionHandshaker(6, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),

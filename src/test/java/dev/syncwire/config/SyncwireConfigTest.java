@@ -34,6 +34,15 @@ class SyncwireConfigTest {
   }
 
   @Test
+  void clientPortTimeoutsDefaultToTenThirtySixtyAndTenSeconds() {
+    SyncwireConfig c = SyncwireConfig.fromJson(new JsonObject());
+    assertEquals(10_000, c.httpHeaderTimeoutMs());
+    assertEquals(30_000, c.httpBodyTimeoutMs());
+    assertEquals(60_000, c.httpIdleTimeoutMs());
+    assertEquals(10_000, c.websocketHandshakeTimeoutMs());
+  }
+
+  @Test
   void shippedNodeJsonIsValidAndHasADevelopmentAndAnExampleTenant() throws Exception {
     JsonObject json = new JsonObject(Files.readString(Path.of("conf/node.json")));
     SyncwireConfig c = SyncwireConfig.fromJson(json);
@@ -84,7 +93,10 @@ class SyncwireConfigTest {
 
   @Test
   void unknownKeyIsNamed() {
-    assertMessage("config key 'http.prot' is not a known key (did you mean one of http.host, http.port, http.maxSendBytes, http.maxCommandsPerSend, http.allowedOrigins?)",
+    String httpKeys = SyncwireConfig.KEYS.stream().map(ConfigKey::path).filter(p -> p.startsWith("http."))
+        .collect(java.util.stream.Collectors.joining(", "));
+    assertTrue(httpKeys.startsWith("http.host, http.port, "), httpKeys);
+    assertMessage("config key 'http.prot' is not a known key (did you mean one of " + httpKeys + "?)",
         new JsonObject().put("http", new JsonObject().put("prot", 1)));
     assertMessage("config key 'bogus' is not a known key", new JsonObject().put("bogus", true));
     ConfigException e = assertThrows(ConfigException.class,

@@ -2,9 +2,12 @@ package dev.syncwire.transport.http;
 
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.guard.MemoryGuard;
+import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.EventLoopHub;
+import dev.syncwire.transport.ClientIp;
 import dev.syncwire.transport.Shedding;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -28,15 +31,19 @@ public final class HttpGateway {
   private final SessionDirectory directory;
   private final EventLoopHub hub;
   private final SyncwireConfig config;
+  private final ClientIp clientIp;
+  private final ConnectionLimits limits;
   private final MemoryGuard guard;
 
   public HttpGateway(Vertx vertx, SessionDirectory directory, EventLoopHub hub, SyncwireConfig config,
-                     MemoryGuard guard) {
+                     ClientIp clientIp, ConnectionLimits limits, MemoryGuard guard) {
     this.guard = guard;
     this.vertx = vertx;
     this.directory = directory;
     this.hub = hub;
     this.config = config;
+    this.clientIp = clientIp;
+    this.limits = limits;
   }
 
   public void mount(Router router) {
@@ -82,13 +89,24 @@ public final class HttpGateway {
       return;
     }
     String session = rc.request().getParam("session");
-    if (session == null && guard.engaged()) {
+    if (session != null) {
+      directory.send(session, key(rc.request()), commands)
+          .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+      return;
+    }
+    if (guard.engaged()) {
       Shedding.refuse(rc.response());
       return;
     }
-    var answer = session == null ? directory.sendNew(hub, commands)
-        : directory.send(session, key(rc.request()), commands);
-    answer.onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+    String ip = clientIp.of(rc.request());
+    if (!limits.tryAcquireIp(ip)) {
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ConnectionLimits.RETRY_AFTER_SECONDS));
+      HttpTransports.error(rc.response(), 503, "overloaded", "too many sessions from this address");
+      return;
+    }
+    // The session releases the address's place when it ends.
+    directory.sendNew(hub, commands, ip)
+        .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
   }
 
   private void poll(RoutingContext rc) {
@@ -148,6 +166,9 @@ public final class HttpGateway {
   }
 
   private static void respond(RoutingContext rc, SessionDirectory.Answer answer) {
+    if (answer.status() == 503) {
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ConnectionLimits.RETRY_AFTER_SECONDS));
+    }
     HttpTransports.json(rc.response(), answer.status(), answer.body());
   }
 }

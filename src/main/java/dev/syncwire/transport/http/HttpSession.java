@@ -41,6 +41,7 @@ final class HttpSession implements Transport {
   private final SessionDirectory directory;
   private final CursorBuffer pushes;
   private final long lingerMs;
+  private final String clientIp;
   private final List<CursorBuffer.Entry> unflushed = new ArrayList<>();
   private final Map<Long, ReplySlot> awaitingReplies = new HashMap<>();
   private Session session;
@@ -49,12 +50,14 @@ final class HttpSession implements Transport {
   private boolean closed;
   private CloseCode closeCode;
 
-  HttpSession(Vertx vertx, Context context, SessionDirectory directory, long bufferBytes, long lingerMs) {
+  HttpSession(Vertx vertx, Context context, SessionDirectory directory, long bufferBytes, long lingerMs,
+              String clientIp) {
     this.vertx = vertx;
     this.context = context;
     this.directory = directory;
     this.pushes = new CursorBuffer(bufferBytes);
     this.lingerMs = lingerMs;
+    this.clientIp = clientIp;
   }
 
   void bind(Session session) {
@@ -287,7 +290,7 @@ final class HttpSession implements Transport {
     if (d != null) {
       d.end();
     }
-    directory.ended(session.id(), code);
+    directory.ended(session.id(), clientIp, code);
   }
 
   // ---- linger ----

@@ -74,10 +74,13 @@ public final class SessionDirectory {
     return sessions.size();
   }
 
-  /** A new session on {@code hub}'s event loop, for a {@code /send} without session. */
-  HttpSession create(EventLoopHub hub) {
+  /**
+   * A new session on {@code hub}'s event loop, for a {@code /send} without session from {@code clientIp},
+   * whose place among that address's sessions it releases when it ends.
+   */
+  HttpSession create(EventLoopHub hub, String clientIp) {
     HttpSession transport = new HttpSession(vertx, hub.context(), this, config.outboundBufferBytes(),
-        config.sessionLingerMs());
+        config.sessionLingerMs(), clientIp);
     Session session = new Session(services, hub, transport, dev.syncwire.protocol.JsonCodec.INSTANCE);
     transport.bind(session);
     sessions.put(session.id(), transport);
@@ -85,8 +88,9 @@ public final class SessionDirectory {
     return transport;
   }
 
-  void ended(String sessionId, CloseCode code) {
+  void ended(String sessionId, String clientIp, CloseCode code) {
     sessions.remove(sessionId);
+    services.limits().releaseIp(clientIp);
     if (code == CloseCode.UNAUTHORIZED) {
       long now = System.currentTimeMillis();
       unauthorizedUntil.values().removeIf(until -> until < now);
@@ -186,16 +190,21 @@ public final class SessionDirectory {
 
   // ---- on the session's own event loop ----
 
-  /** The first {@code /send}: a new session here, which must begin with {@code connect}. */
-  Future<Answer> sendNew(EventLoopHub hub, JsonArray commands) {
+  /**
+   * The first {@code /send}: a new session here, which must begin with {@code connect}. A refused
+   * connect answers 401, or 503 when the tenant has no room for another session.
+   */
+  Future<Answer> sendNew(EventLoopHub hub, JsonArray commands, String clientIp) {
     Promise<Answer> answer = Promise.promise();
     hub.context().runOnContext(v -> {
-      HttpSession session = create(hub);
+      HttpSession session = create(hub, clientIp);
       Promise<JsonArray> replies = Promise.promise();
       session.send(commands, replies);
       replies.future().onComplete(ar -> {
         if (session.closed() && session.closeCode() == CloseCode.UNAUTHORIZED) {
           answer.complete(new Answer(401, ar.result().encode()));
+        } else if (session.closed() && session.closeCode() == CloseCode.TRY_AGAIN_LATER) {
+          answer.complete(new Answer(503, ar.result().encode()));
         } else {
           answer.complete(new Answer(200, ar.result().encode()));
         }

@@ -4,10 +4,12 @@ import dev.syncwire.protocol.CloseCode;
 import dev.syncwire.protocol.FrameCodec;
 import dev.syncwire.protocol.JsonCodec;
 import dev.syncwire.protocol.ProtoCodec;
+import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.session.Session;
 import dev.syncwire.session.SessionServices;
 import dev.syncwire.transport.Shedding;
+import dev.syncwire.transport.ClientIp;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -21,8 +23,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * {@code GET /ws}: checks the handshake (Origin, subprotocol), upgrades, and binds the socket to a new
- * {@link Session} on this event loop.
+ * {@code GET /ws}: checks the handshake (Origin, subprotocol, room under {@code limits.connectionsPerIp}),
+ * upgrades, and binds the socket to a new {@link Session} on this event loop.
  */
 public final class WebSocketGateway {
   private static final Logger LOG = Logger.getLogger(WebSocketGateway.class.getName());
@@ -33,12 +35,16 @@ public final class WebSocketGateway {
 
   private final SessionServices services;
   private final EventLoopHub hub;
+  private final ClientIp clientIp;
+  private final ConnectionLimits limits;
   private final Set<String> allowedOrigins;
   private final ProtoCodec protoCodec;
 
-  public WebSocketGateway(SessionServices services, EventLoopHub hub) {
+  public WebSocketGateway(SessionServices services, EventLoopHub hub, ClientIp clientIp) {
     this.services = services;
     this.hub = hub;
+    this.clientIp = clientIp;
+    this.limits = services.limits();
     this.allowedOrigins = Set.copyOf(services.config().allowedOrigins());
     this.protoCodec = new ProtoCodec(services.config().protoCompressAboveBytes());
   }
@@ -59,10 +65,18 @@ public final class WebSocketGateway {
       request.response().setStatusCode(400).end("unsupported subprotocol; use " + String.join(" or ", SUBPROTOCOLS));
       return;
     }
+    String ip = clientIp.of(request);
+    if (!limits.tryAcquireIp(ip)) {
+      request.response().setStatusCode(503)
+          .putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ConnectionLimits.RETRY_AFTER_SECONDS))
+          .end("too many connections from this address");
+      return;
+    }
     request.toWebSocket().onComplete(ar -> {
       if (ar.succeeded()) {
-        bind(ar.result());
+        bind(ar.result(), ip);
       } else {
+        limits.releaseIp(ip);
         LOG.log(Level.FINE, "WebSocket upgrade failed", ar.cause());
       }
     });
@@ -77,7 +91,7 @@ public final class WebSocketGateway {
     return false;
   }
 
-  private void bind(ServerWebSocket socket) {
+  private void bind(ServerWebSocket socket, String ip) {
     FrameCodec codec = ProtoCodec.SUBPROTOCOL.equals(socket.subProtocol()) ? protoCodec : JsonCodec.INSTANCE;
     WebSocketTransport transport = new WebSocketTransport(services.vertx(), socket, codec.binary(), CLOSE_TIMEOUT_MS);
     Session session = new Session(services, hub, transport, codec);
@@ -88,6 +102,8 @@ public final class WebSocketGateway {
     socket.pongHandler(b -> session.onPong());
     socket.exceptionHandler(e -> onException(session, e));
     socket.closeHandler(v -> session.onTransportClosed());
+    // The connection, however it ends, frees its place among its address's connections.
+    chctx.channel().closeFuture().addListener(f -> limits.releaseIp(ip));
     session.open();
   }
 
