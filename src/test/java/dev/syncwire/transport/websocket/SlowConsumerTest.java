@@ -34,9 +34,12 @@ class SlowConsumerTest {
 
       AtomicLong lastSeq = new AtomicLong();
       AtomicInteger outOfOrder = new AtomicInteger();
+      java.util.concurrent.atomic.AtomicBoolean subscribed = new java.util.concurrent.atomic.AtomicBoolean();
       fast.socket().textMessageHandler(text -> {
         JsonObject f = new JsonObject(text);
-        if ("pub".equals(f.getString("type"))) {
+        if ("subscribed".equals(f.getString("type"))) {
+          subscribed.set(true);
+        } else if ("pub".equals(f.getString("type"))) {
           if (f.getLong("seq") != lastSeq.get() + 1) {
             outOfOrder.incrementAndGet();
           }
@@ -44,7 +47,8 @@ class SlowConsumerTest {
         }
       });
       Await.result(fast.socket().writeTextMessage("{\"id\":1,\"type\":\"subscribe\",\"channel\":\"flood\"}"));
-      Await.until(Duration.ofSeconds(5), "fast subscriber registered", () -> node.sessions() == 3);
+      // Publishing starts only once the fast subscription exists, or its first pubs would be missing.
+      Await.until(Duration.ofSeconds(5), "fast subscriber subscribed", subscribed::get);
       // The slow client reads nothing from here on.
       // Bursts of 50 (about 50 KB) that a reading client absorbs easily; the silent one cannot.
       for (int i = 1; i <= messages; i++) {
