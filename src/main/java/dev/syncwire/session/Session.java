@@ -147,9 +147,9 @@ public final class Session implements SwapList.Member {
     }
   }
 
-  /** Bytes waiting to reach this session's peer: its outbound queue and what its transport buffers. */
+  /** Bytes this session holds on their way to its peer: its outbound queue and what its transport keeps. */
   long queuedBytes() {
-    return state == State.CLOSED ? 0 : outbound.queuedBytes() + transport.pendingBytes();
+    return state == State.CLOSED ? 0 : outbound.queuedBytes() + transport.pendingBytes() + transport.retainedBytes();
   }
 
   /**

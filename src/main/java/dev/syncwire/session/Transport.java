@@ -19,6 +19,14 @@ public interface Transport {
   /** Bytes written to the connection and not yet handed to the kernel. */
   long pendingBytes();
 
+  /**
+   * Bytes the transport keeps after sending, for a reconnecting client to catch up (the HTTP
+   * transports' replay buffer): memory the node's bounds count, but not the session's outbound limit.
+   */
+  default long retainedBytes() {
+    return 0;
+  }
+
   /** Sends a transport-level heartbeat (a WebSocket ping frame). */
   void ping();
 

@@ -242,6 +242,11 @@ final class HttpSession implements Transport {
   }
 
   @Override
+  public long retainedBytes() {
+    return pushes.bytes();
+  }
+
+  @Override
   public void ping() {
   }
 
