@@ -404,6 +404,8 @@ public final class Session implements SwapList.Member {
     if (state == State.CLOSED) {
       return;
     }
+    // Most closes are the client's doing (a bad token or frame, a limit): worth a line when debugging, no more.
+    LOG.log(Level.FINE, () -> "session " + id + " closed with " + code.code() + ": " + reason);
     release();
     transport.close(code, reason);
   }
