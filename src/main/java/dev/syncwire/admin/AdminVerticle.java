@@ -4,6 +4,7 @@ import dev.syncwire.auth.Authenticator;
 import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.protocol.ChannelNames;
+import dev.syncwire.protocol.ClientJson;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.JsonCodec;
 import dev.syncwire.protocol.ProtocolException;
@@ -128,16 +129,21 @@ public final class AdminVerticle extends VerticleBase {
   }
 
   private void publish(RoutingContext rc) {
-    JsonObject body;
+    Object parsed;
     try {
-      body = rc.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
+      parsed = ClientJson.parse(rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes());
+    } catch (ClientJson.Refused e) {
+      if (e.partial() != null) {
+        error(rc, 400, "bad_request", e.getMessage());
+        return;
+      }
+      parsed = null;
     }
-    if (body == null) {
+    if (!(parsed instanceof JsonObject)) {
       error(rc, 400, "bad_request", "body must be a JSON object");
       return;
     }
+    JsonObject body = (JsonObject) parsed;
     String tenant = body.getValue("tenant") instanceof String ? body.getString("tenant") : null;
     String channel = body.getValue("channel") instanceof String ? body.getString("channel") : null;
     Object key = body.getValue("key");

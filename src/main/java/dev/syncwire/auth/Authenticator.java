@@ -1,6 +1,7 @@
 package dev.syncwire.auth;
 
 import dev.syncwire.config.TenantConfig;
+import dev.syncwire.protocol.ClientJson;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Future;
@@ -14,7 +15,6 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -169,7 +169,8 @@ public final class Authenticator {
       return null;
     }
     try {
-      return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+      Object claims = ClientJson.parse(Base64.getUrlDecoder().decode(parts[1]));
+      return claims instanceof JsonObject ? (JsonObject) claims : null;
     } catch (RuntimeException e) {
       return null;
     }

@@ -125,4 +125,19 @@ class HealthEndpointsTest {
       assertEquals(400, call(HttpMethod.POST, node.adminPort(), "/api/v1/publish", auth, "not json").status());
     }
   }
+
+  @Test
+  void adminPublishOfJsonTheServerCannotCarryIs400() {
+    String auth = "Bearer " + TestNode.ADMIN_KEY;
+    for (String data : new String[] {"1e400", "12345678901234567890123", "\"\\ud800\"", "1 /* one */"}) {
+      Response r = call(HttpMethod.POST, node.adminPort(), "/api/v1/publish", auth,
+          "{\"tenant\":\"demo\",\"channel\":\"admin-exact\",\"data\":" + data + "}");
+      assertEquals(400, r.status(), data);
+      assertEquals("bad_request", r.json().getString("code"));
+    }
+    Response ok = call(HttpMethod.POST, node.adminPort(), "/api/v1/publish", auth,
+        "{\"tenant\":\"demo\",\"channel\":\"admin-exact\",\"data\":[9223372036854775807,0.1]}");
+    assertEquals(200, ok.status(), ok.body());
+    assertEquals(1L, ok.json().getLong("seq"), "none of the refused publishes took a seq");
+  }
 }

@@ -1,6 +1,7 @@
 package dev.syncwire.transport.http;
 
 import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.protocol.ClientJson;
 import dev.syncwire.session.EventLoopHub;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -61,16 +62,18 @@ public final class HttpGateway {
   }
 
   private void send(RoutingContext rc) {
-    JsonArray commands;
+    Object body;
     try {
-      commands = rc.body().asJsonArray();
-    } catch (RuntimeException e) {
-      commands = null;
+      body = ClientJson.parse(rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes());
+    } catch (ClientJson.Refused e) {
+      body = e.partial() == null ? null : e;
     }
-    if (commands == null) {
-      HttpTransports.error(rc.response(), 400, "bad_request", "the body must be a JSON array of commands");
+    if (!(body instanceof JsonArray)) {
+      HttpTransports.error(rc.response(), 400, "bad_request", body instanceof ClientJson.Refused
+          ? ((ClientJson.Refused) body).getMessage() : "the body must be a JSON array of commands");
       return;
     }
+    JsonArray commands = (JsonArray) body;
     if (commands.size() > config.httpMaxCommandsPerSend()) {
       HttpTransports.error(rc.response(), 413, "too_large", "more than http.maxCommandsPerSend ("
           + config.httpMaxCommandsPerSend() + ") commands");

@@ -266,6 +266,20 @@ class HttpTransportTest {
   }
 
   @Test
+  void jsonTheServerCannotCarryInASendIs400AndNothingIsPublished() {
+    client.connect("demo");
+    client.command(new JsonObject().put("type", "subscribe").put("channel", "h-exact"));
+    for (String data : List.of("1e400", "12345678901234567890123", "\"\\ud800\"", "1 /* one */")) {
+      Response r = client.post("/send?session=" + client.session,
+          "[{\"id\":1,\"type\":\"publish\",\"channel\":\"h-exact\",\"data\":" + data + "}]", client.key);
+      assertEquals(400, r.status(), data);
+      assertEquals("bad_request", r.json().getString("code"));
+      assertFalse(r.json().getString("message").isEmpty());
+    }
+    assertEquals(1L, publish("h-exact", 0.5).getLong("seq"));
+  }
+
+  @Test
   void badSendsAreRefusedClearly() {
     assertEquals(413, client.post("/send", "[" + "{\"id\":1,\"type\":\"ping\"},".repeat(200) + "{}]", null).status());
     Response many = client.post("/send", new JsonArray().add(1).add(2).add(3).add(4).add(5).add(6).encode(), null);
