@@ -4,7 +4,6 @@ import dev.syncwire.auth.Authenticator;
 import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.protocol.ChannelNames;
-import dev.syncwire.protocol.ClientJson;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.JsonCodec;
 import dev.syncwire.protocol.ProtocolException;
@@ -16,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -54,7 +52,8 @@ public final class AdminVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     HealthRoutes.mount(router, status);
     router.route("/api/v1/*").handler(this::authorize);
-    router.post("/api/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+    router.post("/api/v1/*").handler(new JsonBodyHandler(MAX_BODY_BYTES, "body larger than " + MAX_BODY_BYTES + " bytes",
+        (rc, status, code, message) -> error(rc, status, code.wireName(), message)));
     router.get("/api/v1/nodes").handler(this::nodes);
     router.get("/api/v1/channels").handler(this::channels);
     router.get("/api/v1/channels/:tenant/:channel").handler(this::channel);
@@ -129,21 +128,11 @@ public final class AdminVerticle extends VerticleBase {
   }
 
   private void publish(RoutingContext rc) {
-    Object parsed;
-    try {
-      parsed = ClientJson.parse(rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes());
-    } catch (ClientJson.Refused e) {
-      if (e.partial() != null) {
-        error(rc, 400, "bad_request", e.getMessage());
-        return;
-      }
-      parsed = null;
-    }
-    if (!(parsed instanceof JsonObject)) {
+    if (!(JsonBodyHandler.body(rc) instanceof JsonObject)) {
       error(rc, 400, "bad_request", "body must be a JSON object");
       return;
     }
-    JsonObject body = (JsonObject) parsed;
+    JsonObject body = (JsonObject) JsonBodyHandler.body(rc);
     String tenant = body.getValue("tenant") instanceof String ? body.getString("tenant") : null;
     String channel = body.getValue("channel") instanceof String ? body.getString("channel") : null;
     Object key = body.getValue("key");

@@ -1,7 +1,7 @@
 package dev.syncwire.transport.http;
 
+import dev.syncwire.admin.JsonBodyHandler;
 import dev.syncwire.config.SyncwireConfig;
-import dev.syncwire.protocol.ClientJson;
 import dev.syncwire.session.EventLoopHub;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 
 import java.util.Set;
@@ -46,34 +45,24 @@ public final class HttpGateway {
     for (String path : new String[] {"/send", "/sse", "/poll"}) {
       router.route(path).handler(cors);
     }
-    router.post("/send").handler(BodyHandler.create(false).setBodyLimit(config.httpMaxSendBytes()))
+    router.post("/send").handler(new JsonBodyHandler(config.httpMaxSendBytes(), "body larger than http.maxSendBytes ("
+            + config.httpMaxSendBytes() + " bytes)",
+            (rc, status, code, message) -> HttpTransports.error(rc.response(), status, code.wireName(), message)))
         .handler(this::send).failureHandler(this::failure);
     router.get("/sse").handler(this::sse);
     router.get("/poll").handler(this::poll);
   }
 
   private void failure(RoutingContext rc) {
-    if (rc.statusCode() == 413) {
-      HttpTransports.error(rc.response(), 413, "too_large", "body larger than http.maxSendBytes ("
-          + config.httpMaxSendBytes() + " bytes)");
-    } else {
-      HttpTransports.error(rc.response(), rc.statusCode() > 0 ? rc.statusCode() : 500, "bad_request", "bad request");
-    }
+    HttpTransports.error(rc.response(), rc.statusCode() > 0 ? rc.statusCode() : 500, "bad_request", "bad request");
   }
 
   private void send(RoutingContext rc) {
-    Object body;
-    try {
-      body = ClientJson.parse(rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes());
-    } catch (ClientJson.Refused e) {
-      body = e.partial() == null ? null : e;
-    }
-    if (!(body instanceof JsonArray)) {
-      HttpTransports.error(rc.response(), 400, "bad_request", body instanceof ClientJson.Refused
-          ? ((ClientJson.Refused) body).getMessage() : "the body must be a JSON array of commands");
+    if (!(JsonBodyHandler.body(rc) instanceof JsonArray)) {
+      HttpTransports.error(rc.response(), 400, "bad_request", "the body must be a JSON array of commands");
       return;
     }
-    JsonArray commands = (JsonArray) body;
+    JsonArray commands = (JsonArray) JsonBodyHandler.body(rc);
     if (commands.size() > config.httpMaxCommandsPerSend()) {
       HttpTransports.error(rc.response(), 413, "too_large", "more than http.maxCommandsPerSend ("
           + config.httpMaxCommandsPerSend() + ") commands");

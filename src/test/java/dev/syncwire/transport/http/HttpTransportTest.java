@@ -4,6 +4,7 @@ import dev.syncwire.testing.Await;
 import dev.syncwire.testing.HttpSessionClient;
 import dev.syncwire.testing.HttpSessionClient.Response;
 import dev.syncwire.testing.HttpSessionClient.SseReader;
+import dev.syncwire.testing.RawHttp;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.Tokens;
 import dev.syncwire.testing.WsClient;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -297,6 +299,32 @@ class HttpTransportTest {
     assertEquals("bad_request", replies.getJsonObject(2).getString("code"));
     assertEquals(9L, replies.getJsonObject(2).getLong("id"));
     assertEquals("pong", replies.getJsonObject(3).getString("type"));
+  }
+
+  @Test
+  void sendBodiesAreJsonWhateverTheirContentTypeUpToTheLimit() {
+    try (TestNode plain = TestNode.start()) {
+      String body = "[{\"id\":1,\"type\":\"connect\",\"tenant\":\"demo\"},"
+          + "{\"id\":2,\"type\":\"publish\",\"channel\":\"forms\",\"data\":\"" + "x".repeat(10_000) + "\"}]";
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      for (String type : List.of("application/x-www-form-urlencoded", "multipart/form-data; boundary=b", "text/plain",
+          "application/json")) {
+        // Plain, then as curl sends a larger body (Expect: 100-continue), then chunked.
+        for (boolean[] how : new boolean[][] {{false, false}, {true, false}, {false, true}}) {
+          RawHttp.Response r = RawHttp.exchange(plain.port(), "POST /send HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Content-Type: " + type, bytes, how[0], how[1]);
+          assertEquals(200, r.status(), type + ": " + r.body());
+          assertEquals("ack", new JsonArray(r.body()).getJsonObject(1).getString("type"), r.body());
+        }
+      }
+      byte[] over = ("[\"" + "y".repeat(70_000) + "\"]").getBytes(StandardCharsets.UTF_8);
+      for (boolean chunked : new boolean[] {false, true}) {
+        RawHttp.Response r = RawHttp.exchange(plain.port(), "POST /send HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Content-Type: application/x-www-form-urlencoded", over, false, chunked);
+        assertEquals(413, r.status(), r.body());
+        assertEquals("too_large", new JsonObject(r.body()).getString("code"));
+      }
+    }
   }
 
   @Test
