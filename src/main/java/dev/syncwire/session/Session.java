@@ -92,6 +92,11 @@ public final class Session implements SwapList.Member {
     return state == State.CLOSED;
   }
 
+  /** Whether a {@code connect} succeeded and the session is not closed. */
+  public boolean isConnected() {
+    return state == State.CONNECTED;
+  }
+
   /** Handles one inbound text message. */
   public void onText(String text) {
     if (state != State.CLOSED) {

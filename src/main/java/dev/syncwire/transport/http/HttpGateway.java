@@ -71,7 +71,7 @@ public final class HttpGateway {
     String session = rc.request().getParam("session");
     var answer = session == null ? directory.sendNew(hub, commands)
         : directory.send(session, key(rc.request()), commands);
-    answer.onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+    answer.onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.noSession()));
   }
 
   private void poll(RoutingContext rc) {
@@ -81,7 +81,7 @@ public final class HttpGateway {
       return;
     }
     directory.poll(rc.request().getParam("session"), key(rc.request()), cursor)
-        .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+        .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.noSession()));
   }
 
   private void sse(RoutingContext rc) {
@@ -95,8 +95,8 @@ public final class HttpGateway {
     }
     // Check the session first, so that errors are plain HTTP answers rather than an empty stream.
     directory.check(session, key(request)).onComplete(check -> {
-      SessionDirectory.Answer a = check.succeeded() ? check.result() : SessionDirectory.Answer.notFound();
-      if (a.status() == 401 || a.status() == 404) {
+      SessionDirectory.Answer a = check.succeeded() ? check.result() : SessionDirectory.Answer.noSession();
+      if (a.status() != 200) {
         respond(rc, a);
         return;
       }

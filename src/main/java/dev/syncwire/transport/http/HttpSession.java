@@ -47,7 +47,6 @@ final class HttpSession implements Transport {
   private Downstream downstream;
   private long lingerTimer = -1;
   private boolean closed;
-  private CloseCode closeCode;
 
   HttpSession(Vertx vertx, Context context, SessionDirectory directory, long bufferBytes, long lingerMs) {
     this.vertx = vertx;
@@ -72,11 +71,6 @@ final class HttpSession implements Transport {
 
   boolean closed() {
     return closed;
-  }
-
-  /** Why the session ended: {@code 4001} (unauthorized, for example an expired token) or another code. */
-  CloseCode closeCode() {
-    return closeCode;
   }
 
   // ---- requests ----
@@ -267,27 +261,26 @@ final class HttpSession implements Transport {
 
   @Override
   public void close(CloseCode code, String reason) {
-    end(code);
+    end();
   }
 
   @Override
   public void terminate() {
-    end(CloseCode.GOING_AWAY);
+    end();
   }
 
-  private void end(CloseCode code) {
+  private void end() {
     if (closed) {
       return;
     }
     closed = true;
-    closeCode = code;
     cancelLinger();
     Downstream d = downstream;
     downstream = null;
     if (d != null) {
       d.end();
     }
-    directory.ended(session.id(), code);
+    directory.ended(session.id());
   }
 
   // ---- linger ----

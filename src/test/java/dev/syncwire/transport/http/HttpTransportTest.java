@@ -85,13 +85,21 @@ class HttpTransportTest {
   }
 
   @Test
-  void aFirstSendThatIsNotAConnectOrIsRefusedIs401() {
+  void aFirstSendThatIsNotAConnectOrIsRefusedIs401AndLeavesNoSession() {
+    int before = node.sessions();
     Response r = client.send(null, new JsonArray().add(new JsonObject().put("id", 1).put("type", "ping")));
     assertEquals(401, r.status());
     assertEquals("unauthorized", r.array().getJsonObject(0).getString("code"));
     Response refused = client.send(null, new JsonArray().add(new JsonObject().put("id", 1).put("type", "connect")
         .put("tenant", "acme")));
     assertEquals(401, refused.status());
+    Response empty = client.send(null, new JsonArray());
+    assertEquals(401, empty.status(), "no connect at all");
+    assertEquals(new JsonArray(), empty.array());
+    Response notACommand = client.send(null, new JsonArray().add("hello"));
+    assertEquals(401, notACommand.status());
+    assertEquals("bad_request", notACommand.array().getJsonObject(0).getString("code"));
+    Await.until(Duration.ofSeconds(5), "the refused sessions to end", () -> node.sessions() == before);
   }
 
   @Test
@@ -210,17 +218,24 @@ class HttpTransportTest {
   }
 
   @Test
-  void wrongKeyIs401AndRevealsNothingUnknownSessionIs404() {
+  void aWrongKeyAndAnUnknownSessionGetTheSameAnswer() {
     client.connect("demo");
     Response wrong = client.post("/send?session=" + client.session, "[]", "not-the-key");
     assertEquals(401, wrong.status());
-    assertEquals(Map.of("code", "unauthorized", "message", "wrong key or expired session"), wrong.json().getMap());
-    assertEquals(401, client.call(HttpMethod.GET, "/poll?session=" + client.session + "&key=nope&cursor=0", null, Map.of()).status());
-    assertEquals(401, client.call(HttpMethod.GET, "/sse?session=" + client.session, null, Map.of()).status());
-    Response unknown = client.post("/send?session=s_nothing.test-node", "[]", "k");
-    assertEquals(404, unknown.status());
-    assertEquals("session_not_found", unknown.json().getString("code"));
-    assertEquals(404, client.post("/send?session=s_nothing.other-node", "[]", "k").status());
+    assertEquals(Map.of("code", "unauthorized", "message", "no session with this id and key; connect again"),
+        wrong.json().getMap());
+    List<Response> answers = List.of(wrong,
+        client.post("/send?session=s_nothing.test-node", "[]", "k"),
+        client.post("/send?session=s_nothing.other-node", "[]", "k"),
+        client.post("/send?session=no-node-at-all", "[]", "k"),
+        client.call(HttpMethod.GET, "/poll?session=" + client.session + "&key=nope&cursor=0", null, Map.of()),
+        client.call(HttpMethod.GET, "/poll?session=s_nothing.test-node&key=nope&cursor=0", null, Map.of()),
+        client.call(HttpMethod.GET, "/sse?session=" + client.session, null, Map.of()),
+        client.call(HttpMethod.GET, "/sse?session=s_nothing.test-node&key=k", null, Map.of()));
+    for (Response a : answers) {
+      assertEquals(401, a.status(), a.body());
+      assertEquals(wrong.body(), a.body());
+    }
   }
 
   @Test
@@ -250,7 +265,7 @@ class HttpTransportTest {
     client.connect("demo");
     int before = node.sessions();
     sleep(2000);
-    assertEquals(404, client.poll(0).status(), "session.lingerMs is 1500");
+    assertEquals(401, client.poll(0).status(), "session.lingerMs is 1500");
     assertTrue(node.sessions() < before);
   }
 
@@ -262,7 +277,7 @@ class HttpTransportTest {
     assertEquals(200, r.status());
     client.session = r.array().getJsonObject(0).getString("session");
     client.key = r.array().getJsonObject(0).getString("key");
-    // Just after the expiry (and well inside the 1500 ms for which an expired session answers 401).
+    // Just after the expiry: the session ended with its token.
     sleep(Math.max(0, exp * 1000 + 300 - System.currentTimeMillis()));
     assertEquals(401, client.poll(0).status());
   }
