@@ -77,7 +77,7 @@ public final class WebSocketGateway {
     WebSocketTransport transport = new WebSocketTransport(services.vertx(), socket, codec.binary(), CLOSE_TIMEOUT_MS);
     Session session = new Session(services, hub, transport, codec);
     ChannelHandlerContext chctx = transport.channelHandlerContext();
-    chctx.pipeline().addBefore(chctx.name(), "syncwire", new SocketEvents(session));
+    chctx.pipeline().addBefore(chctx.name(), "syncwire", new SocketEvents(session, transport, e -> onException(session, e)));
     socket.textMessageHandler(session::onText);
     socket.binaryMessageHandler(b -> session.onBinary(b.getBytes()));
     socket.pongHandler(b -> session.onPong());
@@ -87,6 +87,9 @@ public final class WebSocketGateway {
   }
 
   private static void onException(Session session, Throwable e) {
+    if (session.isClosed()) {
+      return;
+    }
     if (e instanceof CorruptedWebSocketFrameException) {
       CloseCode code = CloseCode.of(((CorruptedWebSocketFrameException) e).closeStatus().code());
       session.close(code != null ? code : CloseCode.PROTOCOL_ERROR, e.getMessage());
