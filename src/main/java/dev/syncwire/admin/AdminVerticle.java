@@ -50,6 +50,7 @@ public final class AdminVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    HttpRefusals.install(router);
     HealthRoutes.mount(router, status);
     router.route("/api/v1/*").handler(this::authorize);
     router.post("/api/v1/*").handler(new JsonBodyHandler(MAX_BODY_BYTES, "body larger than " + MAX_BODY_BYTES + " bytes",
@@ -58,7 +59,11 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/api/v1/channels").handler(this::channels);
     router.get("/api/v1/channels/:tenant/:channel").handler(this::channel);
     router.post("/api/v1/publish").handler(this::publish);
-    return vertx.createHttpServer().requestHandler(router).listen(port, host);
+    return vertx.createHttpServer().requestHandler(request -> {
+      if (!HttpRefusals.refusedWithoutHost(request)) {
+        router.handle(request);
+      }
+    }).listen(port, host);
   }
 
   private void authorize(RoutingContext rc) {

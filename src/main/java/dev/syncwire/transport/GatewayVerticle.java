@@ -1,6 +1,7 @@
 package dev.syncwire.transport;
 
 import dev.syncwire.admin.HealthRoutes;
+import dev.syncwire.admin.HttpRefusals;
 import dev.syncwire.admin.NodeStatus;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.session.EventLoopHub;
@@ -51,6 +52,7 @@ public final class GatewayVerticle extends VerticleBase {
     hubs.add(hub);
     WebSocketGateway webSockets = new WebSocketGateway(services, hub);
     Router router = Router.router(vertx);
+    HttpRefusals.install(router);
     HealthRoutes.mount(router, status);
     new HttpGateway(vertx, directory, hub, config).mount(router);
 
@@ -65,6 +67,9 @@ public final class GatewayVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(config.compression());
     // /ws bypasses the router: the upgrade needs the server's own request, not vertx-web's wrapper.
     server = vertx.createHttpServer(options).requestHandler(request -> {
+      if (HttpRefusals.refusedWithoutHost(request)) {
+        return;
+      }
       if ("/ws".equals(request.path()) && request.method() == HttpMethod.GET) {
         webSockets.handle(request);
       } else {

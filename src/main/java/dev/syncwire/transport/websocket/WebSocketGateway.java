@@ -1,6 +1,8 @@
 package dev.syncwire.transport.websocket;
 
+import dev.syncwire.admin.HttpRefusals;
 import dev.syncwire.protocol.CloseCode;
+import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.FrameCodec;
 import dev.syncwire.protocol.JsonCodec;
 import dev.syncwire.protocol.ProtoCodec;
@@ -45,13 +47,17 @@ public final class WebSocketGateway {
   public void handle(HttpServerRequest request) {
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     // Browsers always send Origin; clients without one (services, CLIs) still need a valid connect.
-    if (!allowedOrigins.isEmpty() && origin != null && !allowedOrigins.contains(origin)) {
-      request.response().setStatusCode(403).end("origin not allowed");
-      return;
+    if (!allowedOrigins.isEmpty()) {
+      request.response().putHeader(HttpHeaders.VARY, "Origin");
+      if (origin != null && !allowedOrigins.contains(origin)) {
+        HttpRefusals.refuse(request, 403, ErrorCode.FORBIDDEN, "origin not allowed");
+        return;
+      }
     }
     String offered = request.getHeader("Sec-WebSocket-Protocol");
     if (offered != null && !offersKnownSubprotocol(offered)) {
-      request.response().setStatusCode(400).end("unsupported subprotocol; use " + String.join(" or ", SUBPROTOCOLS));
+      HttpRefusals.refuse(request, 400, ErrorCode.BAD_REQUEST, "unsupported subprotocol; use "
+          + String.join(" or ", SUBPROTOCOLS));
       return;
     }
     request.toWebSocket().onComplete(ar -> {
