@@ -89,7 +89,7 @@ public final class JsonBodyHandler implements Handler<RoutingContext> {
     try {
       value = ClientJson.parse(body.getBytes());
     } catch (ClientJson.Refused e) {
-      errors.answer(rc, 400, ErrorCode.BAD_REQUEST, e.partial() == null ? "the body is not valid JSON" : e.getMessage());
+      refuse(rc, 400, ErrorCode.BAD_REQUEST, e.partial() == null ? "the body is not valid JSON" : e.getMessage());
       return;
     }
     rc.put(BODY, value);
@@ -102,7 +102,13 @@ public final class JsonBodyHandler implements Handler<RoutingContext> {
     if (!rc.request().isEnded()) {
       rc.request().handler(chunk -> { });
     }
-    errors.answer(rc, 413, ErrorCode.TOO_LARGE, tooLargeMessage);
+    refuse(rc, 413, ErrorCode.TOO_LARGE, tooLargeMessage);
+  }
+
+  private void refuse(RoutingContext rc, int status, ErrorCode code, String message) {
+    LOG.log(Level.FINE, () -> rc.request().method() + " " + rc.request().path() + " refused with " + status + ": "
+        + message);
+    errors.answer(rc, status, code, message);
   }
 
   private static long declaredLength(HttpServerRequest request) {
