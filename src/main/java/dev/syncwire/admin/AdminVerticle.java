@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -51,14 +50,20 @@ public final class AdminVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    HttpRefusals.install(router);
     HealthRoutes.mount(router, status);
     router.route("/api/v1/*").handler(this::authorize);
-    router.post("/api/v1/*").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
+    router.post("/api/v1/*").handler(new JsonBodyHandler(MAX_BODY_BYTES, "body larger than " + MAX_BODY_BYTES + " bytes",
+        (rc, status, code, message) -> error(rc, status, code.wireName(), message)));
     router.get("/api/v1/nodes").handler(this::nodes);
     router.get("/api/v1/channels").handler(this::channels);
     router.get("/api/v1/channels/:tenant/:channel").handler(this::channel);
     router.post("/api/v1/publish").handler(this::publish);
-    return vertx.createHttpServer().requestHandler(router).listen(port, host);
+    return vertx.createHttpServer().requestHandler(request -> {
+      if (!HttpRefusals.refusedWithoutHost(request)) {
+        router.handle(request);
+      }
+    }).listen(port, host);
   }
 
   private void authorize(RoutingContext rc) {
@@ -128,16 +133,11 @@ public final class AdminVerticle extends VerticleBase {
   }
 
   private void publish(RoutingContext rc) {
-    JsonObject body;
-    try {
-      body = rc.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
-    }
-    if (body == null) {
+    if (!(JsonBodyHandler.body(rc) instanceof JsonObject)) {
       error(rc, 400, "bad_request", "body must be a JSON object");
       return;
     }
+    JsonObject body = (JsonObject) JsonBodyHandler.body(rc);
     String tenant = body.getValue("tenant") instanceof String ? body.getString("tenant") : null;
     String channel = body.getValue("channel") instanceof String ? body.getString("channel") : null;
     Object key = body.getValue("key");

@@ -11,13 +11,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One tenant: its id, the keys that verify its users' tokens, whether anonymous users may connect and
- * whether clients may publish when their token does not say.
+ * One tenant: its id, the keys that verify its users' tokens, whether anonymous users may connect,
+ * whether clients may publish when their token does not say, and whether a token may omit {@code exp}.
  */
 public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, boolean clientPublish,
-                           Integer historySize, Long historyTtlMs, Long historyMaxBytes) {
+                           boolean allowNoExp, Integer historySize, Long historyTtlMs, Long historyMaxBytes) {
 
-  private static final Set<String> FIELDS = Set.of("id", "keys", "anonymous", "clientPublish", "history");
+  private static final Set<String> FIELDS = Set.of("id", "keys", "anonymous", "clientPublish", "allowNoExp",
+      "history");
   private static final Set<String> HISTORY_FIELDS = Set.of("size", "ttlMs", "maxBytes");
 
   /** A token-verification key: an HMAC secret (HS256/384/512) or a PEM public key (RS256, ES256, ...). */
@@ -88,6 +89,7 @@ public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, b
     }
     boolean anonymous = bool(path + ".anonymous", json.getValue("anonymous"));
     boolean clientPublish = bool(path + ".clientPublish", json.getValue("clientPublish"));
+    boolean allowNoExp = bool(path + ".allowNoExp", json.getValue("allowNoExp"));
     Object rawKeys = json.getValue("keys", new JsonArray());
     if (!(rawKeys instanceof JsonArray)) {
       throw new ConfigException(path + ".keys", "must be an array of key objects", rawKeys);
@@ -120,7 +122,7 @@ public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, b
         historyMaxBytes = nonNegative(path + ".history.maxBytes", h.getValue("maxBytes"), Long.MAX_VALUE);
       }
     }
-    return new TenantConfig(id, List.copyOf(keys), anonymous, clientPublish, historySize, historyTtlMs,
+    return new TenantConfig(id, List.copyOf(keys), anonymous, clientPublish, allowNoExp, historySize, historyTtlMs,
         historyMaxBytes);
   }
 

@@ -1,7 +1,6 @@
 package dev.syncwire.protocol;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
@@ -9,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * The {@code syncwire.v1.json} codec: one JSON object per text frame. Decoding is strict about the
- * shape of commands and lenient about unknown fields (PROTOCOL.md section 2).
+ * The {@code syncwire.v1.json} codec: one JSON object per text frame, read by {@link ClientJson}. Decoding
+ * is strict about the shape of commands and lenient about unknown fields (PROTOCOL.md section 2).
  */
 public final class JsonCodec implements FrameCodec {
   public static final String SUBPROTOCOL = "syncwire.v1.json";
@@ -57,17 +56,22 @@ public final class JsonCodec implements FrameCodec {
    * @throws ProtocolException when the command is recognisably a command but invalid
    */
   public static Command decode(String text) {
-    JsonObject json;
+    Object parsed;
     try {
-      Object parsed = Json.decodeValue(text);
-      if (!(parsed instanceof JsonObject)) {
-        throw new MalformedFrameException("a frame must be a JSON object");
+      parsed = ClientJson.parse(text);
+    } catch (ClientJson.Refused e) {
+      // JSON the server will not carry (a comment, an inexact number, a lone surrogate) is a bad command
+      // when the command can still be named by its id; otherwise there is nobody to answer.
+      Object id = e.partial() instanceof JsonObject ? ((JsonObject) e.partial()).getValue("id") : null;
+      if (id instanceof Integer || id instanceof Long) {
+        throw e.withCommandId(((Number) id).longValue());
       }
-      json = (JsonObject) parsed;
-    } catch (DecodeException e) {
-      throw new MalformedFrameException("frame is not valid JSON");
+      throw new MalformedFrameException(e.partial() == null ? "frame is not valid JSON" : e.getMessage());
     }
-    return decode(json);
+    if (!(parsed instanceof JsonObject)) {
+      throw new MalformedFrameException("a frame must be a JSON object");
+    }
+    return decode((JsonObject) parsed);
   }
 
   /** Decodes one command already parsed as a JSON object (the HTTP transports parse a batch at once). */

@@ -7,8 +7,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.syncwire.protocol.proto.ClientFrame;
 import dev.syncwire.protocol.proto.StateDelta;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -95,21 +93,31 @@ public final class ProtoCodec implements FrameCodec {
     }
   }
 
+  /** A JSON-valued field, checked by {@link ClientJson} and then carried as the client wrote it. */
   private static String json(ByteString bytes, String field) {
-    String text = bytes.toStringUtf8();
+    value(bytes, field);
+    return bytes.toStringUtf8();
+  }
+
+  /** A JSON-valued field, read. */
+  private static Object value(ByteString bytes, String field) {
     try {
-      Json.decodeValue(text);
-    } catch (DecodeException e) {
-      throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"" + field + "\" must hold UTF-8 JSON");
+      if (bytes.isValidUtf8()) {
+        return ClientJson.parse(bytes.toByteArray());
+      }
+    } catch (ClientJson.Refused e) {
+      if (e.partial() != null) {
+        throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"" + field + "\": " + e.getMessage());
+      }
     }
-    return text;
+    throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"" + field + "\" must hold UTF-8 JSON");
   }
 
   private static String patchJson(dev.syncwire.protocol.proto.Patch patch) {
     JsonObject out = new JsonObject().put("entity", patch.getEntity());
     if (patch.getSetCount() > 0) {
       JsonObject set = new JsonObject();
-      patch.getSetMap().forEach((k, v) -> set.put(k, Json.decodeValue(json(v, "patch.set." + k))));
+      patch.getSetMap().forEach((k, v) -> set.put(k, value(v, "patch.set." + k)));
       out.put("set", set);
     }
     if (patch.getUnsetCount() > 0) {
@@ -117,7 +125,7 @@ public final class ProtoCodec implements FrameCodec {
     }
     if (patch.getIncCount() > 0) {
       JsonObject inc = new JsonObject();
-      patch.getIncMap().forEach((k, v) -> inc.put(k, Json.decodeValue(json(v, "patch.inc." + k))));
+      patch.getIncMap().forEach((k, v) -> inc.put(k, value(v, "patch.inc." + k)));
       out.put("inc", inc);
     }
     if (patch.getIfCount() > 0) {

@@ -95,6 +95,11 @@ public final class Session implements SwapList.Member {
     return state == State.CLOSED;
   }
 
+  /** Whether a {@code connect} succeeded and the session is not closed. */
+  public boolean isConnected() {
+    return state == State.CONNECTED;
+  }
+
   /** Handles one inbound text message. */
   public void onText(String text) {
     if (state != State.CLOSED) {
@@ -442,6 +447,8 @@ public final class Session implements SwapList.Member {
     if (state == State.CLOSED) {
       return;
     }
+    // Most closes are the client's doing (a bad token or frame, a limit): worth a line when debugging, no more.
+    LOG.log(Level.FINE, () -> "session " + id + " closed with " + code.code() + ": " + reason);
     release();
     transport.close(code, reason);
   }

@@ -1,6 +1,7 @@
 package dev.syncwire.transport;
 
 import dev.syncwire.admin.HealthRoutes;
+import dev.syncwire.admin.HttpRefusals;
 import dev.syncwire.admin.NodeStatus;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.session.EventLoopHub;
@@ -52,6 +53,7 @@ public final class GatewayVerticle extends VerticleBase {
     ClientIp clientIp = new ClientIp(config.httpTrustedProxies());
     WebSocketGateway webSockets = new WebSocketGateway(services, hub, clientIp);
     Router router = Router.router(vertx);
+    HttpRefusals.install(router);
     HealthRoutes.mount(router, status);
     new HttpGateway(vertx, directory, hub, config, clientIp, services.limits(), services.guard()).mount(router);
 
@@ -69,6 +71,9 @@ public final class GatewayVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false);
     // /ws bypasses the router: the upgrade needs the server's own request, not vertx-web's wrapper.
     server = vertx.createHttpServer(options).requestHandler(request -> {
+      if (HttpRefusals.refusedWithoutHost(request)) {
+        return;
+      }
       if ("/ws".equals(request.path()) && request.method() == HttpMethod.GET) {
         webSockets.handle(request);
       } else {

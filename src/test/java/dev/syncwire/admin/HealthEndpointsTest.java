@@ -1,6 +1,7 @@
 package dev.syncwire.admin;
 
 import dev.syncwire.testing.Await;
+import dev.syncwire.testing.RawHttp;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
 import io.vertx.core.buffer.Buffer;
@@ -124,5 +125,37 @@ class HealthEndpointsTest {
           "{\"tenant\":\"demo\",\"channel\":\"bad/name\",\"data\":1}").status());
       assertEquals(400, call(HttpMethod.POST, node.adminPort(), "/api/v1/publish", auth, "not json").status());
     }
+  }
+
+  @Test
+  void adminBodiesAreJsonWhateverTheirContentTypeUpToOneMebibyte() {
+    String auth = "Authorization: Bearer " + TestNode.ADMIN_KEY;
+    // What curl -d sends: application/x-www-form-urlencoded.
+    byte[] body = ("{\"tenant\":\"demo\",\"channel\":\"admin-form\",\"data\":\"" + "x".repeat(10_000) + "\"}")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    RawHttp.Response r = RawHttp.exchange(node.adminPort(), "POST /api/v1/publish HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + auth + "\r\nContent-Type: application/x-www-form-urlencoded", body, true, false);
+    assertEquals(200, r.status(), r.body());
+    byte[] over = new byte[1024 * 1024 + 1];
+    java.util.Arrays.fill(over, (byte) ' ');
+    RawHttp.Response big = RawHttp.exchange(node.adminPort(), "POST /api/v1/publish HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + auth + "\r\nContent-Type: application/x-www-form-urlencoded", over, false, false);
+    assertEquals(413, big.status(), big.body());
+    assertEquals("too_large", new JsonObject(big.body()).getString("code"));
+  }
+
+  @Test
+  void adminPublishOfJsonTheServerCannotCarryIs400() {
+    String auth = "Bearer " + TestNode.ADMIN_KEY;
+    for (String data : new String[] {"1e400", "12345678901234567890123", "\"\\ud800\"", "1 /* one */"}) {
+      Response r = call(HttpMethod.POST, node.adminPort(), "/api/v1/publish", auth,
+          "{\"tenant\":\"demo\",\"channel\":\"admin-exact\",\"data\":" + data + "}");
+      assertEquals(400, r.status(), data);
+      assertEquals("bad_request", r.json().getString("code"));
+    }
+    Response ok = call(HttpMethod.POST, node.adminPort(), "/api/v1/publish", auth,
+        "{\"tenant\":\"demo\",\"channel\":\"admin-exact\",\"data\":[9223372036854775807,0.1]}");
+    assertEquals(200, ok.status(), ok.body());
+    assertEquals(1L, ok.json().getLong("seq"), "none of the refused publishes took a seq");
   }
 }

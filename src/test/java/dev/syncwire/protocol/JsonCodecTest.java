@@ -62,6 +62,31 @@ class JsonCodecTest {
     assertEquals(1L, e.commandId());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"id\":1,\"type\":\"publish\",\"channel\":\"c\",\"data\":1e400}",
+      "{\"type\":\"publish\",\"channel\":\"c\",\"data\":12345678901234567890123,\"id\":1}",
+      "{\"id\":1,\"type\":\"publish\",\"channel\":\"c\",\"data\":\"\\ud800\"}",
+      "{\"id\":1,\"type\":\"ping\" /* why not */}", "{\"id\":1,\"type\":\"ping\"} // trailing"})
+  void jsonTheServerCannotCarryIsABadRequestWhenTheCommandHasAnId(String text) {
+    ProtocolException e = assertThrows(ProtocolException.class, () -> JsonCodec.decode(text));
+    assertEquals(ErrorCode.BAD_REQUEST, e.code());
+    assertEquals(1L, e.commandId());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"type\":\"ping\",\"n\":1e400}", "/* hi */ [1]", "{\"id\":1e400,\"type\":\"ping\"}"})
+  void jsonTheServerCannotCarryWithoutAnIdIsMalformed(String text) {
+    assertThrows(MalformedFrameException.class, () -> JsonCodec.decode(text));
+  }
+
+  @Test
+  void publishedNumbersArePassedOnAsSent() {
+    String data = "[9223372036854775807,-9223372036854775808,0.1,1.5E+300,-2.5,1.0,0.30000000000000004,8.17E+21]";
+    Command.Publish p = (Command.Publish) JsonCodec.decode("{\"id\":1,\"type\":\"publish\",\"channel\":\"c\",\"data\":"
+        + data + "}");
+    assertEquals(data, p.dataJson());
+  }
+
   @Test
   void encodesRepliesAndPushesAsTheProtocolShowsThem() {
     assertEquals("{\"id\":1,\"type\":\"connected\",\"session\":\"s_1\",\"key\":\"k\",\"user\":\"u1\",\"tenant\":\"acme\",\"node\":\"n1\",\"heartbeatMs\":30000}",

@@ -121,6 +121,30 @@ public final class RawWebSocket implements AutoCloseable {
   /** Sends one masked frame; {@code rsv1} marks it compressed (permessage-deflate). */
   public void sendFrame(int opcode, byte[] payload, boolean fin, boolean rsv1) {
     try {
+      out.write(frame(opcode, payload, fin, rsv1));
+      out.flush();
+    } catch (IOException e) {
+      throw new AssertionError("send failed", e);
+    }
+  }
+
+  /**
+   * Writes bytes as they are, for a writer on another thread; false once the connection is gone (never
+   * throws, so that a background writer asserts nothing).
+   */
+  public boolean trySend(byte[] bytes) {
+    try {
+      out.write(bytes);
+      out.flush();
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** One masked frame as bytes. */
+  public static byte[] frame(int opcode, byte[] payload, boolean fin, boolean rsv1) {
+    try {
       ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
       f.write((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode);
       int len = payload.length;
@@ -142,10 +166,9 @@ public final class RawWebSocket implements AutoCloseable {
       for (int i = 0; i < len; i++) {
         f.write(payload[i] ^ mask[i & 3]);
       }
-      out.write(f.toByteArray());
-      out.flush();
+      return f.toByteArray();
     } catch (IOException e) {
-      throw new AssertionError("send failed", e);
+      throw new IllegalStateException(e);
     }
   }
 

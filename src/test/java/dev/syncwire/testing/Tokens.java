@@ -30,6 +30,13 @@ public final class Tokens {
     return c.put("exp", System.currentTimeMillis() / 1000 + 3600);
   }
 
+  /** Claims without {@code exp}: refused unless the tenant sets {@code allowNoExp}. */
+  public static JsonObject claimsWithoutExp(String tenant, String sub) {
+    JsonObject c = claims(tenant, sub);
+    c.remove("exp");
+    return c;
+  }
+
   public static String hs256(String secret, JsonObject claims) {
     try {
       String signingInput = signingInput("HS256", claims);

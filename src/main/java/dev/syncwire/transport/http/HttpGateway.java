@@ -1,7 +1,10 @@
 package dev.syncwire.transport.http;
 
+import dev.syncwire.admin.HttpRefusals;
+import dev.syncwire.admin.JsonBodyHandler;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.guard.MemoryGuard;
+import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.transport.ClientIp;
@@ -10,13 +13,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 
+import java.util.Arrays;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code POST /send}, {@code GET /sse} and {@code GET /poll} on the client port of one event loop: checks
@@ -26,6 +32,7 @@ import java.util.Set;
 public final class HttpGateway {
   /** The session key, as a header (or the {@code key} query parameter, for EventSource). */
   public static final String KEY_HEADER = "X-Syncwire-Key";
+  private static final Logger LOG = Logger.getLogger(HttpGateway.class.getName());
 
   private final Vertx vertx;
   private final SessionDirectory directory;
@@ -54,35 +61,54 @@ public final class HttpGateway {
     if (!config.httpAllowedOrigins().isEmpty()) {
       cors.addOrigins(config.httpAllowedOrigins());
     }
+    boolean allowList = !config.httpAllowedOrigins().isEmpty();
     for (String path : new String[] {"/send", "/sse", "/poll"}) {
-      router.route(path).handler(cors);
+      if (allowList) {
+        // The answer depends on the Origin (allowed or not): caches must keep one answer per Origin.
+        router.route(path).handler(rc -> {
+          rc.addHeadersEndHandler(v -> varyOnOrigin(rc.response()));
+          rc.next();
+        });
+      }
+      router.route(path).handler(cors).failureHandler(HttpGateway::failure);
     }
-    router.post("/send").handler(BodyHandler.create(false).setBodyLimit(config.httpMaxSendBytes()))
-        .handler(this::send).failureHandler(this::failure);
+    router.post("/send").handler(new JsonBodyHandler(config.httpMaxSendBytes(), "body larger than http.maxSendBytes ("
+            + config.httpMaxSendBytes() + " bytes)",
+            (rc, status, code, message) -> HttpTransports.error(rc.response(), status, code.wireName(), message)))
+        .handler(this::send);
     router.get("/sse").handler(this::sse);
     router.get("/poll").handler(this::poll);
   }
 
-  private void failure(RoutingContext rc) {
-    if (rc.statusCode() == 413) {
-      HttpTransports.error(rc.response(), 413, "too_large", "body larger than http.maxSendBytes ("
-          + config.httpMaxSendBytes() + " bytes)");
+  /** Adds {@code Origin} to {@code Vary}, once (the CORS handler adds it for some answers itself). */
+  private static void varyOnOrigin(HttpServerResponse response) {
+    String vary = response.headers().get(HttpHeaders.VARY);
+    if (vary == null) {
+      response.putHeader(HttpHeaders.VARY, "Origin");
+    } else if (Arrays.stream(vary.split(",")).noneMatch(v -> v.trim().equalsIgnoreCase("Origin"))) {
+      response.putHeader(HttpHeaders.VARY, vary + ", Origin");
+    }
+  }
+
+  private static void failure(RoutingContext rc) {
+    if (rc.statusCode() == 403) {
+      HttpRefusals.refuse(rc, ErrorCode.FORBIDDEN, "origin not allowed");
+    } else if (rc.failure() instanceof IllegalArgumentException) {
+      HttpRefusals.refuse(rc, 400, ErrorCode.BAD_REQUEST, "the query string does not decode");
+    } else if (rc.statusCode() >= 400 && rc.statusCode() < 500) {
+      HttpRefusals.refuse(rc, ErrorCode.BAD_REQUEST, "bad request");
     } else {
-      HttpTransports.error(rc.response(), rc.statusCode() > 0 ? rc.statusCode() : 500, "bad_request", "bad request");
+      LOG.log(Level.WARNING, "HTTP transport request failed", rc.failure());
+      HttpTransports.error(rc.response(), 500, ErrorCode.INTERNAL.wireName(), "internal error");
     }
   }
 
   private void send(RoutingContext rc) {
-    JsonArray commands;
-    try {
-      commands = rc.body().asJsonArray();
-    } catch (RuntimeException e) {
-      commands = null;
-    }
-    if (commands == null) {
+    if (!(JsonBodyHandler.body(rc) instanceof JsonArray)) {
       HttpTransports.error(rc.response(), 400, "bad_request", "the body must be a JSON array of commands");
       return;
     }
+    JsonArray commands = (JsonArray) JsonBodyHandler.body(rc);
     if (commands.size() > config.httpMaxCommandsPerSend()) {
       HttpTransports.error(rc.response(), 413, "too_large", "more than http.maxCommandsPerSend ("
           + config.httpMaxCommandsPerSend() + ") commands");
@@ -91,7 +117,7 @@ public final class HttpGateway {
     String session = rc.request().getParam("session");
     if (session != null) {
       directory.send(session, key(rc.request()), commands)
-          .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+          .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.noSession()));
       return;
     }
     if (guard.engaged()) {
@@ -106,7 +132,7 @@ public final class HttpGateway {
     }
     // The session releases the address's place when it ends.
     directory.sendNew(hub, commands, ip)
-        .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+        .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.noSession()));
   }
 
   private void poll(RoutingContext rc) {
@@ -116,7 +142,7 @@ public final class HttpGateway {
       return;
     }
     directory.poll(rc.request().getParam("session"), key(rc.request()), cursor)
-        .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.notFound()));
+        .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.noSession()));
   }
 
   private void sse(RoutingContext rc) {
@@ -134,8 +160,8 @@ public final class HttpGateway {
     }
     // Check the session first, so that errors are plain HTTP answers rather than an empty stream.
     directory.check(session, key(request)).onComplete(check -> {
-      SessionDirectory.Answer a = check.succeeded() ? check.result() : SessionDirectory.Answer.notFound();
-      if (a.status() == 401 || a.status() == 404) {
+      SessionDirectory.Answer a = check.succeeded() ? check.result() : SessionDirectory.Answer.noSession();
+      if (a.status() != 200) {
         respond(rc, a);
         return;
       }

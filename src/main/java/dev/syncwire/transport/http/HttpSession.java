@@ -73,13 +73,13 @@ final class HttpSession implements Transport {
     return context;
   }
 
-  boolean closed() {
-    return closed;
-  }
-
-  /** Why the session ended: {@code 4001} (unauthorized, for example an expired token) or another code. */
+  /** Why the session ended (null while open). */
   CloseCode closeCode() {
     return closeCode;
+  }
+
+  boolean closed() {
+    return closed;
   }
 
   // ---- requests ----
@@ -295,7 +295,7 @@ final class HttpSession implements Transport {
     if (d != null) {
       d.end();
     }
-    directory.ended(session.id(), clientIp, code);
+    directory.ended(session.id(), clientIp);
   }
 
   // ---- linger ----

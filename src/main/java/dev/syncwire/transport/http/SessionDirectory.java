@@ -29,12 +29,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SessionDirectory {
   /** An HTTP answer: status and JSON body. */
   record Answer(int status, String body) {
-    static Answer notFound() {
-      return new Answer(404, "{\"code\":\"session_not_found\",\"message\":\"no such session; connect again\"}");
-    }
+    private static final Answer NO_SESSION = new Answer(401,
+        "{\"code\":\"unauthorized\",\"message\":\"no session with this id and key; connect again\"}");
 
-    static Answer unauthorized() {
-      return new Answer(401, "{\"code\":\"unauthorized\",\"message\":\"wrong key or expired session\"}");
+    /**
+     * The one answer for a request that reaches no session: an unknown id, a wrong key, a session that
+     * ended (token expired, lingered out, home node gone). One answer for all, so that nobody learns
+     * which session ids exist.
+     */
+    static Answer noSession() {
+      return NO_SESSION;
     }
 
     JsonObject toJson() {
@@ -51,8 +55,6 @@ public final class SessionDirectory {
   private final SyncwireConfig config;
   private final String nodeName;
   private final Map<String, HttpSession> sessions = new ConcurrentHashMap<>();
-  /** Sessions closed for their token, answered 401 (not 404) for a while. */
-  private final Map<String, Long> unauthorizedUntil = new ConcurrentHashMap<>();
   private final SseRelays relays;
 
   public SessionDirectory(Vertx vertx, SessionServices services) {
@@ -88,14 +90,9 @@ public final class SessionDirectory {
     return transport;
   }
 
-  void ended(String sessionId, String clientIp, CloseCode code) {
+  void ended(String sessionId, String clientIp) {
     sessions.remove(sessionId);
     services.limits().releaseIp(clientIp);
-    if (code == CloseCode.UNAUTHORIZED) {
-      long now = System.currentTimeMillis();
-      unauthorizedUntil.values().removeIf(until -> until < now);
-      unauthorizedUntil.put(sessionId, now + config.sessionLingerMs());
-    }
   }
 
   static String homeOf(String sessionId) {
@@ -110,7 +107,7 @@ public final class SessionDirectory {
         session -> sendHere(session, commands));
   }
 
-  /** Whether the session exists here or elsewhere and {@code key} is its key: 200, 401 or 404. */
+  /** Whether the session exists here or elsewhere and {@code key} is its key: 200, else 401. */
   Future<Answer> check(String sessionId, String key) {
     return route(sessionId, new JsonObject().put("op", "check"), key,
         session -> Future.succeededFuture(new Answer(200, "{}")));
@@ -151,7 +148,7 @@ public final class SessionDirectory {
                                java.util.function.Function<HttpSession, Future<Answer>> here) {
     String home = homeOf(sessionId);
     if (home == null) {
-      return Future.succeededFuture(Answer.notFound());
+      return Future.succeededFuture(Answer.noSession());
     }
     if (home.equals(nodeName)) {
       return local(sessionId, key, here);
@@ -165,18 +162,13 @@ public final class SessionDirectory {
             new DeliveryOptions().setSendTimeout(timeoutMs))
         .map(m -> Answer.fromJson(m.body()))
         // No handler at the home node (it is gone) or no answer: the session is lost.
-        .otherwise(e -> Answer.notFound());
+        .otherwise(e -> Answer.noSession());
   }
 
   private Future<Answer> local(String sessionId, String key, java.util.function.Function<HttpSession, Future<Answer>> op) {
     HttpSession session = sessions.get(sessionId);
-    if (session == null) {
-      Long until = unauthorizedUntil.get(sessionId);
-      return Future.succeededFuture(until != null && until > System.currentTimeMillis() ? Answer.unauthorized()
-          : Answer.notFound());
-    }
-    if (!keyMatches(session, key)) {
-      return Future.succeededFuture(Answer.unauthorized());
+    if (session == null || !keyMatches(session, key)) {
+      return Future.succeededFuture(Answer.noSession());
     }
     Promise<Answer> answer = Promise.promise();
     session.context().runOnContext(v -> op.apply(session).onComplete(answer));
@@ -201,12 +193,15 @@ public final class SessionDirectory {
       Promise<JsonArray> replies = Promise.promise();
       session.send(commands, replies);
       replies.future().onComplete(ar -> {
-        if (session.closed() && session.closeCode() == CloseCode.UNAUTHORIZED) {
-          answer.complete(new Answer(401, ar.result().encode()));
+        if (session.session().isConnected()) {
+          answer.complete(new Answer(200, ar.result().encode()));
         } else if (session.closed() && session.closeCode() == CloseCode.TRY_AGAIN_LATER) {
+          // The tenant has no room for another session on this node.
           answer.complete(new Answer(503, ar.result().encode()));
         } else {
-          answer.complete(new Answer(200, ar.result().encode()));
+          // A connect refused or absent: the session ends with its first request.
+          session.session().close(CloseCode.UNAUTHORIZED, "a new HTTP session must begin with a connect");
+          answer.complete(new Answer(401, ar.result().encode()));
         }
       });
     });
@@ -225,7 +220,7 @@ public final class SessionDirectory {
     return result.future().map(r -> {
       if (r == null) {
         session.session().close(CloseCode.GOING_AWAY, "cursor " + cursor + " no longer held");
-        return Answer.notFound();
+        return Answer.noSession();
       }
       StringBuilder sb = new StringBuilder(64 + r.pushes().size() * 128).append("{\"cursor\":").append(r.cursor())
           .append(",\"messages\":[");
@@ -242,7 +237,7 @@ public final class SessionDirectory {
   private Future<Answer> streamHere(HttpSession session, long cursor, Downstream downstream) {
     if (!session.stream(cursor, downstream)) {
       session.session().close(CloseCode.GOING_AWAY, "cursor " + cursor + " no longer held");
-      return Future.succeededFuture(Answer.notFound());
+      return Future.succeededFuture(Answer.noSession());
     }
     return Future.succeededFuture(new Answer(200, "{}"));
   }

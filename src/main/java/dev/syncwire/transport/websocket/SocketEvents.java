@@ -1,11 +1,12 @@
 package dev.syncwire.transport.websocket;
 
 import dev.syncwire.session.Session;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -14,18 +15,30 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 
+import java.util.function.Consumer;
+
 /**
  * The one handler Syncwire adds to a WebSocket's pipeline (one per connection, so it is kept small). It
  * checks that text messages are well-formed UTF-8 (RFC 3629), across fragments, before Vert.x decodes
- * them leniently: an invalid message raises {@link CorruptedWebSocketFrameException} with status 1007
- * and everything after it on the connection is discarded. It tells the session when the socket has
- * room again, since frames are written below Vert.x's own write queue. And it answers pings itself,
- * instead of Vert.x, which queues one pong per ping without bound: each ping costs the session a
- * command of its rate, and at most one pong waits for a peer that does not read (a newer ping replaces
- * the unanswered one, as RFC 6455 section 5.5.3 allows).
+ * them leniently (an invalid message is status 1007), and that no frame has reserved bits set, which only
+ * a negotiated extension may use (status 1002; permessage-deflate clears its bit before this handler).
+ *
+ * <p>Input that cannot be read as frames (those two cases, and everything Netty's decoder and inflater
+ * refuse: a frame over the limit, a bad opcode, an inflation past the limit) is handed to
+ * {@code badInput} here and goes no further: Vert.x would close the connection at once, before the close
+ * frame is out and with the peer's bytes unread (which makes the kernel reset the connection). The
+ * transport closes it instead ({@link WebSocketTransport#inputFailed()}), and everything after the bad
+ * input is dropped.
+ *
+ * <p>It tells the session when the socket has room again, since frames are written below Vert.x's
+ * own write queue. And it answers pings itself, instead of Vert.x, which queues one pong per ping
+ * without bound: each ping costs the session a command of its rate, and at most one pong waits for a
+ * peer that does not read (a newer ping replaces the unanswered one, as RFC 6455 section 5.5.3 allows).
  */
 final class SocketEvents extends ChannelInboundHandlerAdapter {
   private final Session session;
+  private final WebSocketTransport transport;
+  private final Consumer<Throwable> badInput;
   private boolean inText;
   private boolean failed;
   private int need;
@@ -36,8 +49,10 @@ final class SocketEvents extends ChannelInboundHandlerAdapter {
   /** The payload of the latest ping received while a pong was in flight; answered when that one is out. */
   private ByteBuf latestPing;
 
-  SocketEvents(Session session) {
+  SocketEvents(Session session, WebSocketTransport transport, Consumer<Throwable> badInput) {
     this.session = session;
+    this.transport = transport;
+    this.badInput = badInput;
   }
 
   @Override
@@ -54,6 +69,12 @@ final class SocketEvents extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (msg instanceof WebSocketFrame && ((WebSocketFrame) msg).rsv() != 0) {
+      ReferenceCountUtil.release(msg);
+      fail(new CorruptedWebSocketFrameException(WebSocketCloseStatus.PROTOCOL_ERROR,
+          "reserved bits set without a negotiated extension"));
+      return;
+    }
     if (msg instanceof PingWebSocketFrame) {
       onPing(ctx, (PingWebSocketFrame) msg);
       return;
@@ -62,9 +83,8 @@ final class SocketEvents extends ChannelInboundHandlerAdapter {
       WebSocketFrame frame = (WebSocketFrame) msg;
       inText = !frame.isFinalFragment();
       if (!valid(frame) || (frame.isFinalFragment() && need != 0)) {
-        failed = true;
         ReferenceCountUtil.release(msg);
-        ctx.fireExceptionCaught(new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA,
+        fail(new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA,
             "text message is not valid UTF-8"));
         return;
       }
@@ -117,6 +137,23 @@ final class SocketEvents extends ChannelInboundHandlerAdapter {
     if (latestPing != null) {
       latestPing.release();
       latestPing = null;
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (cause instanceof CorruptedWebSocketFrameException || cause instanceof DecompressionException) {
+      fail(cause);
+    } else {
+      super.exceptionCaught(ctx, cause);
+    }
+  }
+
+  private void fail(Throwable cause) {
+    if (!failed) {
+      failed = true;
+      transport.inputFailed();
+      badInput.accept(cause);
     }
   }
 

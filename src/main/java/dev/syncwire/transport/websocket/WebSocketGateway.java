@@ -1,6 +1,8 @@
 package dev.syncwire.transport.websocket;
 
+import dev.syncwire.admin.HttpRefusals;
 import dev.syncwire.protocol.CloseCode;
+import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.FrameCodec;
 import dev.syncwire.protocol.JsonCodec;
 import dev.syncwire.protocol.ProtoCodec;
@@ -56,13 +58,17 @@ public final class WebSocketGateway {
     }
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     // Browsers always send Origin; clients without one (services, CLIs) still need a valid connect.
-    if (!allowedOrigins.isEmpty() && origin != null && !allowedOrigins.contains(origin)) {
-      request.response().setStatusCode(403).end("origin not allowed");
-      return;
+    if (!allowedOrigins.isEmpty()) {
+      request.response().putHeader(HttpHeaders.VARY, "Origin");
+      if (origin != null && !allowedOrigins.contains(origin)) {
+        HttpRefusals.refuse(request, 403, ErrorCode.FORBIDDEN, "origin not allowed");
+        return;
+      }
     }
     String offered = request.getHeader("Sec-WebSocket-Protocol");
     if (offered != null && !offersKnownSubprotocol(offered)) {
-      request.response().setStatusCode(400).end("unsupported subprotocol; use " + String.join(" or ", SUBPROTOCOLS));
+      HttpRefusals.refuse(request, 400, ErrorCode.BAD_REQUEST, "unsupported subprotocol; use "
+          + String.join(" or ", SUBPROTOCOLS));
       return;
     }
     String ip = clientIp.of(request);
@@ -96,7 +102,7 @@ public final class WebSocketGateway {
     WebSocketTransport transport = new WebSocketTransport(services.vertx(), socket, codec.binary(), CLOSE_TIMEOUT_MS);
     Session session = new Session(services, hub, transport, codec);
     ChannelHandlerContext chctx = transport.channelHandlerContext();
-    chctx.pipeline().addBefore(chctx.name(), "syncwire", new SocketEvents(session));
+    chctx.pipeline().addBefore(chctx.name(), "syncwire", new SocketEvents(session, transport, e -> onException(session, e)));
     socket.textMessageHandler(session::onText);
     socket.binaryMessageHandler(b -> session.onBinary(b.getBytes()));
     socket.pongHandler(b -> session.onPong());
@@ -108,6 +114,9 @@ public final class WebSocketGateway {
   }
 
   private static void onException(Session session, Throwable e) {
+    if (session.isClosed()) {
+      return;
+    }
     if (e instanceof CorruptedWebSocketFrameException) {
       CloseCode code = CloseCode.of(((CorruptedWebSocketFrameException) e).closeStatus().code());
       session.close(code != null ? code : CloseCode.PROTOCOL_ERROR, e.getMessage());

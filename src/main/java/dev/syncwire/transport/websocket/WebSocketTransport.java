@@ -7,7 +7,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.Vertx;
@@ -22,6 +24,8 @@ import io.vertx.core.internal.http.WebSocketInternal;
 final class WebSocketTransport implements Transport {
   /** Socket send buffer kept in Netty before frames wait in the session's own outbound buffer. */
   static final int HIGH_WATER_MARK = 64 * 1024;
+  /** How long a connection closed for bad input keeps reading what its peer still sends (see {@code close}). */
+  static final long LINGER_MS = 2000;
   private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(HIGH_WATER_MARK / 2, HIGH_WATER_MARK);
 
   private final Vertx vertx;
@@ -31,6 +35,7 @@ final class WebSocketTransport implements Transport {
   private final boolean binary;
   private final long closeTimeoutMs;
   private boolean closing;
+  private boolean inputFailed;
 
   WebSocketTransport(Vertx vertx, ServerWebSocket socket, boolean binary, long closeTimeoutMs) {
     this.vertx = vertx;
@@ -78,6 +83,11 @@ final class WebSocketTransport implements Transport {
     }
   }
 
+  /** The input can no longer be read as frames (see {@link SocketEvents}): the next close lingers. */
+  void inputFailed() {
+    inputFailed = true;
+  }
+
   @Override
   public void close(CloseCode code, String reason) {
     if (closing) {
@@ -85,9 +95,31 @@ final class WebSocketTransport implements Transport {
     }
     closing = true;
     chctx.flush();
+    if (inputFailed) {
+      closeAfterBadInput(code, reason);
+      return;
+    }
     socket.close(code.code(), truncate(reason));
     // A peer that stopped reading never completes the close handshake; do not wait for it forever.
     vertx.setTimer(closeTimeoutMs, t -> dropConnection());
+  }
+
+  /**
+   * Closes after input that could not be read as frames, so the peer's close frame would not be read
+   * either: there is no handshake to wait for. The close frame goes out, then the sending side is shut
+   * down, so that the peer sees the end of the stream right after it. What the peer still sends is read
+   * and dropped until it closes its side, for at most {@link #LINGER_MS}: closing a socket with unread
+   * input makes the kernel reset the connection, and a reset can destroy the close frame before the peer
+   * has read it.
+   */
+  private void closeAfterBadInput(CloseCode code, String reason) {
+    channel.config().setAutoRead(true);
+    chctx.writeAndFlush(new CloseWebSocketFrame(code.code(), truncate(reason))).addListener(written -> {
+      if (written.isSuccess() && channel instanceof DuplexChannel) {
+        ((DuplexChannel) channel).shutdownOutput();
+      }
+    });
+    vertx.setTimer(LINGER_MS, t -> dropConnection());
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.syncwire.testing.Await;
 import dev.syncwire.testing.HttpSessionClient;
 import dev.syncwire.testing.HttpSessionClient.Response;
 import dev.syncwire.testing.HttpSessionClient.SseReader;
+import dev.syncwire.testing.RawHttp;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.Tokens;
 import dev.syncwire.testing.WsClient;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -83,13 +85,21 @@ class HttpTransportTest {
   }
 
   @Test
-  void aFirstSendThatIsNotAConnectOrIsRefusedIs401() {
+  void aFirstSendThatIsNotAConnectOrIsRefusedIs401AndLeavesNoSession() {
+    int before = node.sessions();
     Response r = client.send(null, new JsonArray().add(new JsonObject().put("id", 1).put("type", "ping")));
     assertEquals(401, r.status());
     assertEquals("unauthorized", r.array().getJsonObject(0).getString("code"));
     Response refused = client.send(null, new JsonArray().add(new JsonObject().put("id", 1).put("type", "connect")
         .put("tenant", "acme")));
     assertEquals(401, refused.status());
+    Response empty = client.send(null, new JsonArray());
+    assertEquals(401, empty.status(), "no connect at all");
+    assertEquals(new JsonArray(), empty.array());
+    Response notACommand = client.send(null, new JsonArray().add("hello"));
+    assertEquals(401, notACommand.status());
+    assertEquals("bad_request", notACommand.array().getJsonObject(0).getString("code"));
+    Await.until(Duration.ofSeconds(5), "the refused sessions to end", () -> node.sessions() == before);
   }
 
   @Test
@@ -208,17 +218,24 @@ class HttpTransportTest {
   }
 
   @Test
-  void wrongKeyIs401AndRevealsNothingUnknownSessionIs404() {
+  void aWrongKeyAndAnUnknownSessionGetTheSameAnswer() {
     client.connect("demo");
     Response wrong = client.post("/send?session=" + client.session, "[]", "not-the-key");
     assertEquals(401, wrong.status());
-    assertEquals(Map.of("code", "unauthorized", "message", "wrong key or expired session"), wrong.json().getMap());
-    assertEquals(401, client.call(HttpMethod.GET, "/poll?session=" + client.session + "&key=nope&cursor=0", null, Map.of()).status());
-    assertEquals(401, client.call(HttpMethod.GET, "/sse?session=" + client.session, null, Map.of()).status());
-    Response unknown = client.post("/send?session=s_nothing.test-node", "[]", "k");
-    assertEquals(404, unknown.status());
-    assertEquals("session_not_found", unknown.json().getString("code"));
-    assertEquals(404, client.post("/send?session=s_nothing.other-node", "[]", "k").status());
+    assertEquals(Map.of("code", "unauthorized", "message", "no session with this id and key; connect again"),
+        wrong.json().getMap());
+    List<Response> answers = List.of(wrong,
+        client.post("/send?session=s_nothing.test-node", "[]", "k"),
+        client.post("/send?session=s_nothing.other-node", "[]", "k"),
+        client.post("/send?session=no-node-at-all", "[]", "k"),
+        client.call(HttpMethod.GET, "/poll?session=" + client.session + "&key=nope&cursor=0", null, Map.of()),
+        client.call(HttpMethod.GET, "/poll?session=s_nothing.test-node&key=nope&cursor=0", null, Map.of()),
+        client.call(HttpMethod.GET, "/sse?session=" + client.session, null, Map.of()),
+        client.call(HttpMethod.GET, "/sse?session=s_nothing.test-node&key=k", null, Map.of()));
+    for (Response a : answers) {
+      assertEquals(401, a.status(), a.body());
+      assertEquals(wrong.body(), a.body());
+    }
   }
 
   @Test
@@ -248,7 +265,7 @@ class HttpTransportTest {
     client.connect("demo");
     int before = node.sessions();
     sleep(2000);
-    assertEquals(404, client.poll(0).status(), "session.lingerMs is 1500");
+    assertEquals(401, client.poll(0).status(), "session.lingerMs is 1500");
     assertTrue(node.sessions() < before);
   }
 
@@ -260,9 +277,23 @@ class HttpTransportTest {
     assertEquals(200, r.status());
     client.session = r.array().getJsonObject(0).getString("session");
     client.key = r.array().getJsonObject(0).getString("key");
-    // Just after the expiry (and well inside the 1500 ms for which an expired session answers 401).
+    // Just after the expiry: the session ended with its token.
     sleep(Math.max(0, exp * 1000 + 300 - System.currentTimeMillis()));
     assertEquals(401, client.poll(0).status());
+  }
+
+  @Test
+  void jsonTheServerCannotCarryInASendIs400AndNothingIsPublished() {
+    client.connect("demo");
+    client.command(new JsonObject().put("type", "subscribe").put("channel", "h-exact"));
+    for (String data : List.of("1e400", "12345678901234567890123", "\"\\ud800\"", "1 /* one */")) {
+      Response r = client.post("/send?session=" + client.session,
+          "[{\"id\":1,\"type\":\"publish\",\"channel\":\"h-exact\",\"data\":" + data + "}]", client.key);
+      assertEquals(400, r.status(), data);
+      assertEquals("bad_request", r.json().getString("code"));
+      assertFalse(r.json().getString("message").isEmpty());
+    }
+    assertEquals(1L, publish("h-exact", 0.5).getLong("seq"));
   }
 
   @Test
@@ -283,6 +314,32 @@ class HttpTransportTest {
     assertEquals("bad_request", replies.getJsonObject(2).getString("code"));
     assertEquals(9L, replies.getJsonObject(2).getLong("id"));
     assertEquals("pong", replies.getJsonObject(3).getString("type"));
+  }
+
+  @Test
+  void sendBodiesAreJsonWhateverTheirContentTypeUpToTheLimit() {
+    try (TestNode plain = TestNode.start()) {
+      String body = "[{\"id\":1,\"type\":\"connect\",\"tenant\":\"demo\"},"
+          + "{\"id\":2,\"type\":\"publish\",\"channel\":\"forms\",\"data\":\"" + "x".repeat(10_000) + "\"}]";
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      for (String type : List.of("application/x-www-form-urlencoded", "multipart/form-data; boundary=b", "text/plain",
+          "application/json")) {
+        // Plain, then as curl sends a larger body (Expect: 100-continue), then chunked.
+        for (boolean[] how : new boolean[][] {{false, false}, {true, false}, {false, true}}) {
+          RawHttp.Response r = RawHttp.exchange(plain.port(), "POST /send HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Content-Type: " + type, bytes, how[0], how[1]);
+          assertEquals(200, r.status(), type + ": " + r.body());
+          assertEquals("ack", new JsonArray(r.body()).getJsonObject(1).getString("type"), r.body());
+        }
+      }
+      byte[] over = ("[\"" + "y".repeat(70_000) + "\"]").getBytes(StandardCharsets.UTF_8);
+      for (boolean chunked : new boolean[] {false, true}) {
+        RawHttp.Response r = RawHttp.exchange(plain.port(), "POST /send HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Content-Type: application/x-www-form-urlencoded", over, false, chunked);
+        assertEquals(413, r.status(), r.body());
+        assertEquals("too_large", new JsonObject(r.body()).getString("code"));
+      }
+    }
   }
 
   @Test

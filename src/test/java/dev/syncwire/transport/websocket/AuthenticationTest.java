@@ -1,5 +1,6 @@
 package dev.syncwire.transport.websocket;
 
+import dev.syncwire.testing.LogCapture;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.Tokens;
 import dev.syncwire.testing.WsClient;
@@ -10,6 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.security.KeyPair;
+import java.util.List;
+import java.util.logging.Level;
 
 import static dev.syncwire.transport.websocket.WebSocketProtocolTest.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AuthenticationTest {
   private static final KeyPair RSA = Tokens.rsaKeyPair();
   private static final KeyPair EC = Tokens.ecKeyPair();
+  private static final String LOOSE_SECRET = "loose-test-secret-0123456789abcdef";
   private static TestNode node;
 
   @BeforeAll
@@ -28,7 +32,9 @@ class AuthenticationTest {
         .add(new JsonObject().put("id", "rsa").put("keys", new JsonArray()
             .add(new JsonObject().put("alg", "RS256").put("publicKey", Tokens.pem(RSA.getPublic())))))
         .add(new JsonObject().put("id", "ec").put("keys", new JsonArray()
-            .add(new JsonObject().put("alg", "ES256").put("publicKey", Tokens.pem(EC.getPublic())))));
+            .add(new JsonObject().put("alg", "ES256").put("publicKey", Tokens.pem(EC.getPublic())))))
+        .add(new JsonObject().put("id", "loose").put("allowNoExp", true).put("keys", new JsonArray()
+            .add(new JsonObject().put("alg", "HS256").put("secret", LOOSE_SECRET))));
     config.put("limits", new JsonObject().put("connectTimeoutMs", 400));
     node = TestNode.start(config);
   }
@@ -96,6 +102,54 @@ class AuthenticationTest {
   void expiredTokenIsRefused() {
     assertRefused(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", "alice")
         .put("exp", System.currentTimeMillis() / 1000 - 120)));
+  }
+
+  @Test
+  void timeClaimsOfTheWrongTypeAreRefusedInOurOwnWordsWithoutAStackTrace() {
+    try (LogCapture logs = LogCapture.start()) {
+      for (String claim : List.of("exp", "nbf", "iat")) {
+        for (Object wrong : List.of(String.valueOf(System.currentTimeMillis() / 1000 + 3600),
+            new JsonObject().put("seconds", 1))) {
+          JsonObject error = refusal(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", "alice").put(claim, wrong)));
+          assertEquals("token claim " + claim + " must be a number", error.getString("message"));
+        }
+      }
+      assertEquals(List.of(), logs.atOrAbove(Level.WARNING), LogCapture.describe(logs.atOrAbove(Level.WARNING)));
+      assertEquals(6, logs.containing("must be a number").size(), "each refusal is logged once, at FINE");
+    }
+  }
+
+  @Test
+  void tokenWithoutExpIsRefusedUnlessItsTenantAllowsIt() {
+    assertEquals("token claim exp is required",
+        refusal(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claimsWithoutExp("acme", "alice"))).getString("message"));
+    try (WsClient c = node.client()) {
+      JsonObject r = c.connectToken(Tokens.hs256(LOOSE_SECRET, Tokens.claimsWithoutExp("loose", "alice")));
+      assertEquals("connected", r.getString("type"), r.encode());
+    }
+  }
+
+  @Test
+  void iatOrNbfInTheFutureIsRefusedBeyondTheLeeway() {
+    long now = System.currentTimeMillis() / 1000;
+    assertEquals("token issued in the future (iat)", refusal(Tokens.hs256(TestNode.ACME_SECRET,
+        Tokens.claims("acme", "alice").put("iat", now + 120))).getString("message"));
+    assertEquals("token not valid yet (nbf is in the future)", refusal(Tokens.hs256(TestNode.ACME_SECRET,
+        Tokens.claims("acme", "alice").put("nbf", now + 120))).getString("message"));
+    // A clock a few seconds ahead of the node's is within the leeway.
+    try (WsClient c = node.client()) {
+      JsonObject r = c.connectToken(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", "alice")
+          .put("iat", now + 10).put("nbf", now + 10)));
+      assertEquals("connected", r.getString("type"), r.encode());
+    }
+  }
+
+  @Test
+  void refusalsNeverQuoteTheTokenLibrary() {
+    assertEquals("token signature or format is not valid",
+        refusal(Tokens.hs256("not-the-acme-secret-0123456789", Tokens.claims("acme", "mallory"))).getString("message"));
+    assertEquals("token expired", refusal(Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", "alice")
+        .put("exp", System.currentTimeMillis() / 1000 - 1))).getString("message"));
   }
 
   @Test
@@ -177,10 +231,16 @@ class AuthenticationTest {
   }
 
   private static void assertRefused(String token) {
+    refusal(token);
+  }
+
+  /** Connects with {@code token}, checks that it is refused (error, then close 4001); the error. */
+  private static JsonObject refusal(String token) {
     try (WsClient c = node.client()) {
       JsonObject r = c.connectToken(token);
       assertError(r, "unauthorized");
       assertEquals((short) 4001, c.awaitClose());
+      return r;
     }
   }
 }

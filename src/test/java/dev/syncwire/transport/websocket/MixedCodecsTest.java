@@ -1,8 +1,13 @@
 package dev.syncwire.transport.websocket;
 
+import com.google.protobuf.ByteString;
+import dev.syncwire.protocol.proto.ClientFrame;
+import dev.syncwire.protocol.proto.Publish;
+import dev.syncwire.testing.Await;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WireCodec;
 import dev.syncwire.testing.WsClient;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +47,23 @@ class MixedCodecsTest {
       JsonObject snapshotJson = json.subscribe("shared").getJsonObject("snapshot");
       JsonObject snapshotProto = proto.subscribe("shared").getJsonObject("snapshot");
       assertEquals(snapshotJson, snapshotProto);
+    }
+  }
+
+  @Test
+  void jsonFieldsOfBinaryFramesAreCheckedLikeJsonFrames() {
+    try (TestNode node = TestNode.start(); WsClient proto = node.demoClient(WireCodec.PROTO)) {
+      String[] refused = {"1e400", "[12345678901234567890123]", "\"\\ud800\"", "1 /* one */", "{"};
+      for (int i = 0; i < refused.length; i++) {
+        long id = 100 + i;
+        ClientFrame frame = ClientFrame.newBuilder().setPublish(Publish.newBuilder().setId(id).setChannel("bin")
+            .setData(ByteString.copyFromUtf8(refused[i]))).build();
+        Await.result(proto.socket().writeBinaryMessage(Buffer.buffer(frame.toByteArray())));
+        JsonObject r = proto.awaitFrame(f -> Long.valueOf(id).equals(f.getLong("id")));
+        assertEquals("bad_request", r.getString("code"), refused[i] + ": " + r.encode());
+      }
+      assertEquals("ack", proto.request(new JsonObject().put("type", "publish").put("channel", "bin").put("data", 1))
+          .getString("type"));
     }
   }
 

@@ -13,8 +13,16 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.Deflater;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -109,6 +117,50 @@ class WebSocketLimitsTest {
   }
 
   @Test
+  void everyOversizedFrameGetsItsCloseFrameEvenFromAClientThatKeepsWriting() throws Exception {
+    // A connect and an oversized frame in one write, as a client that pipelines sends them, then more: the
+    // close frame must go out although the server is still reading, and the server must not close while
+    // the client's bytes are unread (the kernel would reset the connection, which can destroy the close
+    // frame before the client reads it).
+    byte[] connect = RawWebSocket.frame(RawWebSocket.TEXT,
+        "{\"id\":1,\"type\":\"connect\",\"tenant\":\"demo\"}".getBytes(StandardCharsets.UTF_8), true, false);
+    byte[] big = RawWebSocket.frame(RawWebSocket.TEXT, new byte[70_000], true, false);
+    byte[] oversized = Arrays.copyOf(connect, connect.length + big.length);
+    System.arraycopy(big, 0, oversized, connect.length, big.length);
+    byte[] more = RawWebSocket.frame(RawWebSocket.TEXT, new byte[16_384], true, false);
+    ExecutorService writers = Executors.newFixedThreadPool(10);
+    List<Integer> codes = new ArrayList<>();
+    try {
+      for (int batch = 0; batch < 5; batch++) {
+        List<RawWebSocket> sockets = new ArrayList<>();
+        List<Future<?>> writing = new ArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        for (int i = 0; i < 10; i++) {
+          RawWebSocket ws = RawWebSocket.connect(node.port(), Map.of());
+          sockets.add(ws);
+          writing.add(writers.submit(() -> {
+            boolean open = ws.trySend(oversized);
+            while (open && !stop.get()) {
+              open = ws.trySend(more);
+            }
+          }));
+        }
+        for (RawWebSocket ws : sockets) {
+          codes.add(ws.readUntilClosed(10_000).closeCode());
+        }
+        stop.set(true);
+        for (int i = 0; i < sockets.size(); i++) {
+          sockets.get(i).close();
+          writing.get(i).get(10, TimeUnit.SECONDS);
+        }
+      }
+    } finally {
+      writers.shutdownNow();
+    }
+    assertEquals(Collections.nCopies(50, 1009), codes);
+  }
+
+  @Test
   void fragmentedMessageOverTheLimitCloses1009() {
     try (RawWebSocket ws = RawWebSocket.connect(node.port(), Map.of())) {
       byte[] part = new byte[40_000];
@@ -143,6 +195,24 @@ class WebSocketLimitsTest {
   void reservedOpcodeCloses1002() {
     try (RawWebSocket ws = RawWebSocket.connect(node.port(), Map.of())) {
       ws.sendFrame(3, new byte[] {1, 2, 3});
+      assertEquals(1002, ws.readUntilClosed(5000).closeCode());
+    }
+  }
+
+  @Test
+  void reservedBitWithoutNegotiatedCompressionCloses1002() {
+    byte[] ping = "{\"id\":1,\"type\":\"ping\"}".getBytes(StandardCharsets.UTF_8);
+    try (RawWebSocket ws = RawWebSocket.connect(node.port(), Map.of())) {
+      ws.sendFrame(RawWebSocket.TEXT, ping, true, true);
+      assertEquals(1002, ws.readUntilClosed(5000).closeCode());
+    }
+    // Compression on for the node, but this client did not ask for it.
+    try (TestNode compressed = TestNode.startWith(new JsonObject()
+        .put("websocket", new JsonObject().put("compression", true)));
+         RawWebSocket ws = RawWebSocket.connect(compressed.port(), Map.of())) {
+      assertEquals(101, ws.status);
+      assertEquals(null, ws.headers.get("sec-websocket-extensions"));
+      ws.sendFrame(RawWebSocket.TEXT, ping, true, true);
       assertEquals(1002, ws.readUntilClosed(5000).closeCode());
     }
   }

@@ -1,5 +1,6 @@
 package dev.syncwire.transport.websocket;
 
+import dev.syncwire.testing.RawWebSocket;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
 import io.vertx.core.json.JsonArray;
@@ -216,6 +217,47 @@ class WebSocketProtocolTest {
       String longest = "Az09_-.:@".repeat(15).substring(0, 128);
       assertEquals("subscribed", c.request(new JsonObject().put("type", "subscribe").put("channel", longest))
           .getString("type"));
+    }
+  }
+
+  @Test
+  void jsonTheServerCannotCarryIsABadRequestAndNothingIsPublished() {
+    try (WsClient c = node.demoClient()) {
+      c.subscribe("exact");
+      List<String> frames = List.of(
+          "{\"id\":101,\"type\":\"publish\",\"channel\":\"exact\",\"data\":1e400}",
+          "{\"id\":102,\"type\":\"publish\",\"channel\":\"exact\",\"data\":[12345678901234567890123]}",
+          "{\"id\":103,\"type\":\"publish\",\"channel\":\"exact\",\"data\":{\"x\":0.10000000000000000000001}}",
+          "{\"id\":104,\"type\":\"publish\",\"channel\":\"exact\",\"data\":\"\\ud800\"}",
+          "{\"id\":105,\"type\":\"publish\",\"channel\":\"exact\",\"data\":{\"\\udc00\":1}}",
+          "{\"id\":106,\"type\":\"publish\",\"channel\":\"exact\",\"data\":1 /* one */}",
+          "{\"id\":107,\"type\":\"publish\",\"channel\":\"exact\",\"data\":1} // one");
+      for (int i = 0; i < frames.size(); i++) {
+        c.sendText(frames.get(i));
+        long id = 101 + i;
+        JsonObject r = c.awaitFrame(f -> Long.valueOf(id).equals(f.getLong("id")));
+        assertError(r, "bad_request");
+      }
+      assertEquals("pong", c.request(new JsonObject().put("type", "ping")).getString("type"));
+      assertEquals(1L, c.publish("exact", 1).getLong("seq"), "none of the refused publishes took a seq");
+    }
+  }
+
+  @Test
+  void numbersAndTextArePassedOnAsSent() {
+    String data = "[9223372036854775807,-9223372036854775808,0.1,-2.5,1.0,1.5E+300,8.17E+21,0.30000000000000004,"
+        + "-0.0,\"h\u00e9 \ud83d\ude00\"]";
+    try (RawWebSocket ws = RawWebSocket.connect(node.port(), java.util.Map.of())) {
+      ws.sendText("{\"id\":1,\"type\":\"connect\",\"tenant\":\"demo\"}");
+      ws.sendText("{\"id\":2,\"type\":\"subscribe\",\"channel\":\"as-sent\"}");
+      ws.sendText("{\"id\":3,\"type\":\"publish\",\"channel\":\"as-sent\",\"data\":" + data + "}");
+      String pub = null;
+      for (int i = 0; i < 10 && pub == null; i++) {
+        RawWebSocket.Frame f = ws.readUntil(RawWebSocket.TEXT, 5000);
+        assertNotNull(f, "no pub");
+        pub = f.text().contains("\"type\":\"pub\"") ? f.text() : null;
+      }
+      assertTrue(pub != null && pub.endsWith(",\"data\":" + data + "}"), pub);
     }
   }
 
