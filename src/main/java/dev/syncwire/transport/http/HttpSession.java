@@ -295,7 +295,7 @@ final class HttpSession implements Transport {
     if (d != null) {
       d.end();
     }
-    directory.ended(session.id(), clientIp);
+    directory.ended(session.id(), clientIp, session.key(), code);
   }
 
   // ---- linger ----

@@ -27,15 +27,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * sends the pushes to the node holding the client's connection ({@link Addresses#relays}), one hop.
  */
 public final class SessionDirectory {
+  private final java.util.Map<String, EndedUnauthorized> endedUnauthorized = new java.util.concurrent.ConcurrentHashMap<>();
   /** An HTTP answer: status and JSON body. */
   record Answer(int status, String body) {
-    private static final Answer NO_SESSION = new Answer(401,
-        "{\"code\":\"unauthorized\",\"message\":\"no session with this id and key; connect again\"}");
+    private static final Answer NO_SESSION = new Answer(404,
+        "{\"code\":\"session_not_found\",\"message\":\"no session with this id and key; connect again\"}");
+    private static final Answer TOKEN_EXPIRED = new Answer(401,
+        "{\"code\":\"unauthorized\",\"message\":\"the session ended with its token; connect again with a fresh one\"}");
 
     /**
      * The one answer for a request that reaches no session: an unknown id, a wrong key, a session that
-     * ended (token expired, lingered out, home node gone). One answer for all, so that nobody learns
-     * which session ids exist.
+     * ended (lingered out, home node gone, cursor lost). One answer for all, so that nobody learns which
+     * session ids exist. Only the holder of the right key hears that its session ended with its token.
      */
     static Answer noSession() {
       return NO_SESSION;
@@ -90,9 +93,19 @@ public final class SessionDirectory {
     return transport;
   }
 
-  void ended(String sessionId, String clientIp) {
+  void ended(String sessionId, String clientIp, String key, CloseCode code) {
     sessions.remove(sessionId);
     services.limits().releaseIp(clientIp);
+    if (code == CloseCode.UNAUTHORIZED) {
+      // Its holder's next request learns why (401), for as long as a session would have lingered.
+      long now = System.currentTimeMillis();
+      endedUnauthorized.values().removeIf(e -> e.until() < now);
+      endedUnauthorized.put(sessionId, new EndedUnauthorized(key, now + config.sessionLingerMs()));
+    }
+  }
+
+  /** A session that ended with its token: its key, and until when its holder hears so. */
+  private record EndedUnauthorized(String key, long until) {
   }
 
   static String homeOf(String sessionId) {
@@ -167,7 +180,13 @@ public final class SessionDirectory {
 
   private Future<Answer> local(String sessionId, String key, java.util.function.Function<HttpSession, Future<Answer>> op) {
     HttpSession session = sessions.get(sessionId);
-    if (session == null || !keyMatches(session, key)) {
+    if (session == null) {
+      EndedUnauthorized e = endedUnauthorized.get(sessionId);
+      boolean expired = e != null && e.until() > System.currentTimeMillis() && key != null
+          && MessageDigest.isEqual(e.key().getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8));
+      return Future.succeededFuture(expired ? Answer.TOKEN_EXPIRED : Answer.noSession());
+    }
+    if (!keyMatches(session, key)) {
       return Future.succeededFuture(Answer.noSession());
     }
     Promise<Answer> answer = Promise.promise();

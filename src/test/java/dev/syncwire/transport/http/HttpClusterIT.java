@@ -198,7 +198,7 @@ class HttpClusterIT {
     long last = seen.getJsonObject(9).getLong("seq");
     assertEquals(10L, last);
 
-    // Any node serves the session while its home lives: the 401s below are the home's death, nothing else.
+    // Any node serves the session while its home lives: the 404s below are the home's death, nothing else.
     for (NodeProcess n : nodes) {
       if (n != home) {
         HttpSessionClient other = new HttpSessionClient(TestNode.clientVertx(), n.port);
@@ -219,7 +219,7 @@ class HttpClusterIT {
       other.session = direct.session;
       other.key = direct.key;
       HttpSessionClient.Response lost = other.poll(10);
-      assertEquals(401, lost.status(), lost.body());
+      assertEquals(404, lost.status(), lost.body());
       assertEquals("unauthorized", lost.json().getString("code"));
       other.close();
     }

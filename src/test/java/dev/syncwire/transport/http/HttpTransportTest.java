@@ -221,8 +221,8 @@ class HttpTransportTest {
   void aWrongKeyAndAnUnknownSessionGetTheSameAnswer() {
     client.connect("demo");
     Response wrong = client.post("/send?session=" + client.session, "[]", "not-the-key");
-    assertEquals(401, wrong.status());
-    assertEquals(Map.of("code", "unauthorized", "message", "no session with this id and key; connect again"),
+    assertEquals(404, wrong.status());
+    assertEquals(Map.of("code", "session_not_found", "message", "no session with this id and key; connect again"),
         wrong.json().getMap());
     List<Response> answers = List.of(wrong,
         client.post("/send?session=s_nothing.test-node", "[]", "k"),
@@ -233,7 +233,7 @@ class HttpTransportTest {
         client.call(HttpMethod.GET, "/sse?session=" + client.session, null, Map.of()),
         client.call(HttpMethod.GET, "/sse?session=s_nothing.test-node&key=k", null, Map.of()));
     for (Response a : answers) {
-      assertEquals(401, a.status(), a.body());
+      assertEquals(404, a.status(), a.body());
       assertEquals(wrong.body(), a.body());
     }
   }
@@ -245,8 +245,8 @@ class HttpTransportTest {
     try (HttpSessionClient other = new HttpSessionClient(TestNode.clientVertx(), node.port())) {
       other.connect("readonly");
       // Its own key does not open the demo session, and its channels are not demo's.
-      assertEquals(401, other.post("/send?session=" + client.session, "[{\"id\":1,\"type\":\"ping\"}]", other.key).status());
-      assertEquals(401, other.call(HttpMethod.GET, "/poll?session=" + client.session + "&key=" + other.key + "&cursor=0",
+      assertEquals(404, other.post("/send?session=" + client.session, "[{\"id\":1,\"type\":\"ping\"}]", other.key).status());
+      assertEquals(404, other.call(HttpMethod.GET, "/poll?session=" + client.session + "&key=" + other.key + "&cursor=0",
           null, Map.of()).status());
       other.command(new JsonObject().put("type", "subscribe").put("channel", "shared-name"));
     }
@@ -265,7 +265,7 @@ class HttpTransportTest {
     client.connect("demo");
     int before = node.sessions();
     sleep(2000);
-    assertEquals(401, client.poll(0).status(), "session.lingerMs is 1500");
+    assertEquals(404, client.poll(0).status(), "session.lingerMs is 1500");
     assertTrue(node.sessions() < before);
   }
 
