@@ -222,6 +222,12 @@ class HostileClientsIT {
       assertNotNull(turnedAway.headers.get("retry-after"), turnedAway.headers.toString());
     }
     assertEquals(503, HealthProbe.status(node.port, "/ready"));
+    assertEquals(503, HealthProbe.post(node.port, "/send", "[{\"id\":1,\"type\":\"connect\",\"tenant\":\"demo\"}]"));
+    assertEquals(503, HealthProbe.status(node.port, "/sse?session=any&key=any"));
+    // An established session stays, but takes on no new subscription while the guard holds.
+    JsonObject subscribe = publisher.request(new JsonObject().put("type", "subscribe").put("channel", "new-one"));
+    assertEquals("overloaded", subscribe.getString("code"), subscribe.encode());
+    assertEquals("pong", publisher.request(new JsonObject().put("type", "ping")).getString("type"));
 
     Await.until(Duration.ofSeconds(90), "the guard to release",
         () -> !node.status().getJsonObject("memoryGuard").getBoolean("engaged"));
@@ -303,6 +309,20 @@ class HostileClientsIT {
     void stop() throws Exception {
       running.set(false);
       loop.get(10, TimeUnit.SECONDS);
+    }
+
+    static int post(int port, String path, String body) throws IOException {
+      HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+      c.setConnectTimeout(1000);
+      c.setReadTimeout(1000);
+      c.setRequestMethod("POST");
+      c.setDoOutput(true);
+      try {
+        c.getOutputStream().write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return c.getResponseCode();
+      } finally {
+        c.disconnect();
+      }
     }
 
     void assertAnsweredWithin(Duration bound) {
