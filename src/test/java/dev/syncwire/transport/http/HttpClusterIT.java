@@ -220,7 +220,7 @@ class HttpClusterIT {
       other.key = direct.key;
       HttpSessionClient.Response lost = other.poll(10);
       assertEquals(404, lost.status(), lost.body());
-      assertEquals("unauthorized", lost.json().getString("code"));
+      assertEquals("session_not_found", lost.json().getString("code"));
       other.close();
     }
     // The channel moves to a survivor once the dead member is dropped; then more is published.
