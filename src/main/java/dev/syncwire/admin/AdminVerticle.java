@@ -21,7 +21,7 @@ import java.security.MessageDigest;
 
 /**
  * The admin port: {@code /health}, {@code /ready}, {@code /info} without credentials, and the admin
- * API of PROTOCOL.md section 9 under {@code /api/v1}, each call with {@code Authorization: Bearer <admin.key>}.
+ * API of docs/protocol.md §12 under {@code /api/v1}, each call with {@code Authorization: Bearer <admin.key>}.
  * An empty {@code admin.key} disables the API.
  */
 public final class AdminVerticle extends VerticleBase {

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 public final class NodeStatus {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-  /** The protocol version served (PROTOCOL.md). */
+  /** The protocol version served (docs/protocol.md §1.2). */
   public static final int PROTOCOL_VERSION = 1;
 
   private final String nodeId;
@@ -87,7 +87,7 @@ public final class NodeStatus {
     return hubs.sessionCount();
   }
 
-  /** The body of {@code GET /info} (PROTOCOL.md section 1). */
+  /** The body of {@code GET /info} (docs/protocol.md §2.1). */
   public JsonObject info() {
     return new JsonObject()
         .put("version", PROTOCOL_VERSION)

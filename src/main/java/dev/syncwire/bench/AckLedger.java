@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks the positions that acks hand out (the ack rules of docs/protocol.md). Every publish checked here carries a key of
- * its own, so no ack may say {@code duplicate} and no two acks may name the same seq of one epoch; and since
- * nothing else publishes to these channels meanwhile, the seqs acked in an epoch must run on without a gap from
- * where the channel stood (seq 1 for a channel or an epoch that starts here). Lives on the load generator's loop.
+ * Checks the positions that acks hand out (the ack rules of docs/protocol.md §6.4 and §6.5). Every publish
+ * checked here carries a key of its own, so no ack may say {@code duplicate} and no two acks may name the
+ * same seq of one epoch; and since nothing else publishes to these channels meanwhile, the seqs acked in an
+ * epoch must run on without a gap from where the channel stood (seq 1 for a channel or an epoch that starts
+ * here). Lives on the load generator's loop.
  */
 final class AckLedger {
   /** Violations described in full; the rest are only counted. */

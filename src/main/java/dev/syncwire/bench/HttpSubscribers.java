@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Subscribers over the HTTP transports (PROTOCOL.md section 8). Each creates its session with one
+ * Subscribers over the HTTP transports (docs/protocol.md §11). Each creates its session with one
  * {@code POST /send} carrying {@code connect} and {@code subscribe}, then holds its downstream: one
  * {@code GET /sse} stream, or a {@code GET /poll} loop that asks again as soon as an answer arrives (with
  * the answer's cursor, which acknowledges it). A stream that ends is reopened after its last cursor, as a

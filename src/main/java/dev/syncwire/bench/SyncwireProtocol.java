@@ -3,7 +3,7 @@ package dev.syncwire.bench;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
-/** Syncwire's JSON protocol (PROTOCOL.md sections 2 and 4): anonymous connect to a tenant, then subscribe. */
+/** Syncwire's JSON protocol (docs/protocol.md §3 and §6): anonymous connect to a tenant, then subscribe. */
 final class SyncwireProtocol implements WireProtocol {
   private static final String PUB_PREFIX = "{\"type\":\"pub\"";
   private final String tenant;

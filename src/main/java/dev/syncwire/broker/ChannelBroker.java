@@ -15,7 +15,7 @@ import java.util.List;
  *   dedup window completes with the original seq and {@code duplicate}; a refused patch fails with a
  *   {@link dev.syncwire.protocol.ProtocolException} carrying the error code.</li>
  *   <li>{@link #subscribe} registers the sink and completes with the channel's position at that
- *   moment (with the replay or snapshot of PROTOCOL.md 4.3); the sink receives every publication after
+ *   moment (with the replay or snapshot of docs/protocol.md §6.3); the sink receives every publication after
  *   it. Publications at or before that position may also reach the sink (when other subscriptions of
  *   the same sink exist) and must be ignored by the new subscription.</li>
  *   <li>{@link #unsubscribe} undoes one {@link #subscribe} of that sink.</li>

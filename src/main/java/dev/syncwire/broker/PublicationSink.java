@@ -9,6 +9,6 @@ import dev.syncwire.channel.ChannelId;
 public interface PublicationSink {
   void deliver(ChannelId channel, OutboundPublication publication);
 
-  /** The channel can no longer continue in order for this sink's subscribers (PROTOCOL.md 2.3). */
+  /** The channel can no longer continue in order for this sink's subscribers (docs/protocol.md §6.2). */
   void reset(ChannelId channel, String reason);
 }

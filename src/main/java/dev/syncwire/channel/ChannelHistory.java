@@ -3,7 +3,7 @@ package dev.syncwire.channel;
 import java.util.List;
 
 /**
- * The recent publications of one channel, for recovery after a disconnect (PROTOCOL.md 4.3).
+ * The recent publications of one channel, for recovery after a disconnect (docs/protocol.md §6.3).
  * Contract: {@link #append} is called for every accepted publication in {@code seq} order;
  * {@link #after} returns either <em>every</em> publication after a position, in order, or nothing:
  * never a partial replay. Implementations keep at least the last {@code size} publications for

@@ -170,7 +170,7 @@ public final class ChannelState {
     return entities.get(id);
   }
 
-  /** The whole state at {@code seq} in the form of PROTOCOL.md section 5. */
+  /** The whole state at {@code seq} in the form of docs/protocol.md §7.4. */
   public JsonObject snapshot(long seq) {
     JsonObject all = new JsonObject();
     entities.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entity -> {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Merging queued patches for a subscriber that fell behind (PROTOCOL.md section 6). The result has the
+ * Merging queued patches for a subscriber that fell behind (docs/protocol.md §8). The result has the
  * same effect on a client's state as the patches it replaces: later values replace earlier ones,
  * increments add up, an unset followed by an increment counts from zero.
  */

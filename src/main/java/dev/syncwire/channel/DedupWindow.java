@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Idempotency keys a channel accepted recently, with the seq each got (PROTOCOL.md 4.4). Bounded twice:
+ * Idempotency keys a channel accepted recently, with the seq each got (docs/protocol.md §6.4). Bounded twice:
  * keys older than {@code windowMs} are forgotten, and beyond {@code maxKeys} the oldest go first.
  */
 public final class DedupWindow {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A change to one entity of a channel's state (PROTOCOL.md section 5): fields to {@code set},
+ * A change to one entity of a channel's state (docs/protocol.md §7): fields to {@code set},
  * {@code unset} and {@code inc}rement, applied together only if the {@code if} versions still hold.
  * Immutable. Values are JSON values as Vert.x decodes them.
  */

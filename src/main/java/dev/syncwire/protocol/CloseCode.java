@@ -1,6 +1,6 @@
 package dev.syncwire.protocol;
 
-/** WebSocket close codes the server uses (PROTOCOL.md section 10). */
+/** WebSocket close codes the server uses (docs/protocol.md §10.2). */
 public enum CloseCode {
   NORMAL(1000, "normal close"),
   GOING_AWAY(1001, "server going away"),

@@ -1,7 +1,7 @@
 package dev.syncwire.protocol;
 
 /**
- * A client command (PROTOCOL.md section 2.1). Every command carries the client's {@code id}; the
+ * A client command (docs/protocol.md §3.2). Every command carries the client's {@code id}; the
  * server answers each with exactly one reply carrying the same id.
  */
 public sealed interface Command {

@@ -1,6 +1,6 @@
 package dev.syncwire.protocol;
 
-/** The error codes a reply of type {@code error} may carry (PROTOCOL.md section 2.2). */
+/** The error codes a reply of type {@code error} may carry (docs/protocol.md §4.2). */
 public enum ErrorCode {
   BAD_REQUEST("bad_request", false),
   UNAUTHORIZED("unauthorized", false),

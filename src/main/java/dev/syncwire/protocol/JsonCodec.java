@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The {@code syncwire.v1.json} codec: one JSON object per text frame, read by {@link ClientJson}. Decoding
- * is strict about the shape of commands and lenient about unknown fields (PROTOCOL.md section 2).
+ * is strict about the shape of commands and lenient about unknown fields (docs/protocol.md §3).
  */
 public final class JsonCodec implements FrameCodec {
   public static final String SUBPROTOCOL = "syncwire.v1.json";

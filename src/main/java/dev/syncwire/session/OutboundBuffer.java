@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * A session's frames on their way out. Frames go straight to the transport while it has room; after
  * that they wait here. Past {@code highWaterBytes}, waiting patches of the same entity are merged
- * (PROTOCOL.md section 6) so that a slow subscriber of a state channel catches up with fewer bytes;
+ * (docs/protocol.md §8) so that a slow subscriber of a state channel catches up with fewer bytes;
  * past {@code limitBytes} the caller cuts the session off, and the waiting frames are dropped at once.
  */
 final class OutboundBuffer {

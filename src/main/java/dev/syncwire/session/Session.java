@@ -25,7 +25,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One client session: the protocol state machine of PROTOCOL.md sections 2-4 over any
+ * One client session: the protocol state machine of docs/protocol.md §3-§6 over any
  * {@link Transport}. Everything here runs on the session's event loop.
  */
 public final class Session implements SwapList.Member {

@@ -125,7 +125,7 @@ class ConflationPropertyTest {
     return v instanceof Number ? Numbers.normalize((Number) v) : v;
   }
 
-  /** A client applying pushes as PROTOCOL.md sections 4.2, 5 and 6 describe. */
+  /** A client applying pushes as docs/protocol.md §6.2, §7 and §8 describe. */
   static final class Client {
     long position;
     final Map<String, Map<String, List<Object>>> state = new HashMap<>();
