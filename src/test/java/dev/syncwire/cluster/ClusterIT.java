@@ -107,7 +107,7 @@ class ClusterIT {
   /** Waits until every publisher has had at least {@code n} publications acknowledged. */
   private void awaitAcked(int n, String when) {
     Await.until(Duration.ofSeconds(60), "every publisher to have " + n + " publications acknowledged " + when,
-        () -> publishers.stream().allMatch(p -> p.acked().size() >= n));
+        () -> publishers.stream().allMatch(p -> p.acked().size() >= n), publishers::toString);
   }
 
   /** How many publications each publisher had created at this moment. */
@@ -125,7 +125,8 @@ class ClusterIT {
    */
   private Map<String, DeliveryChecker.Ack> awaitAllAcknowledgedAndDelivered(Duration wait) {
     Await.until(wait, "every publisher to have all its publications acknowledged",
-        () -> publishers.stream().allMatch(p -> p.created() == p.limit() && p.pending() == 0));
+        () -> publishers.stream().allMatch(p -> p.created() == p.limit() && p.pending() == 0),
+        publishers::toString);
     Map<String, DeliveryChecker.Ack> acked = new HashMap<>();
     for (ChaosPublisher p : publishers) {
       assertEquals(Map.of(), p.conflicts(), "keys acknowledged at two positions");

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Blocking waits for tests. */
 public final class Await {
@@ -21,10 +22,16 @@ public final class Await {
 
   /** Waits until {@code condition} holds, failing after {@code timeout}. */
   public static void until(Duration timeout, String what, BooleanSupplier condition) {
+    until(timeout, what, condition, () -> "");
+  }
+
+  /** Like {@link #until(Duration, String, BooleanSupplier)}; a failure also tells {@code state} at that moment. */
+  public static void until(Duration timeout, String what, BooleanSupplier condition, Supplier<String> state) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
+        String now = state.get();
+        throw new AssertionError("timed out waiting for " + what + (now.isEmpty() ? "" : "; " + now));
       }
       try {
         Thread.sleep(10);

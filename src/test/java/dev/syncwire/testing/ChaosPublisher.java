@@ -38,6 +38,7 @@ public final class ChaosPublisher {
   private volatile boolean stopped;
   private WebSocket socket;
   private int portIndex;
+  private volatile String lastEvent = "started";
 
   public ChaosPublisher(Vertx vertx, List<Integer> ports, int firstPort, String channel, String prefix, int perSecond) {
     this(vertx, ports, firstPort, channel, prefix, perSecond, Integer.MAX_VALUE);
@@ -91,12 +92,15 @@ public final class ChaosPublisher {
     int port = ports.get(portIndex);
     client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")).onComplete(ar -> {
       if (ar.failed()) {
+        lastEvent = "connect to " + port + " failed: " + ar.cause();
         retry();
         return;
       }
       socket = ar.result();
+      lastEvent = "connected to " + port;
       socket.textMessageHandler(t -> onFrame(new JsonObject(t)));
       socket.closeHandler(v -> {
+        lastEvent = "socket to " + port + " closed";
         socket = null;
         retry();
       });
@@ -137,6 +141,7 @@ public final class ChaosPublisher {
       pending = unacked.size();
     } else if ("error".equals(f.getString("type")) && Boolean.TRUE.equals(f.getBoolean("retry"))) {
       Integer n = unacked.get(key);
+      lastEvent = "retryable error for " + key + ": " + f.encode();
       if (n != null) {
         vertx.setTimer(100, t -> send(key, n));
       }
@@ -181,6 +186,13 @@ public final class ChaosPublisher {
   /** Messages created and not yet acknowledged (nor refused). */
   public int pending() {
     return pending;
+  }
+
+  /** What this publisher is waiting for, for a test's failure message. */
+  @Override
+  public String toString() {
+    return prefix + ": created " + created + " of " + limit + ", pending " + pending + ", acked " + acked.size()
+        + ", last event: " + lastEvent;
   }
 
   public void close() {
