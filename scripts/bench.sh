@@ -184,14 +184,16 @@ fi
 # --- Micro-benchmarks, pinned to CPU 1 ------------------------------------------------------------
 for w in "${MICRO[@]}"; do
   case "$w" in
+    # Both run on JMH (its progress goes to stderr); --quick shortens JMH's warm-up and measurement.
     codec)
       title="CodecBench: bytes and encode + decode cost of a pub, JSON against protobuf"
-      cmd=(taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -cp "$BENCH_JAR" dev.syncwire.bench.CodecBench) ;;
+      cmd=(taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -cp "$BENCH_JAR" dev.syncwire.bench.CodecBench
+        "${PROFILE[@]}") ;;
     history)
-      title="HistoryMemoryBench: heap per publication held in channel history"
+      title="HistoryMemoryBench: heap per publication held in channel history, and the cost of an append"
       # --quick: 2,000 channels instead of 10,000, same 1,000 publications each.
       cmd=(taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -Xmx6g -cp "$BENCH_JAR"
-        dev.syncwire.bench.HistoryMemoryBench ${PROFILE:+2000 1000}) ;;
+        dev.syncwire.bench.HistoryMemoryBench "${PROFILE[@]}") ;;
   esac
   echo "$(date +%T) running ${cmd[*]}" >&2
   out=$("${cmd[@]}")
