@@ -1,5 +1,7 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.JvmProcess;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

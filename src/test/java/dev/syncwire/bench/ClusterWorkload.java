@@ -1,5 +1,9 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.JvmProcess;
+import dev.syncwire.testing.NodeGroup;
+import dev.syncwire.testing.NodeProcess;
+import dev.syncwire.testing.SyncwireProtocol;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -38,10 +42,10 @@ final class ClusterWorkload {
   private final GatewayProfile profile;
   private final JvmProcess self;
   private final String tenant;
-  private final BenchNode.Settings settings;
+  private final NodeProcess.Options settings;
 
   ClusterWorkload(Loop loop, List<String> sources, GatewayProfile profile, JvmProcess self, String tenant,
-                  BenchNode.Settings settings) {
+                  NodeProcess.Options settings) {
     this.loop = loop;
     this.sources = sources;
     this.profile = profile;
@@ -81,9 +85,10 @@ final class ClusterWorkload {
     CpuWindow.Measured singleIdle;
     AckRun ackSingle;
     Target singleTarget;
-    try (NodeGroup single = NodeGroup.single(settings, "cluster-single", Map.of("history.size", OVERLOAD_HISTORY))) {
+    Log.line("starting node cluster-single");
+    try (NodeGroup single = NodeGroup.alone(settings, "cluster-single", Map.of("history.size", OVERLOAD_HISTORY))) {
       started.addAll(single.describe());
-      singleTarget = single.target("1 node", protocol);
+      singleTarget = Target.of("1 node", single.live(), protocol);
       singleIdle = idle(singleTarget);
       singleFanOut = fanOut.run(singleTarget);
       ackSingle = ackLatency("1 node", single, "acks");
@@ -95,11 +100,12 @@ final class ClusterWorkload {
     AckRun ackBackups1;
     FailoverWorkload.Result failover;
     Target clusterTarget;
-    try (NodeGroup cluster = NodeGroup.cluster(settings, "backups1-node", profile.clusterNodes(),
+    Log.line("starting a cluster of %d nodes backups1-node*", profile.clusterNodes());
+    try (NodeGroup cluster = NodeGroup.startCluster(settings, "backups1-node", profile.clusterNodes(),
         Map.of("cluster.backups", "1", "history.size", OVERLOAD_HISTORY))) {
       started.addAll(cluster.describe());
-      clusterTarget = cluster.target(profile.clusterNodes() + " nodes", protocol);
-      BenchNode first = cluster.nodes.get(0);
+      clusterTarget = Target.of(profile.clusterNodes() + " nodes", cluster.live(), protocol);
+      NodeProcess first = cluster.nodes().get(0);
       clusterIdle = idle(clusterTarget);
       long[] before = busCounters(first);
       clusterFanOut = fanOut.run(clusterTarget);
@@ -115,7 +121,8 @@ final class ClusterWorkload {
     }
 
     AckRun ackBackups0;
-    try (NodeGroup cluster = NodeGroup.cluster(settings, "backups0-node", profile.clusterNodes(),
+    Log.line("starting a cluster of %d nodes backups0-node*", profile.clusterNodes());
+    try (NodeGroup cluster = NodeGroup.startCluster(settings, "backups0-node", profile.clusterNodes(),
         Map.of("cluster.backups", "0"))) {
       started.addAll(cluster.describe());
       ackBackups0 = ackLatency("backups=0", cluster, "acks");
@@ -138,14 +145,14 @@ final class ClusterWorkload {
    * cluster), with a few subscribers on every node so that deliveries are checked and timed too.
    */
   private AckRun ackLatency(String setup, NodeGroup nodes, String prefix) {
-    BenchNode publisherNode = nodes.nodes.get(0);
-    String channel = nodes.clustered
+    NodeProcess publisherNode = nodes.nodes().get(0);
+    String channel = nodes.clustered()
         ? channelOwnedBy(publisherNode, tenant, prefix, owner -> !owner.equals(publisherNode.name)) : prefix;
-    String owner = nodes.clustered
+    String owner = nodes.clustered()
         ? new JsonObject(publisherNode.admin("/api/v1/channels/" + tenant + "/" + channel)).getString("owner")
         : publisherNode.name;
-    int subscribers = profile.ackSubscribersPerNode() * nodes.nodes.size();
-    Target target = nodes.target(setup, new SyncwireProtocol(tenant));
+    int subscribers = profile.ackSubscribersPerNode() * nodes.nodes().size();
+    Target target = Target.of(setup, nodes.live(), new SyncwireProtocol(tenant));
     FanOutWorkload workload = new FanOutWorkload(loop, sources, profile.fanOut(), self,
         new WebSocketSubscribers(loop.vertx(), sources), subscribers, channel);
     FanOutWorkload.Ladder ladder = workload.fixedLoads(target, profile.ackPubsPerSecond(), profile.ackWarmupSeconds(),
@@ -160,7 +167,7 @@ final class ClusterWorkload {
    * publication through the admin API of {@code node} (an owner exists only once a channel does), then asked
    * for its owner.
    */
-  static String channelOwnedBy(BenchNode node, String tenant, String prefix, Predicate<String> wanted) {
+  static String channelOwnedBy(NodeProcess node, String tenant, String prefix, Predicate<String> wanted) {
     for (int i = 0; i < 100; i++) {
       String channel = prefix + "-" + i;
       HttpResponse<String> created = node.adminPost("/api/v1/publish",
@@ -177,7 +184,7 @@ final class ClusterWorkload {
   }
 
   /** Fan-out messages sent and received between nodes, summed over the cluster's members. */
-  private static long[] busCounters(BenchNode node) {
+  private static long[] busCounters(NodeProcess node) {
     long sent = 0;
     long received = 0;
     for (Object o : new JsonArray(node.admin("/api/v1/nodes"))) {

@@ -1,5 +1,7 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.JvmProcess;
+import dev.syncwire.testing.SocketEvents;
 import org.HdrHistogram.Histogram;
 
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.LoadSocket;
+import dev.syncwire.testing.SocketEvents;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -21,7 +23,7 @@ import java.util.function.IntFunction;
 final class Connector {
   private final Vertx vertx;
   private final List<WebSocketClient> clients = new ArrayList<>();
-  private final List<BenchSocket> opened = new ArrayList<>();
+  private final List<LoadSocket> opened = new ArrayList<>();
   private int nextClient;
 
   Connector(Vertx vertx, List<String> sourceAddresses) {
@@ -39,7 +41,7 @@ final class Connector {
   }
 
   /** The outcome of {@link #open}: the sockets that joined, how many did not, and when it all happened. */
-  record Opened(List<BenchSocket> sockets, int failures, String firstFailure, long startNanos, long endNanos) {
+  record Opened(List<LoadSocket> sockets, int failures, String firstFailure, long startNanos, long endNanos) {
     double seconds() {
       return (endNanos - startNanos) / 1e9;
     }
@@ -58,7 +60,7 @@ final class Connector {
   /** Closes every socket this connector opened and waits for the closes to finish. */
   Future<Void> closeAll() {
     List<Future<Void>> closes = new ArrayList<>();
-    for (BenchSocket socket : opened) {
+    for (LoadSocket socket : opened) {
       closes.add(socket.close());
     }
     opened.clear();
@@ -86,7 +88,7 @@ final class Connector {
     private final IntFunction<String> channelOf;
     private final SocketEvents events;
     private final Histogram joinTimes;
-    private final List<BenchSocket> joined = new ArrayList<>();
+    private final List<LoadSocket> joined = new ArrayList<>();
     private final Promise<Opened> done = Promise.promise();
     private int started;
     private int finished;
@@ -124,7 +126,7 @@ final class Connector {
           .setHost(target.host()).setPort(target.portOf(index)).setURI("/ws");
       nextClient().connect(options)
           .compose(ws -> {
-            BenchSocket socket = new BenchSocket(vertx, index, ws, target.protocol(), events);
+            LoadSocket socket = new LoadSocket(vertx, index, ws, target.protocol(), events);
             opened.add(socket);
             return target.protocol().join(socket, channelOf.apply(index)).map(v -> socket);
           })

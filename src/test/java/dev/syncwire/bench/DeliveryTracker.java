@@ -1,5 +1,7 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.PublicationListener;
+
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;

@@ -1,5 +1,10 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.NodeGroup;
+import dev.syncwire.testing.NodeProcess;
+import dev.syncwire.testing.PublicationListener;
+import dev.syncwire.testing.SocketEvents;
+import dev.syncwire.testing.SyncwireProtocol;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -51,13 +56,13 @@ final class FailoverWorkload {
   }
 
   Result run(NodeGroup cluster) {
-    BenchNode first = cluster.live().get(0);
+    NodeProcess first = cluster.live().get(0);
     String channel = ClusterWorkload.channelOwnedBy(first, tenant, "failover", owner -> true);
     JsonObject before = new JsonObject(first.admin("/api/v1/channels/" + tenant + "/" + channel));
-    BenchNode owner = cluster.node(before.getString("owner"));
-    List<BenchNode> survivors = cluster.live().stream().filter(n -> n != owner).toList();
+    NodeProcess owner = cluster.node(before.getString("owner"));
+    List<NodeProcess> survivors = cluster.live().stream().filter(n -> n != owner).toList();
     int subscriberCount = profile.failoverSubscribersPerNode() * survivors.size();
-    Target target = NodeGroup.target("survivors", survivors, new SyncwireProtocol(tenant, true));
+    Target target = Target.of("survivors", survivors, new SyncwireProtocol(tenant, true));
     Log.line("failover: channel %s owned by %s; publisher on %s, %d subscribers on %s", channel, owner.name,
         survivors.get(0).name, subscriberCount, survivors.stream().map(n -> n.name).toList());
 
@@ -107,14 +112,14 @@ final class FailoverWorkload {
       double memberDropped = -1;
       long deadline = killNanos + 90_000_000_000L;
       long resumedAt = 0;
-      BenchNode observer = survivors.get(survivors.size() - 1);
+      NodeProcess observer = survivors.get(survivors.size() - 1);
       long nextMemberCheck = 0;
       while (System.nanoTime() < deadline) {
         long waiting = loop.read(() -> phase.sent - publisherEvents.acks);
         maxWaiting = Math.max(maxWaiting, waiting);
         long now = System.nanoTime();
         if (memberDropped < 0 && now >= nextMemberCheck) {
-          if (members(observer) < cluster.nodes.size()) {
+          if (members(observer) < cluster.nodes().size()) {
             memberDropped = (System.nanoTime() - killNanos) / 1e6;
           }
           nextMemberCheck = now + 100_000_000L;
@@ -168,7 +173,7 @@ final class FailoverWorkload {
   }
 
   /** The members {@code node} lists; a node too busy to answer in time still counts them all. */
-  private static int members(BenchNode node) {
+  private static int members(NodeProcess node) {
     try {
       return new JsonObject(node.admin("/info")).getJsonArray("members").size();
     } catch (IllegalStateException e) {

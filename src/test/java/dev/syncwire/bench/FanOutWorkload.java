@@ -1,5 +1,8 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.JvmProcess;
+import dev.syncwire.testing.SocketEvents;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;

@@ -1,20 +1,24 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.JvmProcess;
+import dev.syncwire.testing.NodeGroup;
+import dev.syncwire.testing.NodeProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The workloads about Syncwire alone, each on nodes it starts itself (pinned to the server CPUs, see
- * {@link BenchNode}) while it runs pinned to the load generator's: the recovery storm, the cluster (fan-out
- * against one node, publish-to-ack latency with and without backups, failover of a channel's owner), publish
+ * The workloads about Syncwire alone, each on nodes it starts itself (pinned to the server CPUs) while it
+ * runs pinned to the load generator's: the recovery storm, the cluster (fan-out against one node,
+ * publish-to-ack latency with and without backups, failover of a channel's owner), publish
  * throughput (one pipelined publisher on a cluster against one node, with and without group commit) and
  * the HTTP transports (SSE and long-polling next to WebSocket, on one node and on a cluster behind
  * HAProxy). Prints one section per workload and appends it to results.md in the output folder.
@@ -37,8 +41,14 @@ public final class GatewayBench {
     try {
       Loop loop = new Loop(vertx);
       JvmProcess self = JvmProcess.self(options.clockTicksPerSecond());
-      BenchNode.Settings settings = new BenchNode.Settings(options.jar(), options.conf(), options.serverCpus(),
-          options.outDir(), options.clockTicksPerSecond(), "bench-" + UUID.randomUUID(), options.nodeJavaOptions());
+      // Every node as scripts/bench.sh starts its own: pinned to the server CPUs, one visible CPU, a fixed 1 GiB
+      // heap, one event loop, no command rate limit, a GC log, its logs in the run's folder.
+      List<String> jvmOptions = new ArrayList<>(List.of("-XX:ActiveProcessorCount=1", "-Xms1g", "-Xmx1g"));
+      jvmOptions.addAll(options.nodeJavaOptions());
+      NodeProcess.Options settings = new NodeProcess.Options(options.jar(), options.conf(), jvmOptions,
+          Map.of("http.host", "127.0.0.1", "admin.key", "bench-" + UUID.randomUUID(), "limits.commandRate", "0",
+              "node.eventLoops", "1"),
+          options.serverCpus(), options.outDir(), true, Duration.ofSeconds(120), options.clockTicksPerSecond());
       Log.line("profile %s; workloads %s; nodes on CPU %s, load generator on CPU %s; load average %s",
           options.profile().name(), String.join(",", options.workloads()), options.serverCpus(), self.allowedCpus(),
           BoxFacts.loadAverage());
@@ -66,15 +76,16 @@ public final class GatewayBench {
     }
   }
 
-  private static String recovery(GatewayBenchOptions options, BenchNode.Settings settings, Loop loop, JvmProcess self) {
+  private static String recovery(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop, JvmProcess self) {
     String loadBefore = BoxFacts.loadAverage();
     // A full GC of the Serial collector may leave up to 5% of the old generation as dead filler objects rather
     // than move live ones (MarkSweepDeadRatio); measured here, that made "heap after GC" swing by 15 MiB. Only
     // the explicit collections of the measurement are full ones, so compacting them fully changes nothing else.
-    BenchNode.Settings exactGc = settings.withJavaOption("-XX:MarkSweepDeadRatio=0");
-    try (NodeGroup node = NodeGroup.single(exactGc, "recovery", Map.of())) {
+    NodeProcess.Options exactGc = settings.withJvmOptions(List.of("-XX:MarkSweepDeadRatio=0"));
+    Log.line("starting node recovery");
+    try (NodeGroup node = NodeGroup.alone(exactGc, "recovery", Map.of())) {
       List<RecoveryStormWorkload.Round> rounds = new RecoveryStormWorkload(loop, options.sourceAddresses(),
-          options.profile(), self, options.tenant()).run(node.nodes.get(0));
+          options.profile(), self, options.tenant()).run(node.nodes().get(0));
       List<String> notes = new ArrayList<>();
       String median = RecoveryReport.medianLine(rounds);
       if (median != null) {
@@ -96,7 +107,7 @@ public final class GatewayBench {
     }
   }
 
-  private static String cluster(GatewayBenchOptions options, BenchNode.Settings settings, Loop loop, JvmProcess self) {
+  private static String cluster(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop, JvmProcess self) {
     String loadBefore = BoxFacts.loadAverage();
     GatewayProfile profile = options.profile();
     ClusterWorkload.Result r = new ClusterWorkload(loop, options.sourceAddresses(), profile, self, options.tenant(),
@@ -131,7 +142,7 @@ public final class GatewayBench {
         footer(options, r.nodes(), self, loadBefore, notes));
   }
 
-  private static String publish(GatewayBenchOptions options, BenchNode.Settings settings, Loop loop, JvmProcess self) {
+  private static String publish(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop, JvmProcess self) {
     String loadBefore = BoxFacts.loadAverage();
     GatewayProfile profile = options.profile();
     PublishWorkload.Result r = new PublishWorkload(loop, options.sourceAddresses(), profile, self, options.tenant(),
@@ -140,7 +151,7 @@ public final class GatewayBench {
         PublishReport.table(profile, r), footer(options, r.nodes(), self, loadBefore, PublishReport.notes(profile, r)));
   }
 
-  private static String http(GatewayBenchOptions options, BenchNode.Settings settings, Loop loop, JvmProcess self) {
+  private static String http(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop, JvmProcess self) {
     String loadBefore = BoxFacts.loadAverage();
     GatewayProfile profile = options.profile();
     List<HttpTransportWorkload.Setup> setups = new HttpTransportWorkload(loop, options.sourceAddresses(), profile, self,
@@ -160,7 +171,7 @@ public final class GatewayBench {
       if (setup.proxied()) {
         notes.add("HAProxy (round-robin per request, keep-alive, no stickiness) sent these requests to each node over"
             + " the whole setup: " + String.join(", ", setup.proxySpread()) + "; it took a node out after failed"
-            + " health checks " + setup.nodesTakenOut() + " times (see haproxy.log).");
+            + " health checks " + setup.nodesTakenOut() + " times (see haproxy-*.log).");
       }
     }
     notes.add("Each configuration: a warm-up, then each offered load for " + profile.httpSeconds() + " s after a "

@@ -1,5 +1,11 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.HaproxyProcess;
+import dev.syncwire.testing.JvmProcess;
+import dev.syncwire.testing.NodeGroup;
+import dev.syncwire.testing.NodeProcess;
+import dev.syncwire.testing.SyncwireProtocol;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +24,11 @@ final class HttpTransportWorkload {
   private final GatewayProfile profile;
   private final JvmProcess self;
   private final String tenant;
-  private final BenchNode.Settings settings;
+  private final NodeProcess.Options settings;
   private final String haproxyBinary;
 
   HttpTransportWorkload(Loop loop, List<String> sources, GatewayProfile profile, JvmProcess self, String tenant,
-                        BenchNode.Settings settings, String haproxyBinary) {
+                        NodeProcess.Options settings, String haproxyBinary) {
     this.loop = loop;
     this.sources = sources;
     this.profile = profile;
@@ -47,22 +53,26 @@ final class HttpTransportWorkload {
 
   List<Setup> run() {
     List<Setup> setups = new ArrayList<>();
-    try (NodeGroup single = NodeGroup.single(settings, "http-single", Map.of())) {
-      Target target = single.target("1 node", new SyncwireProtocol(tenant));
+    Log.line("starting node http-single");
+    try (NodeGroup single = NodeGroup.alone(settings, "http-single", Map.of())) {
+      Target target = Target.of("1 node", single.live(), new SyncwireProtocol(tenant));
       setups.add(new Setup("1 node", target, configs(target), single.describe(), List.of(), 0, false));
     }
-    try (NodeGroup cluster = NodeGroup.cluster(settings, "http-node", profile.clusterNodes(), Map.of());
-         Haproxy haproxy = Haproxy.start(haproxyBinary, settings.serverCpus(), settings.outDir(), cluster.nodes,
-             settings.clockTicksPerSecond())) {
-      List<JvmProcess> processes = new ArrayList<>(cluster.nodes.stream().map(n -> n.jvm).toList());
-      processes.add(haproxy.process);
+    Log.line("starting a cluster of %d nodes http-node* behind HAProxy", profile.clusterNodes());
+    try (NodeGroup cluster = NodeGroup.startCluster(settings, "http-node", profile.clusterNodes(), Map.of());
+         HaproxyProcess haproxy = HaproxyProcess.start(haproxyBinary, HaproxyProcess.Checks.DEFAULT, settings.cpus(),
+             settings.logDir(), cluster.nodes(), settings.clockTicksPerSecond())) {
+      Log.line("HAProxy (pid %d) on port %d, round-robin over %s", haproxy.process().pid(), haproxy.port,
+          cluster.nodes().stream().map(n -> n.name).toList());
+      List<JvmProcess> processes = new ArrayList<>(cluster.nodes().stream().map(NodeProcess::jvm).toList());
+      processes.add(haproxy.process());
       String name = profile.clusterNodes() + " nodes behind HAProxy";
       Target target = new Target(name, "127.0.0.1", List.of(haproxy.port), processes, new SyncwireProtocol(tenant));
       List<Config> configs = configs(target);
       List<String> spread = haproxy.requestsPerBackend();
       Log.line("HAProxy requests per node: %s", spread);
       List<String> nodes = new ArrayList<>(cluster.describe());
-      nodes.add("HAProxy (pid " + haproxy.process.pid() + ") on CPU " + haproxy.process.allowedCpus());
+      nodes.add("HAProxy (pid " + haproxy.process().pid() + ") on CPU " + haproxy.process().allowedCpus());
       setups.add(new Setup(name, target, configs, nodes, spread, haproxy.nodesTakenOut(), true));
     }
     return setups;

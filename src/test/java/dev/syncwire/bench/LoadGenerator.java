@@ -1,5 +1,7 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.JvmProcess;
+import dev.syncwire.testing.SyncwireProtocol;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 

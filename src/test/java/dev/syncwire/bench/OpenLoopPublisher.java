@@ -1,5 +1,7 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.LoadSocket;
+import dev.syncwire.testing.WireProtocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,7 +18,7 @@ import java.util.Arrays;
  */
 final class OpenLoopPublisher {
   private final Vertx vertx;
-  private final BenchSocket socket;
+  private final LoadSocket socket;
   private final WireProtocol protocol;
   private final String channel;
   private static final long FIRST_COMMAND_ID = 1000;
@@ -27,7 +29,7 @@ final class OpenLoopPublisher {
   private Phase[] phaseById = new Phase[1024];
   private boolean stopRequested;
 
-  OpenLoopPublisher(Vertx vertx, BenchSocket socket, WireProtocol protocol, String channel) {
+  OpenLoopPublisher(Vertx vertx, LoadSocket socket, WireProtocol protocol, String channel) {
     this.vertx = vertx;
     this.socket = socket;
     this.protocol = protocol;

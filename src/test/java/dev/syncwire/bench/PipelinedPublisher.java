@@ -1,5 +1,9 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.LoadSocket;
+import dev.syncwire.testing.SyncwireProtocol;
+import dev.syncwire.testing.WireProtocol;
+
 import java.util.List;
 
 /**
@@ -13,7 +17,7 @@ final class PipelinedPublisher {
   /** Above the ids of the protocol's own commands (connect, subscribe). */
   private static final long FIRST_COMMAND_ID = 1000;
 
-  private final BenchSocket socket;
+  private final LoadSocket socket;
   private final WireProtocol protocol;
   private final List<String> channels;
   private final int inFlight;
@@ -23,7 +27,7 @@ final class PipelinedPublisher {
   long sent;
   long acked;
 
-  PipelinedPublisher(BenchSocket socket, WireProtocol protocol, List<String> channels, int inFlight) {
+  PipelinedPublisher(LoadSocket socket, WireProtocol protocol, List<String> channels, int inFlight) {
     this.socket = socket;
     this.protocol = protocol;
     this.channels = List.copyOf(channels);

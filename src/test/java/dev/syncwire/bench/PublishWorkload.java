@@ -1,6 +1,12 @@
 package dev.syncwire.bench;
 
 import dev.syncwire.Syncwire;
+import dev.syncwire.testing.JvmProcess;
+import dev.syncwire.testing.LoadSocket;
+import dev.syncwire.testing.NodeGroup;
+import dev.syncwire.testing.NodeProcess;
+import dev.syncwire.testing.SocketEvents;
+import dev.syncwire.testing.SyncwireProtocol;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -49,10 +55,10 @@ final class PublishWorkload {
   private final GatewayProfile.Publish sizes;
   private final JvmProcess self;
   private final String tenant;
-  private final BenchNode.Settings settings;
+  private final NodeProcess.Options settings;
 
   PublishWorkload(Loop loop, List<String> sources, GatewayProfile profile, JvmProcess self, String tenant,
-                  BenchNode.Settings settings) {
+                  NodeProcess.Options settings) {
     this.loop = loop;
     this.sources = sources;
     this.profile = profile;
@@ -134,11 +140,13 @@ final class PublishWorkload {
 
   Result run() {
     Setup single;
-    try (NodeGroup node = NodeGroup.single(settings, "publish-single", Map.of())) {
+    Log.line("starting node publish-single");
+    try (NodeGroup node = NodeGroup.alone(settings, "publish-single", Map.of())) {
       single = measure("1 node", node, sizes.singleWarmupSeconds(), List.of(Case.OWNER, Case.SPREAD), true);
     }
     Setup cluster;
-    try (NodeGroup nodes = NodeGroup.cluster(settings, "publish-node", profile.clusterNodes(),
+    Log.line("starting a cluster of %d nodes publish-node*", profile.clusterNodes());
+    try (NodeGroup nodes = NodeGroup.startCluster(settings, "publish-node", profile.clusterNodes(),
         Map.of("cluster.backups", "1"))) {
       cluster = measure(profile.clusterNodes() + " nodes", nodes, sizes.clusterWarmupSeconds(),
           List.of(Case.values()), true);
@@ -149,10 +157,11 @@ final class PublishWorkload {
   /** The one-channel cases on a cluster whose nodes put one publish in each Hazelcast operation. */
   private Setup withoutGroupCommit() {
     String name = profile.clusterNodes() + " nodes, publishBatch=1";
-    try (NodeGroup nodes = NodeGroup.cluster(settings, "publish-nobatch-node", profile.clusterNodes(),
+    Log.line("starting a cluster of %d nodes publish-nobatch-node* (cluster.publishBatch=1)", profile.clusterNodes());
+    try (NodeGroup nodes = NodeGroup.startCluster(settings, "publish-nobatch-node", profile.clusterNodes(),
         Map.of("cluster.backups", "1", "cluster.publishBatch", "1"))) {
       return measure(name, nodes, sizes.clusterWarmupSeconds(), List.of(Case.OWNER, Case.OTHER), false);
-    } catch (BenchNode.ExitedDuringStartup e) {
+    } catch (NodeProcess.ExitedDuringStartup e) {
       // The key is newer than some builds: without it there is nothing to compare, not a broken run.
       if (e.exitValue != Syncwire.EXIT_BAD_CONFIG) {
         throw e;
@@ -173,7 +182,7 @@ final class PublishWorkload {
   }
 
   private Throughput throughputCase(String setup, NodeGroup group, Case c) {
-    BenchNode first = group.nodes.get(0);
+    NodeProcess first = group.nodes().get(0);
     if (c == Case.SPREAD) {
       List<String> channels = IntStream.range(0, sizes.channels()).mapToObj(i -> "publish-spread-" + i).toList();
       return throughput(String.format("%s, %,d channels", setup, sizes.channels()), group, channels, "spread",
@@ -191,7 +200,7 @@ final class PublishWorkload {
   }
 
   /** A channel {@code prefix-N} (created through the admin API) whose owner passes {@code wanted}. */
-  private Prepared prepare(BenchNode node, String prefix, Predicate<String> wanted) {
+  private Prepared prepare(NodeProcess node, String prefix, Predicate<String> wanted) {
     String channel = ClusterWorkload.channelOwnedBy(node, tenant, prefix, wanted);
     JsonObject info = new JsonObject(node.admin("/api/v1/channels/" + tenant + "/" + channel));
     AckLedger ledger = new AckLedger();
@@ -214,8 +223,8 @@ final class PublishWorkload {
    */
   private Throughput throughput(String label, NodeGroup group, List<String> channels, String owner, AckLedger ledger,
                                 double runInSeconds, double seconds) {
-    BenchNode publisherNode = group.nodes.get(0);
-    Target target = group.target(label, new SyncwireProtocol(tenant, true));
+    NodeProcess publisherNode = group.nodes().get(0);
+    Target target = Target.of(label, group.live(), new SyncwireProtocol(tenant, true));
     Connector connector = new Connector(loop.vertx(), sources);
     SocketEvents events = new SocketEvents();
     try {
@@ -223,7 +232,7 @@ final class PublishWorkload {
       if (opened.failures() > 0) {
         return Throughput.failed(label, "the publisher failed to connect: " + opened.firstFailure());
       }
-      BenchSocket socket = opened.sockets().get(0);
+      LoadSocket socket = opened.sockets().get(0);
       PipelinedPublisher publisher = loop.read(() -> {
         socket.ackWatcher(ledger::onAck);
         PipelinedPublisher p = new PipelinedPublisher(socket, target.protocol(), channels, sizes.inFlight());
@@ -260,9 +269,9 @@ final class PublishWorkload {
    */
   private LatencyRun latency(String setup, NodeGroup group) {
     String label = setup + ", publish-to-ack";
-    BenchNode first = group.nodes.get(0);
-    Prepared channel = prepare(first, "publish-latency", owner -> !group.clustered || !owner.equals(first.name));
-    Target target = group.target(label, new SyncwireProtocol(tenant, true));
+    NodeProcess first = group.nodes().get(0);
+    Prepared channel = prepare(first, "publish-latency", owner -> !group.clustered() || !owner.equals(first.name));
+    Target target = Target.of(label, group.live(), new SyncwireProtocol(tenant, true));
     Connector connector = new Connector(loop.vertx(), sources);
     SocketEvents events = new SocketEvents();
     try {
@@ -270,7 +279,7 @@ final class PublishWorkload {
       if (opened.failures() > 0) {
         return LatencyRun.failed(label, "the publisher failed to connect: " + opened.firstFailure());
       }
-      BenchSocket socket = opened.sockets().get(0);
+      LoadSocket socket = opened.sockets().get(0);
       OpenLoopPublisher publisher = loop.read(() -> {
         socket.ackWatcher(channel.ledger()::onAck);
         return new OpenLoopPublisher(loop.vertx(), socket, target.protocol(), channel.name());

@@ -1,5 +1,7 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.LoadSocket;
+import dev.syncwire.testing.WireProtocol;
 import io.vertx.core.Future;
 
 /** The raw broadcast server's "protocol": connected is subscribed, and a publication is its payload. */
@@ -11,7 +13,7 @@ final class RawProtocol implements WireProtocol {
   }
 
   @Override
-  public Future<Void> join(BenchSocket socket, String channel) {
+  public Future<Void> join(LoadSocket socket, String channel) {
     return Future.succeededFuture();
   }
 
@@ -31,7 +33,7 @@ final class RawProtocol implements WireProtocol {
   }
 
   @Override
-  public void onControlFrame(BenchSocket socket, String frame) {
+  public void onControlFrame(LoadSocket socket, String frame) {
     socket.events().unexpectedFrames++;
   }
 }

@@ -1,5 +1,8 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.LoadSocket;
+import dev.syncwire.testing.SyncwireProtocol;
+import dev.syncwire.testing.WireProtocol;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -52,7 +55,7 @@ final class RecoveryProtocol implements WireProtocol {
   }
 
   @Override
-  public Future<Void> join(BenchSocket socket, String channel) {
+  public Future<Void> join(LoadSocket socket, String channel) {
     int i = socket.index();
     String since = resuming
         ? ",\"since\":{\"epoch\":\"" + epochs[i] + "\",\"seq\":" + seqs[i] + "}" : "";
@@ -87,7 +90,7 @@ final class RecoveryProtocol implements WireProtocol {
   }
 
   @Override
-  public void onControlFrame(BenchSocket socket, String frame) {
+  public void onControlFrame(LoadSocket socket, String frame) {
     int pubs = frame.indexOf(PUBS_FIELD);
     if (pubs < 0) {
       plain.onControlFrame(socket, frame);

@@ -1,5 +1,10 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.JvmProcess;
+import dev.syncwire.testing.LoadSocket;
+import dev.syncwire.testing.NodeProcess;
+import dev.syncwire.testing.SocketEvents;
+import dev.syncwire.testing.SyncwireProtocol;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 
@@ -48,7 +53,7 @@ final class RecoveryStormWorkload {
     }
   }
 
-  List<Round> run(BenchNode node) {
+  List<Round> run(NodeProcess node) {
     List<Round> rounds = new ArrayList<>();
     rounds.add(round(node, "warm-up", "recovery-0"));
     for (int r = 1; r <= profile.recoveryRounds(); r++) {
@@ -57,10 +62,10 @@ final class RecoveryStormWorkload {
     return rounds;
   }
 
-  private Round round(BenchNode node, String label, String channel) {
+  private Round round(NodeProcess node, String label, String channel) {
     int clients = profile.recoveryClients();
     int publications = profile.recoveryPublications();
-    Target target = NodeGroup.target("Syncwire", List.of(node), null);
+    Target target = Target.of("Syncwire", List.of(node), null);
     RecoveryProtocol protocol = new RecoveryProtocol(tenant, clients);
     Target recovering = target.withProtocol(protocol);
     SocketEvents events = new SocketEvents();
@@ -73,7 +78,7 @@ final class RecoveryStormWorkload {
       loop.await(first::closeAll);
       throw new IllegalStateException(subscribed.failures() + " clients failed to subscribe: " + subscribed.firstFailure());
     }
-    long heapSubscribed = HeapSampler.afterFullGc(node.jvm, node.gcLog);
+    long heapSubscribed = HeapSampler.afterFullGc(node.jvm(), node.gcLog());
 
     // 2. Everyone leaves; wait until the node has dropped every subscription.
     loop.await(first::closeAll);
@@ -81,7 +86,7 @@ final class RecoveryStormWorkload {
 
     // 3. The missed publications.
     publish(target, channel, publications);
-    long heapBefore = HeapSampler.afterFullGc(node.jvm, node.gcLog);
+    long heapBefore = HeapSampler.afterFullGc(node.jvm(), node.gcLog());
 
     // 4. The storm: everyone back at once, resubscribing with since.
     loop.read(() -> {
@@ -91,8 +96,8 @@ final class RecoveryStormWorkload {
     Connector storm = new Connector(loop.vertx(), sources);
     Histogram joinTimes = new Histogram(3);
     String loadBefore = BoxFacts.loadAverage();
-    HeapSampler sampler = HeapSampler.start(node.jvm, node.gcLog);
-    CpuWindow window = CpuWindow.start(node.jvm, self);
+    HeapSampler sampler = HeapSampler.start(node.jvm(), node.gcLog());
+    CpuWindow window = CpuWindow.start(node.jvm(), self);
     Connector.Opened back;
     try {
       back = loop.await(() -> storm.open(recovering, 0, clients, clients, i -> channel, events, joinTimes));
@@ -103,7 +108,7 @@ final class RecoveryStormWorkload {
     CpuWindow.Measured cpu = window.stop();
     HeapSampler.Peak heap = sampler.stop();
     String loadAfter = BoxFacts.loadAverage();
-    long heapAfter = HeapSampler.afterFullGc(node.jvm, node.gcLog);
+    long heapAfter = HeapSampler.afterFullGc(node.jvm(), node.gcLog());
 
     int complete = 0;
     int notRecovered = 0;
@@ -158,7 +163,7 @@ final class RecoveryStormWorkload {
       }
       SyncwireProtocol protocol = new SyncwireProtocol(tenant);
       loop.read(() -> {
-        BenchSocket socket = publisher.sockets().get(0);
+        LoadSocket socket = publisher.sockets().get(0);
         for (int n = 1; n <= count; n++) {
           socket.send(protocol.publishFrame(1000 + n, channel, Payload.encode(n, System.nanoTime())));
         }
@@ -177,7 +182,7 @@ final class RecoveryStormWorkload {
     }
   }
 
-  private void awaitSubscribers(BenchNode node, String channel, int expected) {
+  private void awaitSubscribers(NodeProcess node, String channel, int expected) {
     long deadline = System.nanoTime() + 30_000_000_000L;
     int subscribers = -1;
     while (System.nanoTime() < deadline) {

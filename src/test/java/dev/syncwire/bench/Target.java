@@ -1,5 +1,9 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.JvmProcess;
+import dev.syncwire.testing.NodeProcess;
+import dev.syncwire.testing.WireProtocol;
+
 import java.util.List;
 
 /**
@@ -11,6 +15,12 @@ record Target(String name, String host, List<Integer> ports, List<JvmProcess> pr
 
   Target(String host, int port, JvmProcess process, WireProtocol protocol) {
     this(protocol.name(), host, List.of(port), List.of(process), protocol);
+  }
+
+  /** {@code nodes} as one target, in the order given: subscribers spread over them, the publisher on the first. */
+  static Target of(String name, List<NodeProcess> nodes, WireProtocol protocol) {
+    return new Target(name, "127.0.0.1", nodes.stream().map(n -> n.port).toList(),
+        nodes.stream().map(NodeProcess::jvm).toList(), protocol);
   }
 
   /** The first node's port: the only one of a single server, and where the publisher connects. */

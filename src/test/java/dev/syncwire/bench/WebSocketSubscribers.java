@@ -1,5 +1,7 @@
 package dev.syncwire.bench;
 
+import dev.syncwire.testing.PublicationListener;
+import dev.syncwire.testing.SocketEvents;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 

@@ -21,13 +21,18 @@ public final class Await {
 
   /** Waits until {@code condition} holds, failing after {@code timeout}. */
   public static void until(Duration timeout, String what, BooleanSupplier condition) {
+    until(timeout, Duration.ofMillis(10), what, condition);
+  }
+
+  /** As {@link #until(Duration, String, BooleanSupplier)}, checking every {@code every}: for costly checks. */
+  public static void until(Duration timeout, Duration every, String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting for " + what);
       }
       try {
-        Thread.sleep(10);
+        Thread.sleep(every.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);

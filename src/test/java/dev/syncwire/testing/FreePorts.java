@@ -1,4 +1,4 @@
-package dev.syncwire.bench;
+package dev.syncwire.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package dev.syncwire.bench;
+package dev.syncwire.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,10 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A JVM observed from outside: CPU time and RSS from {@code /proc}, heap after a full GC through
- * {@code jcmd}. Blocking; call it from the orchestrating thread, never from an event loop.
+ * A process observed from outside, usually a JVM: CPU time and RSS from {@code /proc}, heap after a full GC
+ * through {@code jcmd}. Blocking; call it from the orchestrating thread, never from an event loop.
  */
-final class JvmProcess {
+public final class JvmProcess {
   // One line per heap space, e.g. " def new generation   total 314560K, used 1234K [...]" or
   // " garbage-first heap   total 1048576K, used 23456K [...]"; Metaspace lines have no "total".
   private static final Pattern SPACE_USED = Pattern.compile("^\\s*(\\S.*?)\\s+total \\d+K, used (\\d+)K");
@@ -21,25 +21,25 @@ final class JvmProcess {
   private final long pid;
   private final int clockTicksPerSecond;
 
-  JvmProcess(long pid, int clockTicksPerSecond) {
+  public JvmProcess(long pid, int clockTicksPerSecond) {
     this.pid = pid;
     this.clockTicksPerSecond = clockTicksPerSecond;
   }
 
-  static JvmProcess self(int clockTicksPerSecond) {
+  public static JvmProcess self(int clockTicksPerSecond) {
     return new JvmProcess(ProcessHandle.current().pid(), clockTicksPerSecond);
   }
 
-  int clockTicksPerSecond() {
+  public int clockTicksPerSecond() {
     return clockTicksPerSecond;
   }
 
-  long pid() {
+  public long pid() {
     return pid;
   }
 
   /** User plus system CPU time consumed so far, in seconds. */
-  double cpuSeconds() {
+  public double cpuSeconds() {
     String stat = read("stat");
     // Fields after the command name, which is in parentheses and may contain spaces.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -48,12 +48,12 @@ final class JvmProcess {
     return (utime + stime) / (double) clockTicksPerSecond;
   }
 
-  long rssBytes() {
+  public long rssBytes() {
     return statusField("VmRSS") * 1024;
   }
 
   /** The CPUs this process may run on, as {@code taskset} set them (e.g. "0"). */
-  String allowedCpus() {
+  public String allowedCpus() {
     for (String line : read("status").split("\n")) {
       if (line.startsWith("Cpus_allowed_list:")) {
         return line.substring(line.indexOf(':') + 1).trim();
@@ -63,12 +63,12 @@ final class JvmProcess {
   }
 
   /** Runs a full GC in the process ({@code jcmd GC.run}, which returns once the collection is done). */
-  void runGc() {
+  public void runGc() {
     jcmd("GC.run");
   }
 
   /** Runs a full GC in the process, then returns the bytes its heap still uses. */
-  HeapReading heapAfterGc() {
+  public HeapReading heapAfterGc() {
     jcmd("GC.run");
     String info = jcmd("GC.heap_info");
     long usedKb = 0;
@@ -87,7 +87,7 @@ final class JvmProcess {
   }
 
   /** Used heap in bytes and the heap's spaces as the collector names them (which tells the collector). */
-  record HeapReading(long usedBytes, String spaces) {
+  public record HeapReading(long usedBytes, String spaces) {
   }
 
   private long statusField(String name) {

@@ -1,16 +1,16 @@
-package dev.syncwire.bench;
+package dev.syncwire.testing;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 /** Syncwire's JSON protocol (docs/protocol.md §3 and §6): anonymous connect to a tenant, then subscribe. */
-final class SyncwireProtocol implements WireProtocol {
+public final class SyncwireProtocol implements WireProtocol {
   private static final String PUB_PREFIX = "{\"type\":\"pub\"";
   private final String tenant;
   /** Prefix of the idempotency keys of publishes; null: publishes carry no key. */
   private final String keyPrefix;
 
-  SyncwireProtocol(String tenant) {
+  public SyncwireProtocol(String tenant) {
     this(tenant, false);
   }
 
@@ -18,7 +18,7 @@ final class SyncwireProtocol implements WireProtocol {
    * With {@code keyed}, every publish carries an idempotency key (unique to this adapter and the command
    * id), as a client that must not lose or repeat a publish across a failover would send it.
    */
-  SyncwireProtocol(String tenant, boolean keyed) {
+  public SyncwireProtocol(String tenant, boolean keyed) {
     this.tenant = tenant;
     this.keyPrefix = keyed ? "b" + Long.toString(System.nanoTime() & 0xffffffffL, 36) + "-" : null;
   }
@@ -29,7 +29,7 @@ final class SyncwireProtocol implements WireProtocol {
   }
 
   @Override
-  public Future<Void> join(BenchSocket socket, String channel) {
+  public Future<Void> join(LoadSocket socket, String channel) {
     Future<JsonObject> connected = socket.request(1, "connected",
         "{\"id\":1,\"type\":\"connect\",\"tenant\":\"" + tenant + "\"}");
     if (channel == null) {
@@ -61,7 +61,7 @@ final class SyncwireProtocol implements WireProtocol {
   }
 
   @Override
-  public void onControlFrame(BenchSocket socket, String frame) {
+  public void onControlFrame(LoadSocket socket, String frame) {
     JsonObject json = new JsonObject(frame);
     String type = json.getString("type", "");
     Long id = json.getLong("id");

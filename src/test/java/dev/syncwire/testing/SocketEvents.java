@@ -1,21 +1,21 @@
-package dev.syncwire.bench;
+package dev.syncwire.testing;
 
 /**
  * What happened to a group of sockets besides publications: acks, errors, resets, closes the client
  * did not ask for. Anything but acks means the figures measured with these sockets are suspect.
  * Touched only on the load generator's event loop.
  */
-final class SocketEvents {
-  long acks;
+public final class SocketEvents {
+  public long acks;
   /** Keyed publishes refused with a retryable error and sent again with their key (not a problem). */
-  long retried;
-  long errors;
-  long resets;
-  long unexpectedFrames;
-  long unexpectedCloses;
-  String lastProblem;
+  public long retried;
+  public long errors;
+  public long resets;
+  public long unexpectedFrames;
+  public long unexpectedCloses;
+  public String lastProblem;
 
-  long problems() {
+  public long problems() {
     return errors + resets + unexpectedFrames + unexpectedCloses;
   }
 

@@ -1,10 +1,10 @@
-package dev.syncwire.bench;
+package dev.syncwire.testing;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The processes the bench started itself (nodes, HAProxy, jstat): whatever happens to the run, none of
+ * The processes the kit started (nodes, HAProxy): whatever happens to the test or benchmark run, none of
  * them outlives it. Only these, by their own handle: never anything found by name.
  */
 final class OwnProcesses {

@@ -1,4 +1,4 @@
-package dev.syncwire.bench;
+package dev.syncwire.testing;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,10 +10,12 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
- * One client WebSocket: sends frames, matches replies to the one request in flight, and hands
- * publications to its listener. Lives on the load generator's event loop.
+ * One of many client WebSockets a load generator drives on one event loop: sends frames, matches replies to
+ * the one request in flight, and hands publications to its listener as the text that arrived, unparsed, so
+ * that a delivery costs the client little. The server's protocol is a {@link WireProtocol}. For a test's
+ * client, which parses and queues every frame so that the test can wait for one, see {@link WsClient}.
  */
-final class BenchSocket {
+public final class LoadSocket {
   /** A server that upgrades but never answers must fail the client, not hang the run. */
   static final long REPLY_TIMEOUT_MILLIS = 10_000;
 
@@ -32,7 +34,7 @@ final class BenchSocket {
   /** Keyed publishes sent and not yet acknowledged, by command id: what a refused publish resends. */
   private final java.util.Map<Long, String> unackedKeyed = new java.util.HashMap<>();
 
-  BenchSocket(Vertx vertx, int index, WebSocket webSocket, WireProtocol protocol, SocketEvents events) {
+  public LoadSocket(Vertx vertx, int index, WebSocket webSocket, WireProtocol protocol, SocketEvents events) {
     this.vertx = vertx;
     this.index = index;
     this.webSocket = webSocket;
@@ -43,30 +45,30 @@ final class BenchSocket {
     webSocket.closeHandler(v -> onClosed());
   }
 
-  int index() {
+  public int index() {
     return index;
   }
 
-  SocketEvents events() {
+  public SocketEvents events() {
     return events;
   }
 
-  void listener(PublicationListener listener) {
+  public void listener(PublicationListener listener) {
     this.listener = listener;
   }
 
   /** Receives the command id of every ack this socket gets (a publisher timing its acks). */
-  void ackListener(LongConsumer ackListener) {
+  public void ackListener(LongConsumer ackListener) {
     this.ackListener = ackListener;
   }
 
   /** Receives every ack frame as parsed, before the ack listener (a check of the positions acks hand out). */
-  void ackWatcher(Consumer<JsonObject> ackWatcher) {
+  public void ackWatcher(Consumer<JsonObject> ackWatcher) {
     this.ackWatcher = ackWatcher;
   }
 
   /** Sends a publish that carries an idempotency key, kept until its ack so that a refusal can resend it. */
-  void sendKeyed(long commandId, String frame) {
+  public void sendKeyed(long commandId, String frame) {
     unackedKeyed.put(commandId, frame);
     send(frame);
   }
@@ -75,7 +77,7 @@ final class BenchSocket {
    * A retryable refusal of command {@code commandId}: a keyed publish goes again after {@code delayMs},
    * with its key, as a client that must neither lose nor repeat it does. False for anything else.
    */
-  boolean retryLater(long commandId, long delayMs) {
+  public boolean retryLater(long commandId, long delayMs) {
     String frame = unackedKeyed.get(commandId);
     if (frame == null) {
       return false;
@@ -89,7 +91,7 @@ final class BenchSocket {
   }
 
   /** Called by the protocol adapter for each ack. */
-  void acked(long commandId, JsonObject ack) {
+  public void acked(long commandId, JsonObject ack) {
     unackedKeyed.remove(commandId);
     if (ackWatcher != null) {
       ackWatcher.accept(ack);
@@ -99,12 +101,12 @@ final class BenchSocket {
     }
   }
 
-  void send(String frame) {
+  public void send(String frame) {
     webSocket.writeTextMessage(frame);
   }
 
   /** Sends a command and completes with its reply, which must have {@code replyType}. */
-  Future<JsonObject> request(long id, String replyType, String frame) {
+  public Future<JsonObject> request(long id, String replyType, String frame) {
     pendingId = id;
     pendingType = replyType;
     Promise<JsonObject> reply = Promise.promise();
@@ -120,7 +122,7 @@ final class BenchSocket {
   }
 
   /** Completes the request in flight if {@code reply} answers it; returns whether it did. */
-  boolean completeRequest(long id, JsonObject reply) {
+  public boolean completeRequest(long id, JsonObject reply) {
     if (pending == null || id != pendingId) {
       return false;
     }
@@ -134,7 +136,7 @@ final class BenchSocket {
     return true;
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     closing = true;
     return webSocket.close();
   }

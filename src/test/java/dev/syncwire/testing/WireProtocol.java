@@ -1,17 +1,18 @@
-package dev.syncwire.bench;
+package dev.syncwire.testing;
 
 import io.vertx.core.Future;
 
 /**
- * The thin adapter between the load generator and one target: how a new socket becomes a subscriber
- * (or a publisher) and how a publication is framed. Everything else the client does is shared.
+ * The thin adapter between {@link LoadSocket} and one server: how a new socket becomes a subscriber (or a
+ * publisher) and how a publication is framed. Everything else the client does is shared, so that the
+ * client's own cost is the same whatever server it drives.
  */
-interface WireProtocol {
+public interface WireProtocol {
 
   String name();
 
   /** Gets a freshly opened socket ready: subscribed to {@code channel}, or able to publish when it is null. */
-  Future<Void> join(BenchSocket socket, String channel);
+  Future<Void> join(LoadSocket socket, String channel);
 
   /** The frame that publishes {@code payload} to {@code channel}. */
   String publishFrame(long commandId, String channel, String payload);
@@ -31,5 +32,5 @@ interface WireProtocol {
   boolean isPublication(String frame);
 
   /** Any other received frame: a reply, an ack, an error or a reset. */
-  void onControlFrame(BenchSocket socket, String frame);
+  void onControlFrame(LoadSocket socket, String frame);
 }
