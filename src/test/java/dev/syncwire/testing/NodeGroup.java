@@ -104,6 +104,9 @@ public final class NodeGroup implements AutoCloseable {
     Await.until(options.startup(), NodeProcess.POLL, "the live members of " + clusterName
         + " to see each other with their backups in sync", () -> {
           List<NodeProcess> live = live();
+          if (live.isEmpty()) {
+            throw new IllegalStateException("no member of " + clusterName + " is alive");
+          }
           for (NodeProcess node : live) {
             if (node.info().getJsonArray("members").size() != live.size()) {
               return false;
