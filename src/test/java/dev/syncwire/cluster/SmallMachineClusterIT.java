@@ -51,9 +51,9 @@ class SmallMachineClusterIT {
 
   @BeforeAll
   static void startCluster() {
-    group = NodeGroup.startCluster(NodeProcess.Options.forTests().withJvmOptions(List.of("-XX:ActiveProcessorCount=1")),
-        "small", 3, Map.of());
-    NODES.addAll(group.nodes());
+    group = NodeGroup.cluster(NodeProcess.Options.forTests().withJvmOptions(List.of("-XX:ActiveProcessorCount=1")),
+        "small", 3);
+    NODES.addAll(group.startMembers("node", 3, Map.of()));
   }
 
   @AfterAll

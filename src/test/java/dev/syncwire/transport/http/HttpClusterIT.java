@@ -43,9 +43,8 @@ class HttpClusterIT {
   @BeforeEach
   void start() {
     assumeTrue(HaproxyProcess.installed(), "haproxy is not installed (.ci/run installs it)");
-    group = NodeGroup.startCluster(NodeProcess.Options.forTests(), "h", 3,
-        Map.of("longpoll.timeoutMs", String.valueOf(LONGPOLL_TIMEOUT_MS)));
-    nodes.addAll(group.nodes());
+    group = NodeGroup.cluster(NodeProcess.Options.forTests(), "http", 3);
+    nodes.addAll(group.startMembers("h", 3, Map.of("longpoll.timeoutMs", String.valueOf(LONGPOLL_TIMEOUT_MS))));
     haproxy = HaproxyProcess.start(nodes);
   }
 
