@@ -196,7 +196,7 @@ for w in "${MICRO[@]}"; do
         dev.syncwire.bench.HistoryMemoryBench "${PROFILE[@]}") ;;
   esac
   echo "$(date +%T) running ${cmd[*]}" >&2
-  out=$("${cmd[@]}")
+  out=$("${cmd[@]}" 2> >(tee -a "$RESULTS/progress.log" >&2))
   echo "$out"
   printf '### %s\n\n```\n%s\n```\n\n- Pinned to CPU %s; load average %s after.\n\n' "$title" "$out" "$CLIENT_CPU" \
     "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/results.md"
