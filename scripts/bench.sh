@@ -19,6 +19,9 @@
 #       http                    SSE and long-polling against WebSocket, 1 node and 3 behind HAProxy (~17 min)
 #       codec, history          the CodecBench and HistoryMemoryBench micro-benchmarks (~1 min each)
 #
+# The benchmark is target/syncwire-bench.jar (built with `mvn package -Pbench`, here when it is missing);
+# the Syncwire under test is a server jar started as its own process.
+#
 # Environment: BENCH_SYNCWIRE_JAR and BENCH_SYNCWIRE_CONF pick the Syncwire build under test (default:
 # this tree's target/syncwire.jar and conf/node.json); BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT and
 # BENCH_RAW_PORT the ports of the default workloads; BENCH_HAPROXY the HAProxy binary (http workload);
@@ -60,9 +63,10 @@ for w in "${LIST[@]}"; do
 done
 
 cd "$(dirname "$0")/.."
-# The load generators, the raw server and the micro-benchmarks always come from this tree's jar.
-BENCH_JAR=target/syncwire.jar
-BENCH_SYNCWIRE_JAR=${BENCH_SYNCWIRE_JAR:-$BENCH_JAR}
+# The load generators, the raw server and the micro-benchmarks always come from this tree's benchmark jar
+# (mvn package -Pbench); the server under test from BENCH_SYNCWIRE_JAR.
+BENCH_JAR=target/syncwire-bench.jar
+BENCH_SYNCWIRE_JAR=${BENCH_SYNCWIRE_JAR:-target/syncwire.jar}
 BENCH_SYNCWIRE_CONF=${BENCH_SYNCWIRE_CONF:-conf/node.json}
 BENCH_SYNCWIRE_PORT=${BENCH_SYNCWIRE_PORT:-18080}
 BENCH_SYNCWIRE_ADMIN_PORT=${BENCH_SYNCWIRE_ADMIN_PORT:-18081}
@@ -72,9 +76,9 @@ BENCH_NODE_JAVA_OPTS=${BENCH_NODE_JAVA_OPTS:-}
 SERVER_CPU=0
 CLIENT_CPU=1
 
-if [[ ! -f "$BENCH_JAR" ]]; then
-  echo "building $BENCH_JAR" >&2
-  mvn -q -B -DskipTests package
+if [[ ! -f "$BENCH_JAR" || ( "$BENCH_SYNCWIRE_JAR" == target/syncwire.jar && ! -f target/syncwire.jar ) ]]; then
+  echo "building $BENCH_JAR and target/syncwire.jar" >&2
+  mvn -q -B -DskipTests -Pbench package
 fi
 if [[ ! -f "$BENCH_SYNCWIRE_JAR" ]]; then
   echo "no Syncwire jar at $BENCH_SYNCWIRE_JAR" >&2
@@ -180,17 +184,19 @@ fi
 # --- Micro-benchmarks, pinned to CPU 1 ------------------------------------------------------------
 for w in "${MICRO[@]}"; do
   case "$w" in
+    # Both run on JMH (its progress goes to stderr); --quick shortens JMH's warm-up and measurement.
     codec)
       title="CodecBench: bytes and encode + decode cost of a pub, JSON against protobuf"
-      cmd=(taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -cp "$BENCH_JAR" dev.syncwire.bench.CodecBench) ;;
+      cmd=(taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -cp "$BENCH_JAR" dev.syncwire.bench.CodecBench
+        "${PROFILE[@]}") ;;
     history)
-      title="HistoryMemoryBench: heap per publication held in channel history"
+      title="HistoryMemoryBench: heap per publication held in channel history, and the cost of an append"
       # --quick: 2,000 channels instead of 10,000, same 1,000 publications each.
       cmd=(taskset -c "$CLIENT_CPU" java -XX:ActiveProcessorCount=1 -Xmx6g -cp "$BENCH_JAR"
-        dev.syncwire.bench.HistoryMemoryBench ${PROFILE:+2000 1000}) ;;
+        dev.syncwire.bench.HistoryMemoryBench "${PROFILE[@]}") ;;
   esac
   echo "$(date +%T) running ${cmd[*]}" >&2
-  out=$("${cmd[@]}")
+  out=$("${cmd[@]}" 2> >(tee -a "$RESULTS/progress.log" >&2))
   echo "$out"
   printf '### %s\n\n```\n%s\n```\n\n- Pinned to CPU %s; load average %s after.\n\n' "$title" "$out" "$CLIENT_CPU" \
     "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/results.md"

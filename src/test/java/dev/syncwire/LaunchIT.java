@@ -1,8 +1,7 @@
 package dev.syncwire;
 
-import dev.syncwire.bench.FreePorts;
-
 import dev.syncwire.testing.Await;
+import dev.syncwire.testing.FreePorts;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
 import io.vertx.core.http.HttpClient;

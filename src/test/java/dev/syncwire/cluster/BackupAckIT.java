@@ -1,6 +1,6 @@
 package dev.syncwire.cluster;
 
-import dev.syncwire.bench.FreePorts;
+import dev.syncwire.testing.NodeGroup;
 import dev.syncwire.testing.NodeProcess;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -33,33 +32,25 @@ class BackupAckIT {
    */
   private static final int BACKUP_TIMEOUT_MS = 3_000;
 
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  private final NodeGroup group = NodeGroup.cluster(NodeProcess.Options.forTests()
+      .withJvmOptions(List.of("-Dhazelcast.operation.backup.timeout.millis=" + BACKUP_TIMEOUT_MS)), "backup-ack", 3);
   private final List<WsClient> clients = new ArrayList<>();
 
   @AfterEach
   void stopEverything() {
-    nodes.forEach(n -> {
+    group.nodes().forEach(n -> {
       if (n.alive()) {
         n.resume();
       }
     });
     clients.forEach(WsClient::close);
-    nodes.forEach(NodeProcess::close);
+    group.close();
   }
 
   @Test
   void publishWhoseBackupDoesNotConfirmFailsAndItsRetryIsAppliedOnce() {
-    String cluster = "backup-ack-" + UUID.randomUUID();
-    int hazelcastBase = FreePorts.block(3);
-    String members = "127.0.0.1:" + hazelcastBase + ",127.0.0.1:" + (hazelcastBase + 1) + ",127.0.0.1:"
-        + (hazelcastBase + 2);
-    for (int i = 0; i < 3; i++) {
-      nodes.add(NodeProcess.start("node" + i, cluster, hazelcastBase + i, members,
-          Map.of("cluster.backups", "1", "cluster.announceIntervalMs", "200"),
-          List.of("-Dhazelcast.operation.backup.timeout.millis=" + BACKUP_TIMEOUT_MS)));
-    }
-    nodes.forEach(NodeProcess::awaitReady);
-    NodeProcess.awaitBackedUp(nodes);
+    List<NodeProcess> nodes = group.startMembers("node", 3,
+        Map.of("cluster.backups", "1", "cluster.announceIntervalMs", "200"));
 
     WsClient first = client(nodes.get(0));
     JsonObject created = publish(first, "orders", "before");
@@ -73,7 +64,7 @@ class BackupAckIT {
     WsClient publisher = client(owner);
 
     // Only a partition whose backup is in place waits for its confirmation: no migration may be running.
-    NodeProcess.awaitBackedUp(nodes);
+    group.awaitBackedUp();
     others.forEach(NodeProcess::pause);
     JsonObject refused = publish(publisher, "orders", "frozen-backup");
     others.forEach(NodeProcess::resume);

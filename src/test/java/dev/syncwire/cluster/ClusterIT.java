@@ -1,11 +1,10 @@
 package dev.syncwire.cluster;
 
-import dev.syncwire.bench.FreePorts;
-
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.ChaosPublisher;
 import dev.syncwire.testing.ChaosSubscriber;
 import dev.syncwire.testing.DeliveryChecker;
+import dev.syncwire.testing.NodeGroup;
 import dev.syncwire.testing.NodeProcess;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
@@ -47,21 +45,16 @@ class ClusterIT {
    */
   private static final int TAIL = 100;
 
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  /** Up to four members; node {@code i} is the {@code i}-th started. */
+  private final NodeGroup group = NodeGroup.cluster(NodeProcess.Options.forTests(), "it", 4);
   private final List<ChaosSubscriber> subscribers = new ArrayList<>();
   private final List<ChaosPublisher> publishers = new ArrayList<>();
-  private final String cluster = "it-" + UUID.randomUUID();
-  private final int hazelcastBase = FreePorts.block(4);
-  private final String members = "127.0.0.1:" + hazelcastBase + ",127.0.0.1:" + (hazelcastBase + 1) + ",127.0.0.1:"
-      + (hazelcastBase + 2) + ",127.0.0.1:" + (hazelcastBase + 3);
 
   private NodeProcess node(int index, Map<String, String> extra) {
     Map<String, String> settings = new HashMap<>(Map.of("cluster.announceIntervalMs", "500", "cluster.repairDelayMs", "100",
         "history.size", Integer.toString(HISTORY_SIZE)));
     settings.putAll(extra);
-    NodeProcess n = NodeProcess.start("node" + index, cluster, hazelcastBase + index, members, settings);
-    nodes.add(n);
-    return n;
+    return group.start("node" + index, settings);
   }
 
   private List<NodeProcess> startNodes(int count, Map<String, String> extra) {
@@ -70,7 +63,7 @@ class ClusterIT {
       started.add(node(i, extra));
     }
     started.forEach(NodeProcess::awaitReady);
-    NodeProcess.awaitBackedUp(started);
+    group.awaitBackedUp();
     return started;
   }
 
@@ -82,7 +75,7 @@ class ClusterIT {
   void stopEverything() {
     publishers.forEach(ChaosPublisher::close);
     subscribers.forEach(ChaosSubscriber::stop);
-    nodes.forEach(NodeProcess::close);
+    group.close();
   }
 
   private void awaitSubscribed() {
@@ -246,7 +239,7 @@ class ClusterIT {
     publishers.add(new ChaosPublisher(CLIENTS, ports, survivors.get(1).port, channel, "b", 20));
     publishers.add(new ChaosPublisher(CLIENTS, ports, owner.port, channel, "c", 20));
     awaitAcked(20, "before the kill");
-    NodeProcess.awaitBackedUp(ns);
+    group.awaitBackedUp();
     owner.kill();
     publishers.forEach(p -> p.finishAfter(TAIL));
     int total = publishers.stream().mapToInt(ChaosPublisher::limit).sum();
@@ -284,7 +277,7 @@ class ClusterIT {
     awaitAcked(15, "before the join");
     Map<ChaosPublisher, Integer> createdBeforeJoin = createdNow();
     NodeProcess joiner = node(2, Map.of()).awaitReady();
-    NodeProcess.awaitBackedUp(List.of(ns.get(0), ns.get(1), joiner));
+    group.awaitBackedUp();
     Map<ChaosPublisher, Integer> createdBeforeStop = createdNow();
     ns.get(0).stop();
     assertFalse(ns.get(0).alive(), "the stopped node exited");

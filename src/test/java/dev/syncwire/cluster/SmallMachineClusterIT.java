@@ -1,6 +1,6 @@
 package dev.syncwire.cluster;
 
-import dev.syncwire.bench.FreePorts;
+import dev.syncwire.testing.NodeGroup;
 import dev.syncwire.testing.NodeProcess;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,26 +47,21 @@ class SmallMachineClusterIT {
 
   private static final List<NodeProcess> NODES = new ArrayList<>();
   private static final List<WsClient> CLIENTS_OPEN = new ArrayList<>();
-  private static int hazelcastBase;
+  private static NodeGroup group;
 
   @BeforeAll
   static void startCluster() {
-    String cluster = "small-" + UUID.randomUUID();
-    hazelcastBase = FreePorts.block(3);
-    String members = "127.0.0.1:" + hazelcastBase + ",127.0.0.1:" + (hazelcastBase + 1) + ",127.0.0.1:"
-        + (hazelcastBase + 2);
-    for (int i = 0; i < 3; i++) {
-      NODES.add(NodeProcess.start("node" + i, cluster, hazelcastBase + i, members, Map.of(),
-          List.of("-XX:ActiveProcessorCount=1")));
-    }
-    NODES.forEach(NodeProcess::awaitReady);
-    NodeProcess.awaitBackedUp(NODES);
+    group = NodeGroup.cluster(NodeProcess.Options.forTests().withJvmOptions(List.of("-XX:ActiveProcessorCount=1")),
+        "small", 3);
+    NODES.addAll(group.startMembers("node", 3, Map.of()));
   }
 
   @AfterAll
   static void stopCluster() {
     CLIENTS_OPEN.forEach(WsClient::close);
-    NODES.forEach(NodeProcess::close);
+    if (group != null) {
+      group.close();
+    }
   }
 
   @Test
@@ -100,11 +94,11 @@ class SmallMachineClusterIT {
    */
   @Test
   void membersListenOnlyOnTheirInterfaceAndNeedNoJvmFlags() throws IOException {
-    for (int i = 0; i < NODES.size(); i++) {
-      List<String> listening = listeningAddresses(hazelcastBase + i);
-      assertFalse(listening.isEmpty(), "no socket listens on Hazelcast port " + (hazelcastBase + i));
+    for (NodeProcess n : NODES) {
+      List<String> listening = listeningAddresses(n.hazelcastPort());
+      assertFalse(listening.isEmpty(), "no socket listens on Hazelcast port " + n.hazelcastPort());
       for (String address : listening) {
-        assertTrue(LOOPBACK.contains(address), "Hazelcast port " + (hazelcastBase + i) + " listens on " + address
+        assertTrue(LOOPBACK.contains(address), "Hazelcast port " + n.hazelcastPort() + " listens on " + address
             + " (" + listening + ")");
       }
     }

@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * up, {@code /health} answers within a second and a well-behaved subscriber gets its channel in order.
  */
 class HostileClientsIT {
-  private static final List<String> SMALL_HEAP = List.of("-Xmx256m", "-Xms256m", "-XX:+UseSerialGC");
+  private static final NodeProcess.Options SMALL_HEAP = NodeProcess.Options.forTests()
+      .withJvmOptions(List.of("-Xmx256m", "-Xms256m", "-XX:+UseSerialGC"));
   private static final int PAYLOAD_BYTES = 60 * 1024;
 
   private final List<AutoCloseable> open = new ArrayList<>();
@@ -61,8 +62,8 @@ class HostileClientsIT {
   @Test
   void pingFloodFromSocketsThatDoNotReadLeavesTheNodeServing() throws Exception {
     // The embedded defaults' command rate, and no connect deadline within the flood: the rate alone stops it.
-    node = NodeProcess.standalone("pings", Map.of("limits.commandRate", "1000", "limits.commandBurst", "2000",
-        "limits.connectTimeoutMs", "60000"), SMALL_HEAP).awaitReady();
+    node = NodeProcess.alone(SMALL_HEAP, "pings", Map.of("limits.commandRate", "1000", "limits.commandBurst", "2000",
+        "limits.connectTimeoutMs", "60000")).awaitReady();
     HealthProbe health = HealthProbe.start(threads, node.port);
     CalmChannel calm = CalmChannel.start(threads, node.port, open);
 
@@ -113,8 +114,8 @@ class HostileClientsIT {
 
   @Test
   void pingsPastTheCommandRateCloseTheConnectionWith4008() {
-    node = NodeProcess.standalone("ping-rate", Map.of("limits.commandRate", "10", "limits.commandBurst", "5"),
-        SMALL_HEAP).awaitReady();
+    node = NodeProcess.alone(SMALL_HEAP, "ping-rate", Map.of("limits.commandRate", "10", "limits.commandBurst", "5"))
+        .awaitReady();
     try (RawWebSocket ws = RawWebSocket.connect(node.port, Map.of())) {
       ws.sendText("{\"id\":1,\"type\":\"connect\",\"tenant\":\"demo\"}");
       for (int i = 0; i < 50; i++) {
@@ -128,7 +129,7 @@ class HostileClientsIT {
 
   @Test
   void historyFloodOfLargePublicationsStaysWithinTheBudgets() throws Exception {
-    node = NodeProcess.standalone("history", Map.of(), SMALL_HEAP).awaitReady();
+    node = NodeProcess.alone(SMALL_HEAP, "history", Map.of()).awaitReady();
     HealthProbe health = HealthProbe.start(threads, node.port);
     CalmChannel calm = CalmChannel.start(threads, node.port, open);
     WsClient publisher = client(node.port);
@@ -179,7 +180,7 @@ class HostileClientsIT {
     settings.put("limits.nodeOutboundBytes", Long.toString(1L << 30));
     settings.put("limits.outboundBufferBytes", Long.toString(256L << 20));
     settings.put("guard.checkIntervalMs", "200");
-    node = NodeProcess.standalone("guard", settings, SMALL_HEAP).awaitReady();
+    node = NodeProcess.alone(SMALL_HEAP, "guard", settings).awaitReady();
     HealthProbe health = HealthProbe.start(threads, node.port);
     CalmChannel calm = CalmChannel.start(threads, node.port, open);
 

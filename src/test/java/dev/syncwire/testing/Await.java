@@ -22,11 +22,21 @@ public final class Await {
 
   /** Waits until {@code condition} holds, failing after {@code timeout}. */
   public static void until(Duration timeout, String what, BooleanSupplier condition) {
-    until(timeout, what, condition, () -> "");
+    until(timeout, Duration.ofMillis(10), what, condition, () -> "");
   }
 
   /** Like {@link #until(Duration, String, BooleanSupplier)}; a failure also tells {@code state} at that moment. */
   public static void until(Duration timeout, String what, BooleanSupplier condition, Supplier<String> state) {
+    until(timeout, Duration.ofMillis(10), what, condition, state);
+  }
+
+  /** As {@link #until(Duration, String, BooleanSupplier)}, checking every {@code every}: for costly checks. */
+  public static void until(Duration timeout, Duration every, String what, BooleanSupplier condition) {
+    until(timeout, every, what, condition, () -> "");
+  }
+
+  private static void until(Duration timeout, Duration every, String what, BooleanSupplier condition,
+                            Supplier<String> state) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -34,7 +44,7 @@ public final class Await {
         throw new AssertionError("timed out waiting for " + what + (now.isEmpty() ? "" : "; " + now));
       }
       try {
-        Thread.sleep(10);
+        Thread.sleep(every.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);

@@ -1,11 +1,10 @@
 package dev.syncwire.transport.http;
 
-import dev.syncwire.bench.FreePorts;
-
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.HaproxyProcess;
 import dev.syncwire.testing.HttpSessionClient;
 import dev.syncwire.testing.HttpSessionClient.SseReader;
+import dev.syncwire.testing.NodeGroup;
 import dev.syncwire.testing.NodeProcess;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -39,21 +37,15 @@ class HttpClusterIT {
   private static final long LONGPOLL_TIMEOUT_MS = 2000;
 
   private final List<NodeProcess> nodes = new ArrayList<>();
+  private NodeGroup group;
   private HaproxyProcess haproxy;
 
   @BeforeEach
   void start() {
     assumeTrue(HaproxyProcess.installed(), "haproxy is not installed (.ci/run installs it)");
-    String cluster = "http-" + UUID.randomUUID();
-    int base = FreePorts.block(3);
-    String members = "127.0.0.1:" + base + ",127.0.0.1:" + (base + 1) + ",127.0.0.1:" + (base + 2);
-    for (int i = 0; i < 3; i++) {
-      nodes.add(NodeProcess.start("h" + i, cluster, base + i, members,
-          Map.of("longpoll.timeoutMs", String.valueOf(LONGPOLL_TIMEOUT_MS))));
-    }
-    nodes.forEach(NodeProcess::awaitReady);
-    NodeProcess.awaitBackedUp(nodes);
-    haproxy = HaproxyProcess.start(nodes.stream().map(n -> n.port).toList());
+    group = NodeGroup.cluster(NodeProcess.Options.forTests(), "http", 3);
+    nodes.addAll(group.startMembers("h", 3, Map.of("longpoll.timeoutMs", String.valueOf(LONGPOLL_TIMEOUT_MS))));
+    haproxy = HaproxyProcess.start(nodes);
   }
 
   @AfterEach
@@ -61,7 +53,9 @@ class HttpClusterIT {
     if (haproxy != null) {
       haproxy.close();
     }
-    nodes.forEach(NodeProcess::close);
+    if (group != null) {
+      group.close();
+    }
   }
 
   /** Publications from publishers on every node, one at a time so the expected order is known. */
@@ -211,7 +205,7 @@ class HttpClusterIT {
       }
     }
 
-    NodeProcess.awaitBackedUp(nodes);
+    group.awaitBackedUp();
     home.kill();
     nodes.remove(home);
     for (NodeProcess n : nodes) {

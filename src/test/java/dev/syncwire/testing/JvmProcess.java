@@ -1,0 +1,125 @@
+package dev.syncwire.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A process observed from outside, usually a JVM: CPU time and RSS from {@code /proc}, heap after a full GC
+ * through {@code jcmd}. Blocking; call it from the orchestrating thread, never from an event loop.
+ */
+public final class JvmProcess {
+  // One line per heap space, e.g. " def new generation   total 314560K, used 1234K [...]" or
+  // " garbage-first heap   total 1048576K, used 23456K [...]"; Metaspace lines have no "total".
+  private static final Pattern SPACE_USED = Pattern.compile("^\\s*(\\S.*?)\\s+total \\d+K, used (\\d+)K");
+
+  private final long pid;
+  private final int clockTicksPerSecond;
+
+  public JvmProcess(long pid, int clockTicksPerSecond) {
+    this.pid = pid;
+    this.clockTicksPerSecond = clockTicksPerSecond;
+  }
+
+  public static JvmProcess self(int clockTicksPerSecond) {
+    return new JvmProcess(ProcessHandle.current().pid(), clockTicksPerSecond);
+  }
+
+  public int clockTicksPerSecond() {
+    return clockTicksPerSecond;
+  }
+
+  public long pid() {
+    return pid;
+  }
+
+  /** User plus system CPU time consumed so far, in seconds. */
+  public double cpuSeconds() {
+    String stat = read("stat");
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long utime = Long.parseLong(fields[11]);
+    long stime = Long.parseLong(fields[12]);
+    return (utime + stime) / (double) clockTicksPerSecond;
+  }
+
+  public long rssBytes() {
+    return statusField("VmRSS") * 1024;
+  }
+
+  /** The CPUs this process may run on, as {@code taskset} set them (e.g. "0"). */
+  public String allowedCpus() {
+    for (String line : read("status").split("\n")) {
+      if (line.startsWith("Cpus_allowed_list:")) {
+        return line.substring(line.indexOf(':') + 1).trim();
+      }
+    }
+    return "?";
+  }
+
+  /** Runs a full GC in the process ({@code jcmd GC.run}, which returns once the collection is done). */
+  public void runGc() {
+    jcmd("GC.run");
+  }
+
+  /** Runs a full GC in the process, then returns the bytes its heap still uses. */
+  public HeapReading heapAfterGc() {
+    jcmd("GC.run");
+    String info = jcmd("GC.heap_info");
+    long usedKb = 0;
+    String gc = null;
+    for (String line : info.split("\n")) {
+      Matcher m = SPACE_USED.matcher(line);
+      if (m.find()) {
+        usedKb += Long.parseLong(m.group(2));
+        gc = gc == null ? m.group(1).trim() : gc + " + " + m.group(1).trim();
+      }
+    }
+    if (gc == null) {
+      throw new IllegalStateException("cannot read the heap of " + pid + " from: " + info);
+    }
+    return new HeapReading(usedKb * 1024, gc);
+  }
+
+  /** Used heap in bytes and the heap's spaces as the collector names them (which tells the collector). */
+  public record HeapReading(long usedBytes, String spaces) {
+  }
+
+  private long statusField(String name) {
+    for (String line : read("status").split("\n")) {
+      if (line.startsWith(name + ":")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException(name + " missing from /proc/" + pid + "/status");
+  }
+
+  private String read(String file) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), file), StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new IllegalStateException("process " + pid + " is gone: " + e.getMessage(), e);
+    }
+  }
+
+  private String jcmd(String command) {
+    try {
+      Process p = new ProcessBuilder(List.of("jcmd", Long.toString(pid), command)).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("jcmd " + pid + " " + command + " failed: " + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run jcmd: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running jcmd", e);
+    }
+  }
+}
