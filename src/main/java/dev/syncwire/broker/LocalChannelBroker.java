@@ -45,9 +45,9 @@ public final class LocalChannelBroker implements ChannelBroker {
   }
 
   @Override
-  public Future<PublishResult> publish(ChannelId channel, PublishRequest request) {
+  public Future<PublishAck> publish(ChannelId channel, PublishRequest request) {
     ChannelShard shard = shardFor(channel);
-    Promise<PublishResult> promise = callerPromise();
+    Promise<PublishAck> promise = callerPromise();
     shard.context().runOnContext(v -> {
       try {
         promise.complete(shard.publish(channel, request));

@@ -15,7 +15,6 @@ import dev.syncwire.channel.Patch;
 import dev.syncwire.channel.PatchException;
 import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.PublishOutcome;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -79,101 +78,30 @@ final class ChannelProcessors {
 
   // ---- replies ----
 
-  /** What became of one publish; decided on the owner, translated for clients once by the broker. */
-  static final class PublishReply extends Identified {
-    enum Kind { ACCEPTED, DUPLICATE, CONFLICT, INVALID, TOO_LARGE }
+  /**
+   * The outcomes of a {@link Publish}, one per publish in its order, and the nodes that follow the
+   * channel. Each outcome crosses the network as its {@link Kind} and that kind's fields.
+   */
+  static final class PublishReplies extends Identified {
+    /** The variants of {@link PublishOutcome}, as written on the wire. */
+    enum Kind { ACCEPTED, DUPLICATE, CONFLICTED, REFUSED }
 
     private static final Kind[] KINDS = Kind.values();
+    private static final PatchException.Kind[] REFUSALS = PatchException.Kind.values();
 
-    private Kind kind;
-    private String epoch;
-    private long seq;
-    private String message;
-    private String currentJson;
-    private Publication publication;
-
-    PublishReply() {
-    }
-
-    PublishReply(Kind kind, String epoch, long seq, String message, String currentJson, Publication publication) {
-      this.kind = kind;
-      this.epoch = epoch;
-      this.seq = seq;
-      this.message = message;
-      this.currentJson = currentJson;
-      this.publication = publication;
-    }
-
-    static PublishReply refused(Kind kind, String message) {
-      return new PublishReply(kind, null, 0, message, null, null);
-    }
-
-    Kind kind() {
-      return kind;
-    }
-
-    String epoch() {
-      return epoch;
-    }
-
-    long seq() {
-      return seq;
-    }
-
-    String message() {
-      return message;
-    }
-
-    String currentJson() {
-      return currentJson;
-    }
-
-    /** The accepted publication, for fan-out; null unless {@link Kind#ACCEPTED}. */
-    Publication publication() {
-      return publication;
-    }
-
-    @Override
-    public int getClassId() {
-      return ClusterSerialization.PUBLISH_REPLY;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeByte(kind.ordinal());
-      out.writeString(epoch);
-      out.writeLong(seq);
-      out.writeString(message);
-      out.writeString(currentJson);
-      writePublication(out, publication);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      kind = KINDS[in.readByte()];
-      epoch = in.readString();
-      seq = in.readLong();
-      message = in.readString();
-      currentJson = in.readString();
-      publication = readPublication(in);
-    }
-  }
-
-  /** The answers to a {@link Publish}, one per publish in its order, and the nodes that follow the channel. */
-  static final class PublishReplies extends Identified {
-    private List<PublishReply> replies;
+    private List<PublishOutcome> outcomes;
     private Set<String> nodes;
 
     PublishReplies() {
     }
 
-    PublishReplies(List<PublishReply> replies, Set<String> nodes) {
-      this.replies = replies;
+    PublishReplies(List<PublishOutcome> outcomes, Set<String> nodes) {
+      this.outcomes = outcomes;
       this.nodes = nodes;
     }
 
-    List<PublishReply> replies() {
-      return replies;
+    List<PublishOutcome> outcomes() {
+      return outcomes;
     }
 
     Set<String> nodes() {
@@ -187,9 +115,25 @@ final class ChannelProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeInt(replies.size());
-      for (PublishReply r : replies) {
-        r.writeData(out);
+      out.writeInt(outcomes.size());
+      for (PublishOutcome outcome : outcomes) {
+        if (outcome instanceof PublishOutcome.Accepted accepted) {
+          out.writeByte(Kind.ACCEPTED.ordinal());
+          writePublication(out, accepted.publication());
+        } else if (outcome instanceof PublishOutcome.Duplicate duplicate) {
+          out.writeByte(Kind.DUPLICATE.ordinal());
+          out.writeString(duplicate.epoch());
+          out.writeLong(duplicate.seq());
+        } else if (outcome instanceof PublishOutcome.Conflicted conflicted) {
+          out.writeByte(Kind.CONFLICTED.ordinal());
+          out.writeString(conflicted.message());
+          out.writeString(conflicted.currentJson());
+        } else {
+          PublishOutcome.Refused refused = (PublishOutcome.Refused) outcome;
+          out.writeByte(Kind.REFUSED.ordinal());
+          out.writeByte(refused.reason().ordinal());
+          out.writeString(refused.message());
+        }
       }
       writeStrings(out, nodes);
     }
@@ -197,11 +141,14 @@ final class ChannelProcessors {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       int n = in.readInt();
-      replies = new ArrayList<>(n);
+      outcomes = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        PublishReply r = new PublishReply();
-        r.readData(in);
-        replies.add(r);
+        outcomes.add(switch (KINDS[in.readByte()]) {
+          case ACCEPTED -> new PublishOutcome.Accepted(readPublication(in), null, null);
+          case DUPLICATE -> new PublishOutcome.Duplicate(in.readString(), in.readLong());
+          case CONFLICTED -> new PublishOutcome.Conflicted(in.readString(), in.readString());
+          case REFUSED -> new PublishOutcome.Refused(REFUSALS[in.readByte()], in.readString());
+        });
       }
       nodes = readStrings(in);
     }
@@ -407,15 +354,15 @@ final class ChannelProcessors {
         // Absent on the owner: the channel never existed, or it was swept empty, or every copy was lost.
         e = create(entry, settings, Epochs.next());
       }
-      List<PublishReply> replies = new ArrayList<>(requests.size());
+      List<PublishOutcome> outcomes = new ArrayList<>(requests.size());
       List<Publication> accepted = new ArrayList<>(requests.size());
       List<String> patches = new ArrayList<>(requests.size());
       long now = MonotonicClock.nowMs();
       for (PublishRequest r : requests) {
-        PublishReply reply = publish(e.log, r, now);
-        replies.add(reply);
-        if (reply.kind() == PublishReply.Kind.ACCEPTED) {
-          accepted.add(reply.publication());
+        PublishOutcome outcome = e.log.publish(r.key(), r.dataJson(), r.patchJson(), now);
+        outcomes.add(outcome);
+        if (outcome instanceof PublishOutcome.Accepted a) {
+          accepted.add(a.publication());
           patches.add(r.patchJson());
         }
       }
@@ -423,29 +370,7 @@ final class ChannelProcessors {
         entry.setValue(e);
         backup = new PublishBackup(settings, accepted, patches);
       }
-      return new PublishReplies(replies, new HashSet<>(e.nodes));
-    }
-
-    private static PublishReply publish(ChannelLog log, PublishRequest r, long now) {
-      PublishOutcome outcome;
-      try {
-        Patch patch = r.patchJson() == null ? null : Patch.parse(new JsonObject(r.patchJson()));
-        outcome = log.publish(r.key(), r.dataJson(), patch, now);
-      } catch (PatchException ex) {
-        return PublishReply.refused(ex.kind() == PatchException.Kind.TOO_LARGE ? PublishReply.Kind.TOO_LARGE
-            : PublishReply.Kind.INVALID, ex.getMessage());
-      } catch (DecodeException | ClassCastException ex) {
-        return PublishReply.refused(PublishReply.Kind.INVALID, "patch must be a JSON object");
-      }
-      if (outcome instanceof PublishOutcome.Duplicate d) {
-        return new PublishReply(PublishReply.Kind.DUPLICATE, d.epoch(), d.seq(), null, null, null);
-      }
-      if (outcome instanceof PublishOutcome.Conflicted c) {
-        return new PublishReply(PublishReply.Kind.CONFLICT, log.epoch(), log.seq(), c.conflict().message(),
-            c.conflict().current().encode(), null);
-      }
-      Publication p = ((PublishOutcome.Accepted) outcome).publication();
-      return new PublishReply(PublishReply.Kind.ACCEPTED, p.epoch(), p.seq(), null, null, p);
+      return new PublishReplies(outcomes, new HashSet<>(e.nodes));
     }
 
     @Override

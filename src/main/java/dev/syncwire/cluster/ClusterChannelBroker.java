@@ -9,6 +9,7 @@ import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.Patch;
 import dev.syncwire.channel.Publication;
+import dev.syncwire.channel.PublishOutcome;
 import dev.syncwire.protocol.Command;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
@@ -115,12 +116,12 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * publish when they come in bursts.
    */
   @Override
-  public Future<PublishResult> publish(ChannelId channel, PublishRequest request) {
+  public Future<PublishAck> publish(ChannelId channel, PublishRequest request) {
     ContextInternal caller = callerContext();
     if (publishBatch <= 1) {
-      return submitPublish(channel, List.of(request), caller).map(replies -> settle(channel, replies, 0));
+      return submitPublish(channel, List.of(request), caller).map(replies -> PublishAck.of(replies.outcomes().get(0)));
     }
-    Promise<PublishResult> promise = caller.promise();
+    Promise<PublishAck> promise = caller.promise();
     int bytes = request.bytes();
     onBrokerContext(() -> {
       PublishQueue queue = publishQueues.computeIfAbsent(channel, PublishQueue::new);
@@ -150,7 +151,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
     }
   }
 
-  private record WaitingPublish(PublishRequest request, Promise<PublishResult> promise, int bytes) {
+  private record WaitingPublish(PublishRequest request, Promise<PublishAck> promise, int bytes) {
   }
 
   /** On the broker's context: sends up to {@code publishBatch} waiting publishes as one operation. */
@@ -167,13 +168,13 @@ public final class ClusterChannelBroker implements ChannelBroker {
     queue.inFlight = true;
     submitPublish(queue.channel, requests, context).onComplete(ar -> {
       for (int i = 0; i < batch.size(); i++) {
-        Promise<PublishResult> promise = batch.get(i).promise();
+        Promise<PublishAck> promise = batch.get(i).promise();
         if (ar.failed()) {
           promise.fail(ar.cause());
           continue;
         }
         try {
-          promise.complete(settle(queue.channel, ar.result(), i));
+          promise.complete(PublishAck.of(ar.result().outcomes().get(i)));
         } catch (ProtocolException e) {
           promise.fail(e);
         }
@@ -205,25 +206,13 @@ public final class ClusterChannelBroker implements ChannelBroker {
             "channel owner or its backup unavailable, retry with the same key", null, null, RETRY_AFTER_MS));
       }
       ChannelProcessors.PublishReplies replies = ar.result();
-      for (ChannelProcessors.PublishReply reply : replies.replies()) {
-        if (reply.kind() == ChannelProcessors.PublishReply.Kind.ACCEPTED) {
-          fanOut(channel, reply.publication(), replies.nodes());
+      for (PublishOutcome outcome : replies.outcomes()) {
+        if (outcome instanceof PublishOutcome.Accepted accepted) {
+          fanOut(channel, accepted.publication(), replies.nodes());
         }
       }
       return Future.succeededFuture(replies);
     });
-  }
-
-  /** The client's answer to the {@code index}-th publish of an operation: the one place replies are translated. */
-  private static PublishResult settle(ChannelId channel, ChannelProcessors.PublishReplies replies, int index) {
-    ChannelProcessors.PublishReply reply = replies.replies().get(index);
-    return switch (reply.kind()) {
-      case ACCEPTED -> new PublishResult(reply.epoch(), reply.seq(), false);
-      case DUPLICATE -> new PublishResult(reply.epoch(), reply.seq(), true);
-      case CONFLICT -> throw new ProtocolException(ErrorCode.CONFLICT, reply.message(), null, reply.currentJson());
-      case TOO_LARGE -> throw new ProtocolException(ErrorCode.TOO_LARGE, reply.message());
-      case INVALID -> throw new ProtocolException(ErrorCode.BAD_REQUEST, reply.message());
-    };
   }
 
   /** One message per following node; this node's own followers get it without the network. */

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * How Syncwire's values and operations cross the cluster: each is {@link IdentifiedDataSerializable},
@@ -35,26 +34,34 @@ final class ClusterSerialization {
   static final int SWEEP = 9;
   static final int FORGET = 10;
   static final int TENANT_KEYS = 11;
-  static final int PUBLISH_REPLY = 12;
+  static final int PUBLISH_REPLIES = 12;
   static final int POSITION_REPLY = 13;
   static final int ANNOUNCEMENT = 14;
   static final int SUMMARY = 15;
-  static final int PUBLISH_REPLIES = 16;
-
-  private static final List<Supplier<IdentifiedDataSerializable>> TYPES = List.of(
-      ChannelEntry::new, ChannelProcessors.Publish::new, ChannelProcessors.PublishBackup::new,
-      ChannelProcessors.Subscribe::new, ChannelProcessors.SubscribeBackup::new, ChannelProcessors.RemoveNode::new,
-      ChannelProcessors.Announce::new, ChannelProcessors.Describe::new, ChannelProcessors.Sweep::new,
-      ChannelProcessors.Forget::new, ChannelProcessors.TenantKeys::new, ChannelProcessors.PublishReply::new,
-      ChannelProcessors.PositionReply::new, ChannelProcessors.Announcement::new, ChannelProcessors.Summary::new,
-      ChannelProcessors.PublishReplies::new);
 
   private ClusterSerialization() {
   }
 
   /** Registers the factory in a Hazelcast configuration. */
   static void register(Config config) {
-    DataSerializableFactory factory = typeId -> typeId >= 1 && typeId <= TYPES.size() ? TYPES.get(typeId - 1).get() : null;
+    DataSerializableFactory factory = typeId -> switch (typeId) {
+      case CHANNEL_ENTRY -> new ChannelEntry();
+      case PUBLISH -> new ChannelProcessors.Publish();
+      case PUBLISH_BACKUP -> new ChannelProcessors.PublishBackup();
+      case SUBSCRIBE -> new ChannelProcessors.Subscribe();
+      case SUBSCRIBE_BACKUP -> new ChannelProcessors.SubscribeBackup();
+      case REMOVE_NODE -> new ChannelProcessors.RemoveNode();
+      case ANNOUNCE -> new ChannelProcessors.Announce();
+      case DESCRIBE -> new ChannelProcessors.Describe();
+      case SWEEP -> new ChannelProcessors.Sweep();
+      case FORGET -> new ChannelProcessors.Forget();
+      case TENANT_KEYS -> new ChannelProcessors.TenantKeys();
+      case PUBLISH_REPLIES -> new ChannelProcessors.PublishReplies();
+      case POSITION_REPLY -> new ChannelProcessors.PositionReply();
+      case ANNOUNCEMENT -> new ChannelProcessors.Announcement();
+      case SUMMARY -> new ChannelProcessors.Summary();
+      default -> null;
+    };
     config.getSerializationConfig().addDataSerializableFactory(FACTORY_ID, factory);
   }
 

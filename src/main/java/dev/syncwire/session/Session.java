@@ -313,7 +313,7 @@ public final class Session implements SwapList.Member {
             return;
           }
           if (ar.succeeded()) {
-            ChannelBroker.PublishResult r = ar.result();
+            ChannelBroker.PublishAck r = ar.result();
             send(new ServerFrame.Ack(command.id(), name, r.seq(), r.epoch(), r.duplicate()));
           } else {
             sendError(failure(ar.cause()).withCommandId(command.id()));

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 public class ChannelLogTest {
@@ -26,7 +25,7 @@ public class ChannelLogTest {
   }
 
   private PublishOutcome patch(String json) {
-    return log.publish(null, null, Patch.parse(new JsonObject(json)), now);
+    return log.publish(null, null, json, now);
   }
 
   @Test
@@ -124,8 +123,8 @@ public class ChannelLogTest {
 
   @Test
   void duplicatePatchIsNotAppliedTwice() {
-    log.publish("inc-1", null, Patch.parse(new JsonObject("{\"entity\":\"e\",\"inc\":{\"n\":5}}")), now);
-    log.publish("inc-1", null, Patch.parse(new JsonObject("{\"entity\":\"e\",\"inc\":{\"n\":5}}")), now);
+    log.publish("inc-1", null, "{\"entity\":\"e\",\"inc\":{\"n\":5}}", now);
+    log.publish("inc-1", null, "{\"entity\":\"e\",\"inc\":{\"n\":5}}", now);
     assertEquals(5L, new JsonObject(log.snapshotJson()).getJsonObject("entities").getJsonObject("e")
         .getJsonObject("n").getLong("v"));
   }
@@ -166,18 +165,48 @@ public class ChannelLogTest {
     patch("{\"entity\":\"r\",\"set\":{\"title\":\"Hey\"}}");
     PublishOutcome out = patch("{\"entity\":\"r\",\"set\":{\"title\":\"Mine\",\"x\":1},\"if\":{\"title\":0,\"x\":0}}");
     PublishOutcome.Conflicted c = assertInstanceOf(PublishOutcome.Conflicted.class, out);
-    assertEquals(new JsonObject("{\"title\":{\"v\":\"Hey\",\"seq\":1},\"x\":{\"seq\":0}}"), c.conflict().current());
+    assertEquals(new JsonObject("{\"title\":{\"v\":\"Hey\",\"seq\":1},\"x\":{\"seq\":0}}"), new JsonObject(c.currentJson()));
+    assertEquals("title changed at seq 1", c.message());
     assertEquals(1, log.seq(), "no seq consumed");
     assertEquals("Hey", new JsonObject(log.snapshotJson()).getJsonObject("entities").getJsonObject("r")
         .getJsonObject("title").getString("v"));
   }
 
   @Test
+  void aPatchThatIsNotAnObjectIsRefusedAsInvalid() {
+    PublishOutcome.Refused refused = assertInstanceOf(PublishOutcome.Refused.class, patch("[1,2]"));
+    assertEquals(PatchException.Kind.INVALID, refused.reason());
+    assertEquals("patch must be a JSON object", refused.message());
+    assertEquals(0, log.seq());
+  }
+
+  @Test
+  void aMalformedPatchIsRefusedAsInvalidEvenUnderAKeyAlreadyAccepted() {
+    data("k", "1");
+    PublishOutcome.Refused refused = assertInstanceOf(PublishOutcome.Refused.class,
+        log.publish("k", null, "{\"entity\":\"r\"}", now));
+    assertEquals(PatchException.Kind.INVALID, refused.reason());
+    assertEquals("a patch must set, unset or inc at least one field", refused.message());
+  }
+
+  @Test
   void patchErrorsConsumeNoSeq() {
     patch("{\"entity\":\"r\",\"set\":{\"s\":\"text\"}}");
-    PatchException e = assertThrows(PatchException.class, () -> patch("{\"entity\":\"r\",\"inc\":{\"s\":1}}"));
-    assertEquals(PatchException.Kind.INVALID, e.kind());
+    PublishOutcome.Refused refused = assertInstanceOf(PublishOutcome.Refused.class,
+        patch("{\"entity\":\"r\",\"inc\":{\"s\":1}}"));
+    assertEquals(PatchException.Kind.INVALID, refused.reason());
+    assertEquals("inc on s, which is not a number", refused.message());
     assertEquals(1, log.seq());
+  }
+
+  @Test
+  void aPatchPastAStateLimitIsRefusedAsTooLargeAndChangesNothing() {
+    PublishOutcome.Refused refused = assertInstanceOf(PublishOutcome.Refused.class,
+        patch("{\"entity\":\"r\",\"set\":{\"big\":\"" + "x".repeat(2000) + "\"}}"));
+    assertEquals(PatchException.Kind.TOO_LARGE, refused.reason());
+    assertTrue(refused.message().contains("the limit is 1024"), refused.message());
+    assertEquals(0, log.seq());
+    assertFalse(log.hasState(), "a refused first patch leaves the channel without state");
   }
 
   @Test
@@ -198,7 +227,7 @@ public class ChannelLogTest {
     tiny.publish("k", "1", null, now);
     assertFalse(tiny.isDisposable(now + 500));
     assertTrue(tiny.isDisposable(now + 2000));
-    tiny.publish(null, null, Patch.parse(new JsonObject("{\"entity\":\"e\",\"set\":{\"a\":1}}")), now + 2000);
+    tiny.publish(null, null, "{\"entity\":\"e\",\"set\":{\"a\":1}}", now + 2000);
     assertFalse(tiny.isDisposable(now + 1_000_000), "state is never dropped");
   }
 }

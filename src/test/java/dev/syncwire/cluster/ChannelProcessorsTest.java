@@ -1,8 +1,10 @@
 package dev.syncwire.cluster;
 
+import dev.syncwire.broker.ChannelBroker.PublishAck;
 import dev.syncwire.broker.ChannelBroker.PublishRequest;
 import dev.syncwire.channel.ChannelLogTest;
 import dev.syncwire.channel.ChannelSettings;
+import dev.syncwire.channel.PatchException;
 import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.PublishOutcome;
 import org.junit.jupiter.api.Test;
@@ -12,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,10 +41,10 @@ class ChannelProcessorsTest {
     Map.Entry<String, ChannelEntry> backup = entry();
     ChannelProcessors.Publish first = publish("a", "b", "a", "c");
     ChannelProcessors.PublishReplies replies = first.process(primary);
-    assertEquals(List.of(ChannelProcessors.PublishReply.Kind.ACCEPTED, ChannelProcessors.PublishReply.Kind.ACCEPTED,
-        ChannelProcessors.PublishReply.Kind.DUPLICATE, ChannelProcessors.PublishReply.Kind.ACCEPTED),
-        replies.replies().stream().map(ChannelProcessors.PublishReply::kind).toList());
-    assertEquals(List.of(1L, 2L, 1L, 3L), replies.replies().stream().map(ChannelProcessors.PublishReply::seq).toList());
+    List<PublishOutcome> outcomes = replies.outcomes();
+    assertEquals(List.of(PublishOutcome.Accepted.class, PublishOutcome.Accepted.class, PublishOutcome.Duplicate.class,
+        PublishOutcome.Accepted.class), outcomes.stream().map(Object::getClass).toList());
+    assertEquals(List.of(1L, 2L, 1L, 3L), outcomes.stream().map(o -> PublishAck.of(o).seq()).toList());
     first.getBackupProcessor().process(backup);
 
     ChannelEntry p = primary.getValue();
@@ -93,9 +95,9 @@ class ChannelProcessorsTest {
     Map.Entry<String, ChannelEntry> primary = entry();
     ChannelProcessors.Publish op = new ChannelProcessors.Publish(
         List.of(new PublishRequest(null, null, "[1,2]")), SETTINGS);
-    ChannelProcessors.PublishReply reply = op.process(primary).replies().get(0);
-    assertEquals(ChannelProcessors.PublishReply.Kind.INVALID, reply.kind());
-    assertNotNull(reply.message());
+    PublishOutcome.Refused refused = assertInstanceOf(PublishOutcome.Refused.class,
+        op.process(primary).outcomes().get(0));
+    assertEquals(PatchException.Kind.INVALID, refused.reason());
     assertNull(op.getBackupProcessor(), "nothing accepted, nothing to back up");
     assertNull(primary.getValue(), "a refused first publish creates no channel");
   }
