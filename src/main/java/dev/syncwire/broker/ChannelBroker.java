@@ -1,9 +1,9 @@
 package dev.syncwire.broker;
 
 import dev.syncwire.channel.ChannelId;
-import dev.syncwire.channel.Publication;
+import dev.syncwire.channel.Position;
 import dev.syncwire.channel.PublishOutcome;
-import dev.syncwire.protocol.Command;
+import dev.syncwire.channel.Since;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Future;
@@ -29,7 +29,8 @@ public interface ChannelBroker {
 
   Future<PublishAck> publish(ChannelId channel, PublishRequest request);
 
-  Future<SubscribeResult> subscribe(ChannelId channel, Command.Since since, PublicationSink sink);
+  /** {@code since} is {@link Since#NONE} for a subscribe that names no position. */
+  Future<Position> subscribe(ChannelId channel, Since since, PublicationSink sink);
 
   void unsubscribe(ChannelId channel, PublicationSink sink);
 
@@ -77,13 +78,6 @@ public interface ChannelBroker {
       };
       throw new ProtocolException(code, refused.message());
     }
-  }
-
-  /**
-   * Where a new subscription starts: {@code recovered} with the missed {@code pubs}, or not, with the
-   * {@code snapshotJson} of a channel with state.
-   */
-  record SubscribeResult(String epoch, long seq, boolean recovered, List<Publication> pubs, String snapshotJson) {
   }
 
   record ChannelInfo(String channel, String epoch, long seq, int subscriptions) {

@@ -5,8 +5,9 @@ import dev.syncwire.channel.ChannelLog;
 import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.Epochs;
 import dev.syncwire.channel.MonotonicClock;
+import dev.syncwire.channel.Position;
 import dev.syncwire.channel.PublishOutcome;
-import dev.syncwire.protocol.Command;
+import dev.syncwire.channel.Since;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Context;
@@ -49,12 +50,10 @@ final class ChannelShard {
     return ChannelBroker.PublishAck.of(outcome);
   }
 
-  ChannelBroker.SubscribeResult subscribe(ChannelId id, Command.Since since, PublicationSink sink) {
+  Position subscribe(ChannelId id, Since since, PublicationSink sink) {
     OwnedChannel channel = channel(id);
     channel.sinks.merge(sink, 1, Integer::sum);
-    ChannelLog.Position p = channel.log.subscribe(since == null ? null : since.epoch(),
-        since == null ? 0 : since.seq(), since != null, now());
-    return new ChannelBroker.SubscribeResult(p.epoch(), p.seq(), p.recovered(), p.pubs(), p.snapshotJson());
+    return channel.log.subscribe(since, now());
   }
 
   void unsubscribe(ChannelId id, PublicationSink sink) {

@@ -15,10 +15,6 @@ import java.util.Map;
  * thread, which is what makes each publish atomic.
  */
 public final class ChannelLog {
-  /** A subscriber's starting point: replayed publications when recovered, else a snapshot of state (if any). */
-  public record Position(String epoch, long seq, boolean recovered, List<Publication> pubs, String snapshotJson) {
-  }
-
   private static final int FORMAT = 2;
   /**
    * The node's history budget, shared by every log of the process. Static because logs are also
@@ -212,9 +208,9 @@ public final class ChannelLog {
    * history (and not larger than the recovery bound), the publications after it; otherwise the
    * current position, with the state's snapshot if the channel has state.
    */
-  public Position subscribe(String sinceEpoch, long sinceSeq, boolean hasSince, long nowMs) {
-    if (hasSince && epoch.equals(sinceEpoch)) {
-      List<Publication> missed = history.after(sinceSeq, nowMs);
+  public Position subscribe(Since since, long nowMs) {
+    if (since.isIn(epoch)) {
+      List<Publication> missed = history.after(since.seq(), nowMs);
       if (missed != null && bytes(missed) <= settings.maxRecoveryBytes()) {
         return new Position(epoch, seq, true, missed, null);
       }

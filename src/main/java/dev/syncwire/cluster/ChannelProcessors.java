@@ -13,8 +13,10 @@ import dev.syncwire.channel.Epochs;
 import dev.syncwire.channel.MonotonicClock;
 import dev.syncwire.channel.Patch;
 import dev.syncwire.channel.PatchException;
+import dev.syncwire.channel.Position;
 import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.PublishOutcome;
+import dev.syncwire.channel.Since;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -151,69 +153,6 @@ final class ChannelProcessors {
         });
       }
       nodes = readStrings(in);
-    }
-  }
-
-  /** A position in a channel as {@link ChannelLog#subscribe} answers it. */
-  static final class PositionReply extends Identified {
-    private String epoch;
-    private long seq;
-    private boolean recovered;
-    private List<Publication> pubs;
-    private String snapshotJson;
-
-    PositionReply() {
-    }
-
-    PositionReply(String epoch, long seq, boolean recovered, List<Publication> pubs, String snapshotJson) {
-      this.epoch = epoch;
-      this.seq = seq;
-      this.recovered = recovered;
-      this.pubs = pubs;
-      this.snapshotJson = snapshotJson;
-    }
-
-    String epoch() {
-      return epoch;
-    }
-
-    long seq() {
-      return seq;
-    }
-
-    boolean recovered() {
-      return recovered;
-    }
-
-    List<Publication> pubs() {
-      return pubs;
-    }
-
-    String snapshotJson() {
-      return snapshotJson;
-    }
-
-    @Override
-    public int getClassId() {
-      return ClusterSerialization.POSITION_REPLY;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(epoch);
-      out.writeLong(seq);
-      out.writeBoolean(recovered);
-      writePublications(out, pubs);
-      out.writeString(snapshotJson);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      epoch = in.readString();
-      seq = in.readLong();
-      recovered = in.readBoolean();
-      pubs = readPublications(in);
-      snapshotJson = in.readString();
     }
   }
 
@@ -489,27 +428,23 @@ final class ChannelProcessors {
    * Registers a node as a follower of the channel (creating the channel if new) and answers the position
    * for {@code since}: the one operation behind a first subscribe, a resubscribe, and a node's repair.
    */
-  static final class Subscribe extends Identified implements EntryProcessor<String, ChannelEntry, PositionReply> {
+  static final class Subscribe extends Identified implements EntryProcessor<String, ChannelEntry, Position> {
     private String node;
-    private String sinceEpoch;
-    private long sinceSeq;
-    private boolean hasSince;
+    private Since since;
     private ChannelSettings settings;
     private transient SubscribeBackup backup;
 
     Subscribe() {
     }
 
-    Subscribe(String node, String sinceEpoch, long sinceSeq, boolean hasSince, ChannelSettings settings) {
+    Subscribe(String node, Since since, ChannelSettings settings) {
       this.node = node;
-      this.sinceEpoch = sinceEpoch;
-      this.sinceSeq = sinceSeq;
-      this.hasSince = hasSince;
+      this.since = since;
       this.settings = settings;
     }
 
     @Override
-    public PositionReply process(Map.Entry<String, ChannelEntry> entry) {
+    public Position process(Map.Entry<String, ChannelEntry> entry) {
       ChannelEntry e = entry.getValue();
       boolean created = e == null;
       if (created) {
@@ -519,12 +454,11 @@ final class ChannelProcessors {
         entry.setValue(e);
         backup = new SubscribeBackup(node, e.log.epoch(), e.log.seq(), settings);
       }
-      ChannelLog.Position p = e.log.subscribe(sinceEpoch, sinceSeq, hasSince, MonotonicClock.nowMs());
-      return new PositionReply(p.epoch(), p.seq(), p.recovered(), p.pubs(), p.snapshotJson());
+      return e.log.subscribe(since, MonotonicClock.nowMs());
     }
 
     @Override
-    public EntryProcessor<String, ChannelEntry, PositionReply> getBackupProcessor() {
+    public EntryProcessor<String, ChannelEntry, Position> getBackupProcessor() {
       return backup;
     }
 
@@ -536,18 +470,15 @@ final class ChannelProcessors {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(node);
-      out.writeString(sinceEpoch);
-      out.writeLong(sinceSeq);
-      out.writeBoolean(hasSince);
+      out.writeString(since.epoch());
+      out.writeLong(since.seq());
       writeSettings(out, settings);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       node = in.readString();
-      sinceEpoch = in.readString();
-      sinceSeq = in.readLong();
-      hasSince = in.readBoolean();
+      since = new Since(in.readString(), in.readLong());
       settings = readSettings(in);
     }
   }
@@ -556,7 +487,7 @@ final class ChannelProcessors {
    * Backup side of {@link Subscribe}: adds the node. A copy that lacks the channel, or holds another
    * epoch, takes the primary's epoch and position: a backup never invents an epoch.
    */
-  static final class SubscribeBackup extends Identified implements EntryProcessor<String, ChannelEntry, PositionReply> {
+  static final class SubscribeBackup extends Identified implements EntryProcessor<String, ChannelEntry, Position> {
     private String node;
     private String epoch;
     private long seq;
@@ -573,7 +504,7 @@ final class ChannelProcessors {
     }
 
     @Override
-    public PositionReply process(Map.Entry<String, ChannelEntry> entry) {
+    public Position process(Map.Entry<String, ChannelEntry> entry) {
       ChannelEntry e = entry.getValue();
       if (e == null || !e.log.epoch().equals(epoch) || e.log.seq() < seq) {
         e = resumed(entry, e, epoch, seq, settings);
@@ -584,7 +515,7 @@ final class ChannelProcessors {
     }
 
     @Override
-    public EntryProcessor<String, ChannelEntry, PositionReply> getBackupProcessor() {
+    public EntryProcessor<String, ChannelEntry, Position> getBackupProcessor() {
       return null;
     }
 

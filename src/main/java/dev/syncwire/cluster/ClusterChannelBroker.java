@@ -8,9 +8,10 @@ import dev.syncwire.broker.PublicationSink;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.Patch;
+import dev.syncwire.channel.Position;
 import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.PublishOutcome;
-import dev.syncwire.protocol.Command;
+import dev.syncwire.channel.Since;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Context;
@@ -254,8 +255,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
   // ---- subscribe ----
 
   @Override
-  public Future<SubscribeResult> subscribe(ChannelId channel, Command.Since since, PublicationSink sink) {
-    Promise<SubscribeResult> promise = callerPromise();
+  public Future<Position> subscribe(ChannelId channel, Since since, PublicationSink sink) {
+    Promise<Position> promise = callerPromise();
     context.runOnContext(v -> {
       NodeChannel nc = channels.computeIfAbsent(channel, NodeChannel::new);
       nc.sinks.merge(sink, 1, Integer::sum);
@@ -265,23 +266,21 @@ public final class ClusterChannelBroker implements ChannelBroker {
               RETRY_AFTER_MS));
           return;
         }
-        ChannelProcessors.PositionReply reply = ar.result();
+        Position position = ar.result();
         NodeChannel current = channels.get(channel);
         if (current != null) {
-          adopt(current, reply, false);
+          adopt(current, position, false);
         }
-        promise.complete(new SubscribeResult(reply.epoch(), reply.seq(), reply.recovered(), reply.pubs(),
-            reply.snapshotJson()));
+        promise.complete(position);
       });
     });
     return promise.future();
   }
 
   /** Asks the owner where the channel stands after {@code since}; answered on the broker's context. */
-  private Future<ChannelProcessors.PositionReply> position(ChannelId channel, Command.Since since) {
-    return HazelcastFutures.toFuture(map.submitToKey(ChannelProcessors.key(channel), new ChannelProcessors.Subscribe(
-        nodeId, since == null ? null : since.epoch(), since == null ? 0 : since.seq(), since != null,
-        settings.apply(channel.tenant()))), context);
+  private Future<Position> position(ChannelId channel, Since since) {
+    return HazelcastFutures.toFuture(map.submitToKey(ChannelProcessors.key(channel),
+        new ChannelProcessors.Subscribe(nodeId, since, settings.apply(channel.tenant()))), context);
   }
 
   @Override
@@ -395,7 +394,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
     }
     nc.resyncing = true;
     repairs.incrementAndGet();
-    Command.Since since = nc.epoch == null ? null : new Command.Since(nc.epoch, nc.lastSeq);
+    Since since = nc.epoch == null ? Since.NONE : new Since(nc.epoch, nc.lastSeq);
     position(nc.id, since).onComplete(ar -> {
       nc.resyncing = false;
       if (channels.get(nc.id) != nc) {
@@ -414,25 +413,25 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * fills this node's gap; without one, this node's subscribers are reset. A first answer fixes the
    * node's starting point.
    */
-  private void adopt(NodeChannel nc, ChannelProcessors.PositionReply reply, boolean repair) {
+  private void adopt(NodeChannel nc, Position position, boolean repair) {
     if (nc.epoch == null) {
-      nc.epoch = reply.epoch();
-      nc.lastSeq = reply.seq();
-    } else if (!nc.epoch.equals(reply.epoch())) {
+      nc.epoch = position.epoch();
+      nc.lastSeq = position.seq();
+    } else if (!nc.epoch.equals(position.epoch())) {
       reset(nc, "epoch_changed");
-      nc.epoch = reply.epoch();
-      nc.lastSeq = reply.seq();
+      nc.epoch = position.epoch();
+      nc.lastSeq = position.seq();
       nc.announcedSeq = 0;
     } else if (repair) {
-      if (reply.recovered()) {
-        for (Publication p : reply.pubs()) {
+      if (position.recovered()) {
+        for (Publication p : position.pubs()) {
           if (p.seq() == nc.lastSeq + 1) {
             deliver(nc, p);
           }
         }
-      } else if (reply.seq() > nc.lastSeq) {
+      } else if (position.seq() > nc.lastSeq) {
         reset(nc, "history_lost");
-        nc.lastSeq = reply.seq();
+        nc.lastSeq = position.seq();
       }
     }
     deliverInOrder(nc);

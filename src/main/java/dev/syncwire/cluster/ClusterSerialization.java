@@ -1,11 +1,14 @@
 package dev.syncwire.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializableFactory;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import com.hazelcast.nio.serialization.StreamSerializer;
 import dev.syncwire.channel.ChannelSettings;
+import dev.syncwire.channel.Position;
 import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.StateLimits;
 
@@ -16,9 +19,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * How Syncwire's values and operations cross the cluster: each is {@link IdentifiedDataSerializable},
- * written field by field and created by id, because Java serialization (class descriptors in every
- * message, reflection on every read) would cost more CPU than the work the operation does.
+ * How Syncwire's values and operations cross the cluster: each is {@link IdentifiedDataSerializable}
+ * (a value of the channel package has a serializer of its own instead), written field by field and
+ * created by id, because Java serialization (class descriptors in every message, reflection on every
+ * read) would cost more CPU than the work the operation does.
  */
 final class ClusterSerialization {
   static final int FACTORY_ID = 0x5757;
@@ -35,9 +39,11 @@ final class ClusterSerialization {
   static final int FORGET = 10;
   static final int TENANT_KEYS = 11;
   static final int PUBLISH_REPLIES = 12;
-  static final int POSITION_REPLY = 13;
-  static final int ANNOUNCEMENT = 14;
-  static final int SUMMARY = 15;
+  static final int ANNOUNCEMENT = 13;
+  static final int SUMMARY = 14;
+
+  /** The type id of {@link PositionSerializer}: custom serializers have ids of their own. */
+  static final int POSITION_TYPE = 1;
 
   private ClusterSerialization() {
   }
@@ -57,12 +63,38 @@ final class ClusterSerialization {
       case FORGET -> new ChannelProcessors.Forget();
       case TENANT_KEYS -> new ChannelProcessors.TenantKeys();
       case PUBLISH_REPLIES -> new ChannelProcessors.PublishReplies();
-      case POSITION_REPLY -> new ChannelProcessors.PositionReply();
       case ANNOUNCEMENT -> new ChannelProcessors.Announcement();
       case SUMMARY -> new ChannelProcessors.Summary();
       default -> null;
     };
-    config.getSerializationConfig().addDataSerializableFactory(FACTORY_ID, factory);
+    config.getSerializationConfig().addDataSerializableFactory(FACTORY_ID, factory)
+        .addSerializerConfig(new SerializerConfig().setTypeClass(Position.class)
+            .setImplementation(new PositionSerializer()));
+  }
+
+  /**
+   * Writes a {@link Position}, the answer of a subscribe, field by field: the channel package that
+   * defines it knows nothing of Hazelcast, so it cannot be {@link IdentifiedDataSerializable} itself.
+   */
+  private static final class PositionSerializer implements StreamSerializer<Position> {
+    @Override
+    public int getTypeId() {
+      return POSITION_TYPE;
+    }
+
+    @Override
+    public void write(ObjectDataOutput out, Position p) throws IOException {
+      out.writeString(p.epoch());
+      out.writeLong(p.seq());
+      out.writeBoolean(p.recovered());
+      writePublications(out, p.pubs());
+      out.writeString(p.snapshotJson());
+    }
+
+    @Override
+    public Position read(ObjectDataInput in) throws IOException {
+      return new Position(in.readString(), in.readLong(), in.readBoolean(), readPublications(in), in.readString());
+    }
   }
 
   static void writePublication(ObjectDataOutput out, Publication p) throws IOException {

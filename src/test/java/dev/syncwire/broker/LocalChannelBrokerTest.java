@@ -2,7 +2,8 @@ package dev.syncwire.broker;
 
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelLogTest;
-import dev.syncwire.protocol.Command;
+import dev.syncwire.channel.Position;
+import dev.syncwire.channel.Since;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
 import dev.syncwire.testing.Await;
@@ -67,7 +68,7 @@ class LocalChannelBrokerTest {
   void subscribeReturnsThePositionAndThenEveryLaterPublicationArrivesOnce() {
     publish(C, "1");
     RecordingSink sink = new RecordingSink();
-    ChannelBroker.SubscribeResult r = Await.result(broker.subscribe(C, null, sink));
+    Position r = Await.result(broker.subscribe(C, Since.NONE, sink));
     assertEquals(1, r.seq());
     assertFalse(r.recovered());
     for (int i = 0; i < 100; i++) {
@@ -82,8 +83,8 @@ class LocalChannelBrokerTest {
   @Test
   void aSinkSubscribedTwiceGetsEachPublicationOnceAndStaysUntilBothUnsubscribe() {
     RecordingSink sink = new RecordingSink();
-    Await.result(broker.subscribe(C, null, sink));
-    Await.result(broker.subscribe(C, null, sink));
+    Await.result(broker.subscribe(C, Since.NONE, sink));
+    Await.result(broker.subscribe(C, Since.NONE, sink));
     publish(C, "a");
     broker.unsubscribe(C, sink);
     publish(C, "b");
@@ -108,12 +109,12 @@ class LocalChannelBrokerTest {
   void sinceRecoversWhatWasMissedFromHistory() {
     ChannelBroker.PublishAck first = publish(C, "1");
     RecordingSink sink = new RecordingSink();
-    assertTrue(Await.result(broker.subscribe(C, new Command.Since(first.epoch(), 1), sink)).recovered());
+    assertTrue(Await.result(broker.subscribe(C, new Since(first.epoch(), 1), sink)).recovered());
     publish(C, "2");
-    ChannelBroker.SubscribeResult r = Await.result(broker.subscribe(C, new Command.Since(first.epoch(), 1), sink));
+    Position r = Await.result(broker.subscribe(C, new Since(first.epoch(), 1), sink));
     assertTrue(r.recovered());
     assertEquals(List.of("2"), r.pubs().stream().map(p -> p.dataJson()).toList());
-    assertFalse(Await.result(broker.subscribe(C, new Command.Since("other", 2), sink)).recovered());
+    assertFalse(Await.result(broker.subscribe(C, new Since("other", 2), sink)).recovered());
   }
 
   private ProtocolException refusal(String key, String patchJson) {

@@ -36,7 +36,7 @@ class ChannelLogSerializationTest {
     assertEquals(3, copy.seq());
     assertEquals(new ChannelId("t", "doc"), copy.id());
     assertEquals(log.snapshotJson(), copy.snapshotJson());
-    assertEquals(log.subscribe("ep", 0, true, now).pubs(), copy.subscribe("ep", 0, true, 42).pubs());
+    assertEquals(log.subscribe(new Since("ep", 0), now).pubs(), copy.subscribe(new Since("ep", 0), 42).pubs());
     assertEquals(new PublishOutcome.Duplicate("ep", 1), copy.publish("k1", "{}", null, 42));
     assertEquals(4, ((PublishOutcome.Accepted) copy.publish("k3", "{}", null, 42)).publication().seq());
   }
@@ -47,8 +47,8 @@ class ChannelLogSerializationTest {
         new StateLimits(10, 10, 1000), 1 << 20));
     log.publish("k", "1", null, 10_000);
     ChannelLog copy = roundTrip(log, 10_600, 0);
-    assertEquals(1, copy.subscribe("ep", 0, true, 300).pubs().size(), "400 ms after the copy: 1000 ms old");
-    assertEquals(null, copy.subscribe("ep", 0, true, 500).pubs(), "older than the ttl");
+    assertEquals(1, copy.subscribe(new Since("ep", 0), 300).pubs().size(), "400 ms after the copy: 1000 ms old");
+    assertEquals(null, copy.subscribe(new Since("ep", 0), 500).pubs(), "older than the ttl");
     assertInstanceOf(PublishOutcome.Accepted.class, copy.publish("k", "1", null, 500), "key left the window");
   }
 

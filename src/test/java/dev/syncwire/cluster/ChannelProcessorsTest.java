@@ -7,6 +7,7 @@ import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.PatchException;
 import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.PublishOutcome;
+import dev.syncwire.channel.Since;
 import org.junit.jupiter.api.Test;
 
 import java.util.AbstractMap;
@@ -51,7 +52,7 @@ class ChannelProcessorsTest {
     ChannelEntry b = backup.getValue();
     assertEquals(p.log.epoch(), b.log.epoch());
     assertEquals(3, b.log.seq());
-    assertEquals(p.log.subscribe(p.log.epoch(), 0, true, 0).pubs(), b.log.subscribe(b.log.epoch(), 0, true, 0).pubs());
+    assertEquals(p.log.subscribe(new Since(p.log.epoch(), 0), 0).pubs(), b.log.subscribe(new Since(b.log.epoch(), 0), 0).pubs());
     assertTrue(b.log.publish("b", "{}", null, 0) instanceof PublishOutcome.Duplicate,
         "dedup keys are on the backup too, so a promoted backup answers a retry as a duplicate");
   }
@@ -66,10 +67,10 @@ class ChannelProcessorsTest {
     later.getBackupProcessor().process(backup);
     assertEquals(primary.getValue().log.epoch(), backup.getValue().log.epoch());
     assertEquals(3, backup.getValue().log.seq());
-    assertEquals(List.of(3L), backup.getValue().log.subscribe(primary.getValue().log.epoch(), 2, true, 0).pubs()
+    assertEquals(List.of(3L), backup.getValue().log.subscribe(new Since(primary.getValue().log.epoch(), 2), 0).pubs()
         .stream().map(Publication::seq).toList());
 
-    ChannelProcessors.Subscribe subscribe = new ChannelProcessors.Subscribe("node-b", null, 0, false, SETTINGS);
+    ChannelProcessors.Subscribe subscribe = new ChannelProcessors.Subscribe("node-b", Since.NONE, SETTINGS);
     subscribe.process(primary);
     Map.Entry<String, ChannelEntry> lagging = entry();
     subscribe.getBackupProcessor().process(lagging);
@@ -87,7 +88,7 @@ class ChannelProcessorsTest {
     op.getBackupProcessor().process(backup);
     op.getBackupProcessor().process(backup);
     assertEquals(2, backup.getValue().log.seq());
-    assertEquals(2, backup.getValue().log.subscribe(backup.getValue().log.epoch(), 0, true, 0).pubs().size());
+    assertEquals(2, backup.getValue().log.subscribe(new Since(backup.getValue().log.epoch(), 0), 0).pubs().size());
   }
 
   @Test

@@ -1,8 +1,5 @@
 package dev.syncwire.cluster;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.internal.serialization.InternalSerializationService;
-import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
 import dev.syncwire.broker.ChannelBroker.PublishAck;
 import dev.syncwire.broker.ChannelBroker.PublishRequest;
 import dev.syncwire.channel.ChannelLogTest;
@@ -26,18 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * and is answered there exactly as a node alone answers it.
  */
 class PublishRepliesTest {
-  private static final InternalSerializationService SERIALIZATION = serialization();
-
-  private static InternalSerializationService serialization() {
-    Config config = new Config();
-    ClusterSerialization.register(config);
-    return new DefaultSerializationServiceBuilder().setConfig(config.getSerializationConfig()).build();
-  }
-
-  private static <T> T acrossTheCluster(T value) {
-    return SERIALIZATION.toObject(SERIALIZATION.toData(value));
-  }
-
   private static ProtocolException refusal(PublishOutcome outcome) {
     return assertThrows(ProtocolException.class, () -> PublishAck.of(outcome));
   }
@@ -57,7 +42,7 @@ class PublishRepliesTest {
     String epoch = entry.getValue().log.epoch();
     entry.getValue().nodes.add("node-a");
 
-    ChannelProcessors.PublishReplies received = acrossTheCluster(sent);
+    ChannelProcessors.PublishReplies received = ClusterSerializationTest.acrossTheCluster(sent);
     List<PublishOutcome> outcomes = received.outcomes();
     assertEquals(6, outcomes.size());
     assertEquals(Set.of(), received.nodes(), "the followers when the operation ran");
