@@ -12,6 +12,14 @@ import dev.syncwire.channel.Position;
 import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.PublishOutcome;
 import dev.syncwire.channel.Since;
+import dev.syncwire.cluster.operation.ChannelEntry;
+import dev.syncwire.cluster.operation.Describe;
+import dev.syncwire.cluster.operation.Publish;
+import dev.syncwire.cluster.operation.PublishReplies;
+import dev.syncwire.cluster.operation.RemoveNode;
+import dev.syncwire.cluster.operation.Subscribe;
+import dev.syncwire.cluster.operation.Summary;
+import dev.syncwire.cluster.operation.TenantKeys;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Context;
@@ -196,17 +204,17 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * in which case the publishes may have been applied but are not acknowledged; a retry with the same
    * {@code key} is answered as a duplicate with the original position.
    */
-  private Future<ChannelProcessors.PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
+  private Future<PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
                                                                  ContextInternal context) {
-    CompletionStage<ChannelProcessors.PublishReplies> stage = map.submitToKey(ChannelProcessors.key(channel),
-        new ChannelProcessors.Publish(requests, settings.apply(channel.tenant())));
+    CompletionStage<PublishReplies> stage = map.submitToKey(ChannelEntry.key(channel),
+        new Publish(requests, settings.apply(channel.tenant())));
     return HazelcastFutures.toFuture(stage, context).transform(ar -> {
       if (ar.failed()) {
         LOG.log(Level.FINE, "publish to " + channel + " failed", ar.cause());
         return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE,
             "channel owner or its backup unavailable, retry with the same key", null, null, RETRY_AFTER_MS));
       }
-      ChannelProcessors.PublishReplies replies = ar.result();
+      PublishReplies replies = ar.result();
       for (PublishOutcome outcome : replies.outcomes()) {
         if (outcome instanceof PublishOutcome.Accepted accepted) {
           fanOut(channel, accepted.publication(), replies.nodes());
@@ -279,8 +287,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   /** Asks the owner where the channel stands after {@code since}; answered on the broker's context. */
   private Future<Position> position(ChannelId channel, Since since) {
-    return HazelcastFutures.toFuture(map.submitToKey(ChannelProcessors.key(channel),
-        new ChannelProcessors.Subscribe(nodeId, since, settings.apply(channel.tenant()))), context);
+    return HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel),
+        new Subscribe(nodeId, since, settings.apply(channel.tenant()))), context);
   }
 
   @Override
@@ -296,7 +304,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
         if (nc.repairTimer >= 0) {
           vertx.cancelTimer(nc.repairTimer);
         }
-        map.submitToKey(ChannelProcessors.key(channel), new ChannelProcessors.RemoveNode(nodeId));
+        map.submitToKey(ChannelEntry.key(channel), new RemoveNode(nodeId));
       }
     });
   }
@@ -482,8 +490,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
   @Override
   public Future<List<ChannelInfo>> channels(String tenant) {
     Promise<List<ChannelInfo>> promise = callerPromise();
-    blocking.<Map<String, ChannelProcessors.Summary>>executeBlocking(() ->
-        map.executeOnEntries(new ChannelProcessors.Describe(false), new ChannelProcessors.TenantKeys(tenant)))
+    blocking.<Map<String, Summary>>executeBlocking(() ->
+        map.executeOnEntries(new Describe(false), new TenantKeys(tenant)))
         .onComplete(ar -> {
           if (ar.failed()) {
             promise.fail(ar.cause());
@@ -503,12 +511,12 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   @Override
   public Future<ChannelDetail> channel(ChannelId channel) {
-    return HazelcastFutures.toFuture(map.submitToKey(ChannelProcessors.key(channel),
-        new ChannelProcessors.Describe(true)), callerContext()).transform(ar -> {
+    return HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel),
+        new Describe(true)), callerContext()).transform(ar -> {
       if (ar.failed()) {
         return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "channel owner unavailable"));
       }
-      ChannelProcessors.Summary s = ar.result();
+      Summary s = ar.result();
       if (s == null) {
         return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "no such channel"));
       }
@@ -519,7 +527,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   /** The name of the node that owns {@code channel} now: the owner of its key's partition. */
   String owner(ChannelId channel) {
-    var member = hazelcast.getPartitionService().getPartition(ChannelProcessors.key(channel)).getOwner();
+    var member = hazelcast.getPartitionService().getPartition(ChannelEntry.key(channel)).getOwner();
     return member == null ? null : member.getAttribute(HazelcastConfigs.NODE_NAME_ATTRIBUTE);
   }
 

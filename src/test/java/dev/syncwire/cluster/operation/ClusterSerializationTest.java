@@ -1,8 +1,9 @@
-package dev.syncwire.cluster;
+package dev.syncwire.cluster.operation;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.internal.serialization.InternalSerializationService;
 import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
 import dev.syncwire.broker.ChannelBroker.PublishRequest;
 import dev.syncwire.channel.ChannelLogTest;
 import dev.syncwire.channel.Position;
@@ -16,6 +17,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Operations and their answers cross the cluster with everything they carry. */
@@ -34,7 +36,7 @@ class ClusterSerializationTest {
 
   private static Map.Entry<String, ChannelEntry> channelWithTwoPublications() {
     Map.Entry<String, ChannelEntry> entry = new AbstractMap.SimpleEntry<>("t/c", null);
-    new ChannelProcessors.Publish(List.of(new PublishRequest("a", "1", null), new PublishRequest(null, "2", null)),
+    new Publish(List.of(new PublishRequest("a", "1", null), new PublishRequest(null, "2", null)),
         ChannelLogTest.SETTINGS).process(entry);
     return entry;
   }
@@ -43,8 +45,8 @@ class ClusterSerializationTest {
   void aSubscribeCarriesItsSinceAndItsAnswerCarriesTheReplay() {
     Map.Entry<String, ChannelEntry> entry = channelWithTwoPublications();
     String epoch = entry.getValue().log.epoch();
-    ChannelProcessors.Subscribe subscribe = acrossTheCluster(
-        new ChannelProcessors.Subscribe("node-b", new Since(epoch, 1), ChannelLogTest.SETTINGS));
+    Subscribe subscribe = acrossTheCluster(
+        new Subscribe("node-b", new Since(epoch, 1), ChannelLogTest.SETTINGS));
     Position position = acrossTheCluster(subscribe.process(entry));
     assertEquals(new Position(epoch, 2, true, List.of(new Publication(epoch, 2, null, "2", null)), null), position);
     assertTrue(entry.getValue().nodes.contains("node-b"));
@@ -53,14 +55,26 @@ class ClusterSerializationTest {
   @Test
   void aSubscribeWithoutSinceCrossesAsNoneAndItsAnswerCarriesTheSnapshot() {
     Map.Entry<String, ChannelEntry> entry = channelWithTwoPublications();
-    new ChannelProcessors.Publish(List.of(new PublishRequest(null, null, "{\"entity\":\"e\",\"set\":{\"a\":1}}")),
+    new Publish(List.of(new PublishRequest(null, null, "{\"entity\":\"e\",\"set\":{\"a\":1}}")),
         ChannelLogTest.SETTINGS).process(entry);
-    ChannelProcessors.Subscribe subscribe = acrossTheCluster(
-        new ChannelProcessors.Subscribe("node-b", Since.NONE, ChannelLogTest.SETTINGS));
+    Subscribe subscribe = acrossTheCluster(
+        new Subscribe("node-b", Since.NONE, ChannelLogTest.SETTINGS));
     Position position = acrossTheCluster(subscribe.process(entry));
     assertFalse(position.recovered());
     assertEquals(3, position.seq());
     assertEquals(entry.getValue().log.snapshotJson(), position.snapshotJson());
-    assertEquals(null, position.pubs());
+    assertNull(position.pubs());
+  }
+
+  @Test
+  void everyTypeIsCreatedFromItsOwnId() {
+    Config config = new Config();
+    ClusterSerialization.register(config);
+    DataSerializableFactory factory = config.getSerializationConfig().getDataSerializableFactories()
+        .get(ClusterSerialization.FACTORY_ID);
+    for (int id = ClusterSerialization.CHANNEL_ENTRY; id <= ClusterSerialization.SUMMARY; id++) {
+      assertEquals(id, factory.create(id).getClassId());
+    }
+    assertNull(factory.create(ClusterSerialization.SUMMARY + 1));
   }
 }

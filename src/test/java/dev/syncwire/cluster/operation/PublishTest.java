@@ -1,4 +1,4 @@
-package dev.syncwire.cluster;
+package dev.syncwire.cluster.operation;
 
 import dev.syncwire.broker.ChannelBroker.PublishAck;
 import dev.syncwire.broker.ChannelBroker.PublishRequest;
@@ -20,19 +20,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The channel operations and their backup halves, run on plain map entries the way Hazelcast runs them
- * on a primary copy and on a backup copy.
+ * {@link Publish} and {@link PublishBackup}, run on plain map entries the way Hazelcast runs them on a
+ * primary copy and on a backup copy.
  */
-class ChannelProcessorsTest {
+class PublishTest {
   private static final ChannelSettings SETTINGS = ChannelLogTest.SETTINGS;
   private static final String KEY = "t/orders";
 
-  private static Map.Entry<String, ChannelEntry> entry() {
+  static Map.Entry<String, ChannelEntry> entry() {
     return new AbstractMap.SimpleEntry<>(KEY, null);
   }
 
-  private static ChannelProcessors.Publish publish(String... keys) {
-    return new ChannelProcessors.Publish(java.util.Arrays.stream(keys)
+  static Publish publish(String... keys) {
+    return new Publish(java.util.Arrays.stream(keys)
         .map(k -> new PublishRequest(k, "{\"k\":\"" + k + "\"}", null)).toList(), SETTINGS);
   }
 
@@ -40,8 +40,8 @@ class ChannelProcessorsTest {
   void aBatchIsSequencedInOrderAndItsBackupLeavesTheCopyIdentical() {
     Map.Entry<String, ChannelEntry> primary = entry();
     Map.Entry<String, ChannelEntry> backup = entry();
-    ChannelProcessors.Publish first = publish("a", "b", "a", "c");
-    ChannelProcessors.PublishReplies replies = first.process(primary);
+    Publish first = publish("a", "b", "a", "c");
+    PublishReplies replies = first.process(primary);
     List<PublishOutcome> outcomes = replies.outcomes();
     assertEquals(List.of(PublishOutcome.Accepted.class, PublishOutcome.Accepted.class, PublishOutcome.Duplicate.class,
         PublishOutcome.Accepted.class), outcomes.stream().map(Object::getClass).toList());
@@ -61,7 +61,7 @@ class ChannelProcessorsTest {
   void aBackupThatMissedTheChannelTakesThePrimarysEpochAndPositionInsteadOfInventingOne() {
     Map.Entry<String, ChannelEntry> primary = entry();
     publish("a", "b").process(primary);
-    ChannelProcessors.Publish later = publish("c");
+    Publish later = publish("c");
     later.process(primary);
     Map.Entry<String, ChannelEntry> backup = entry();
     later.getBackupProcessor().process(backup);
@@ -69,21 +69,13 @@ class ChannelProcessorsTest {
     assertEquals(3, backup.getValue().log.seq());
     assertEquals(List.of(3L), backup.getValue().log.subscribe(new Since(primary.getValue().log.epoch(), 2), 0).pubs()
         .stream().map(Publication::seq).toList());
-
-    ChannelProcessors.Subscribe subscribe = new ChannelProcessors.Subscribe("node-b", Since.NONE, SETTINGS);
-    subscribe.process(primary);
-    Map.Entry<String, ChannelEntry> lagging = entry();
-    subscribe.getBackupProcessor().process(lagging);
-    assertEquals(primary.getValue().log.epoch(), lagging.getValue().log.epoch(), "a backup never mints an epoch");
-    assertEquals(3, lagging.getValue().log.seq());
-    assertTrue(lagging.getValue().nodes.contains("node-b"));
   }
 
   @Test
   void aReplayedBackupIsAppliedOnce() {
     Map.Entry<String, ChannelEntry> primary = entry();
     Map.Entry<String, ChannelEntry> backup = entry();
-    ChannelProcessors.Publish op = publish("a", "b");
+    Publish op = publish("a", "b");
     op.process(primary);
     op.getBackupProcessor().process(backup);
     op.getBackupProcessor().process(backup);
@@ -94,12 +86,27 @@ class ChannelProcessorsTest {
   @Test
   void anInvalidPatchIsRefusedWithoutTouchingTheChannelOrItsBackups() {
     Map.Entry<String, ChannelEntry> primary = entry();
-    ChannelProcessors.Publish op = new ChannelProcessors.Publish(
+    Publish op = new Publish(
         List.of(new PublishRequest(null, null, "[1,2]")), SETTINGS);
     PublishOutcome.Refused refused = assertInstanceOf(PublishOutcome.Refused.class,
         op.process(primary).outcomes().get(0));
     assertEquals(PatchException.Kind.INVALID, refused.reason());
     assertNull(op.getBackupProcessor(), "nothing accepted, nothing to back up");
     assertNull(primary.getValue(), "a refused first publish creates no channel");
+  }
+
+  @Test
+  void aConflictingOrTooLargePatchIsAnsweredWithoutBeingBackedUp() {
+    Map.Entry<String, ChannelEntry> primary = entry();
+    new Publish(List.of(new PublishRequest(null, null, "{\"entity\":\"e\",\"set\":{\"s\":1}}")), SETTINGS)
+        .process(primary);
+    Publish op = new Publish(List.of(
+        new PublishRequest(null, null, "{\"entity\":\"e\",\"set\":{\"s\":2},\"if\":{\"s\":0}}"),
+        new PublishRequest(null, null, "{\"entity\":\"e\",\"set\":{\"t\":\"" + "x".repeat(2000) + "\"}}")), SETTINGS);
+    List<PublishOutcome> outcomes = op.process(primary).outcomes();
+    assertInstanceOf(PublishOutcome.Conflicted.class, outcomes.get(0));
+    assertEquals(PatchException.Kind.TOO_LARGE, assertInstanceOf(PublishOutcome.Refused.class, outcomes.get(1)).reason());
+    assertNull(op.getBackupProcessor(), "nothing accepted, nothing to back up");
+    assertEquals(1, primary.getValue().log.seq());
   }
 }

@@ -1,4 +1,4 @@
-package dev.syncwire.cluster;
+package dev.syncwire.cluster.operation;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.SerializerConfig;
@@ -24,7 +24,7 @@ import java.util.Set;
  * created by id, because Java serialization (class descriptors in every message, reflection on every
  * read) would cost more CPU than the work the operation does.
  */
-final class ClusterSerialization {
+public final class ClusterSerialization {
   static final int FACTORY_ID = 0x5757;
 
   static final int CHANNEL_ENTRY = 1;
@@ -36,7 +36,7 @@ final class ClusterSerialization {
   static final int ANNOUNCE = 7;
   static final int DESCRIBE = 8;
   static final int SWEEP = 9;
-  static final int FORGET = 10;
+  static final int SWEEP_BACKUP = 10;
   static final int TENANT_KEYS = 11;
   static final int PUBLISH_REPLIES = 12;
   static final int ANNOUNCEMENT = 13;
@@ -48,23 +48,23 @@ final class ClusterSerialization {
   private ClusterSerialization() {
   }
 
-  /** Registers the factory in a Hazelcast configuration. */
-  static void register(Config config) {
+  /** Registers the factory and the serializers in a Hazelcast configuration. */
+  public static void register(Config config) {
     DataSerializableFactory factory = typeId -> switch (typeId) {
       case CHANNEL_ENTRY -> new ChannelEntry();
-      case PUBLISH -> new ChannelProcessors.Publish();
-      case PUBLISH_BACKUP -> new ChannelProcessors.PublishBackup();
-      case SUBSCRIBE -> new ChannelProcessors.Subscribe();
-      case SUBSCRIBE_BACKUP -> new ChannelProcessors.SubscribeBackup();
-      case REMOVE_NODE -> new ChannelProcessors.RemoveNode();
-      case ANNOUNCE -> new ChannelProcessors.Announce();
-      case DESCRIBE -> new ChannelProcessors.Describe();
-      case SWEEP -> new ChannelProcessors.Sweep();
-      case FORGET -> new ChannelProcessors.Forget();
-      case TENANT_KEYS -> new ChannelProcessors.TenantKeys();
-      case PUBLISH_REPLIES -> new ChannelProcessors.PublishReplies();
-      case ANNOUNCEMENT -> new ChannelProcessors.Announcement();
-      case SUMMARY -> new ChannelProcessors.Summary();
+      case PUBLISH -> new Publish();
+      case PUBLISH_BACKUP -> new PublishBackup();
+      case SUBSCRIBE -> new Subscribe();
+      case SUBSCRIBE_BACKUP -> new SubscribeBackup();
+      case REMOVE_NODE -> new RemoveNode();
+      case ANNOUNCE -> new Announce();
+      case DESCRIBE -> new Describe();
+      case SWEEP -> new Sweep();
+      case SWEEP_BACKUP -> new SweepBackup();
+      case TENANT_KEYS -> new TenantKeys();
+      case PUBLISH_REPLIES -> new PublishReplies();
+      case ANNOUNCEMENT -> new Announcement();
+      case SUMMARY -> new Summary();
       default -> null;
     };
     config.getSerializationConfig().addDataSerializableFactory(FACTORY_ID, factory)

@@ -1,4 +1,4 @@
-package dev.syncwire.cluster;
+package dev.syncwire.cluster.operation;
 
 import dev.syncwire.broker.ChannelBroker.PublishAck;
 import dev.syncwire.broker.ChannelBroker.PublishRequest;
@@ -31,18 +31,18 @@ class PublishRepliesTest {
   void everyOutcomeCrossesTheClusterAndIsAnsweredWithItsCode() {
     Map.Entry<String, ChannelEntry> entry = new AbstractMap.SimpleEntry<>("t/doc", null);
     String tooLarge = "{\"entity\":\"e\",\"set\":{\"s\":\"" + "x".repeat(2000) + "\"}}";
-    ChannelProcessors.Publish publish = new ChannelProcessors.Publish(List.of(
+    Publish publish = new Publish(List.of(
         new PublishRequest("k", null, "{\"entity\":\"e\",\"set\":{\"s\":\"x\"}}"),
         new PublishRequest("k", null, "{\"entity\":\"e\",\"set\":{\"s\":\"y\"}}"),
         new PublishRequest(null, null, "{\"entity\":\"e\",\"set\":{\"s\":\"y\"},\"if\":{\"s\":7}}"),
         new PublishRequest(null, null, "{\"entity\":\"e\",\"inc\":{\"s\":1}}"),
         new PublishRequest(null, null, "[1,2]"),
         new PublishRequest(null, null, tooLarge)), ChannelLogTest.SETTINGS);
-    ChannelProcessors.PublishReplies sent = publish.process(entry);
+    PublishReplies sent = publish.process(entry);
     String epoch = entry.getValue().log.epoch();
     entry.getValue().nodes.add("node-a");
 
-    ChannelProcessors.PublishReplies received = ClusterSerializationTest.acrossTheCluster(sent);
+    PublishReplies received = ClusterSerializationTest.acrossTheCluster(sent);
     List<PublishOutcome> outcomes = received.outcomes();
     assertEquals(6, outcomes.size());
     assertEquals(Set.of(), received.nodes(), "the followers when the operation ran");
