@@ -205,7 +205,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * {@code key} is answered as a duplicate with the original position.
    */
   private Future<PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
-                                                                 ContextInternal context) {
+                                               ContextInternal context) {
     CompletionStage<PublishReplies> stage = map.submitToKey(ChannelEntry.key(channel),
         new Publish(requests, settings.apply(channel.tenant())));
     return HazelcastFutures.toFuture(stage, context).transform(ar -> {
