@@ -1,8 +1,11 @@
 package dev.syncwire.broker;
 
 import dev.syncwire.channel.ChannelId;
-import dev.syncwire.channel.Publication;
-import dev.syncwire.protocol.Command;
+import dev.syncwire.channel.Position;
+import dev.syncwire.channel.PublishOutcome;
+import dev.syncwire.channel.Since;
+import dev.syncwire.protocol.ErrorCode;
+import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -13,7 +16,7 @@ import java.util.List;
  *   <li>{@link #publish} completes after the publication has its {@code seq}; every sink subscribed
  *   before that moment receives it, in {@code seq} order, exactly once. A key already accepted in the
  *   dedup window completes with the original seq and {@code duplicate}; a refused patch fails with a
- *   {@link dev.syncwire.protocol.ProtocolException} carrying the error code.</li>
+ *   {@link ProtocolException} carrying the error code ({@link PublishAck#of}).</li>
  *   <li>{@link #subscribe} registers the sink and completes with the channel's position at that
  *   moment (with the replay or snapshot of docs/protocol.md §6.3); the sink receives every publication after
  *   it. Publications at or before that position may also reach the sink (when other subscriptions of
@@ -24,9 +27,10 @@ import java.util.List;
  */
 public interface ChannelBroker {
 
-  Future<PublishResult> publish(ChannelId channel, PublishRequest request);
+  Future<PublishAck> publish(ChannelId channel, PublishRequest request);
 
-  Future<SubscribeResult> subscribe(ChannelId channel, Command.Since since, PublicationSink sink);
+  /** {@code since} is {@link Since#NONE} for a subscribe that names no position. */
+  Future<Position> subscribe(ChannelId channel, Since since, PublicationSink sink);
 
   void unsubscribe(ChannelId channel, PublicationSink sink);
 
@@ -48,14 +52,32 @@ public interface ChannelBroker {
     }
   }
 
-  record PublishResult(String epoch, long seq, boolean duplicate) {
-  }
-
-  /**
-   * Where a new subscription starts: {@code recovered} with the missed {@code pubs}, or not, with the
-   * {@code snapshotJson} of a channel with state.
-   */
-  record SubscribeResult(String epoch, long seq, boolean recovered, List<Publication> pubs, String snapshotJson) {
+  /** The {@code ack} of a publish: its position, and whether its key had already been accepted. */
+  record PublishAck(String epoch, long seq, boolean duplicate) {
+    /**
+     * Translates a publish's outcome for the client, the one place this is done: accepted and duplicate
+     * are acknowledged; the others fail with their error code (docs/protocol.md §4.2).
+     *
+     * @throws ProtocolException {@code conflict} (with the current versions), {@code bad_request} or
+     *     {@code too_large}
+     */
+    public static PublishAck of(PublishOutcome outcome) {
+      if (outcome instanceof PublishOutcome.Accepted accepted) {
+        return new PublishAck(accepted.publication().epoch(), accepted.publication().seq(), false);
+      }
+      if (outcome instanceof PublishOutcome.Duplicate duplicate) {
+        return new PublishAck(duplicate.epoch(), duplicate.seq(), true);
+      }
+      if (outcome instanceof PublishOutcome.Conflicted conflicted) {
+        throw new ProtocolException(ErrorCode.CONFLICT, conflicted.message(), null, conflicted.currentJson());
+      }
+      PublishOutcome.Refused refused = (PublishOutcome.Refused) outcome;
+      ErrorCode code = switch (refused.reason()) {
+        case INVALID -> ErrorCode.BAD_REQUEST;
+        case TOO_LARGE -> ErrorCode.TOO_LARGE;
+      };
+      throw new ProtocolException(code, refused.message());
+    }
   }
 
   record ChannelInfo(String channel, String epoch, long seq, int subscriptions) {

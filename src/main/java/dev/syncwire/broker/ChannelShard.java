@@ -5,15 +5,12 @@ import dev.syncwire.channel.ChannelLog;
 import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.Epochs;
 import dev.syncwire.channel.MonotonicClock;
-import dev.syncwire.channel.Patch;
-import dev.syncwire.channel.PatchException;
+import dev.syncwire.channel.Position;
 import dev.syncwire.channel.PublishOutcome;
-import dev.syncwire.protocol.Command;
+import dev.syncwire.channel.Since;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Context;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,41 +37,23 @@ final class ChannelShard {
     return context;
   }
 
-  ChannelBroker.PublishResult publish(ChannelId id, ChannelBroker.PublishRequest request) {
+  ChannelBroker.PublishAck publish(ChannelId id, ChannelBroker.PublishRequest request) {
     OwnedChannel channel = channel(id);
-    PublishOutcome outcome;
-    try {
-      Patch patch = request.patchJson() == null ? null : Patch.parse(new JsonObject(request.patchJson()));
-      outcome = channel.log.publish(request.key(), request.dataJson(), patch, now());
-    } catch (PatchException e) {
-      throw new ProtocolException(e.kind() == PatchException.Kind.TOO_LARGE ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST,
-          e.getMessage());
-    } catch (DecodeException | ClassCastException e) {
-      throw new ProtocolException(ErrorCode.BAD_REQUEST, "patch must be a JSON object");
+    PublishOutcome outcome = channel.log.publish(request.key(), request.dataJson(), request.patchJson(), now());
+    if (outcome instanceof PublishOutcome.Accepted accepted) {
+      OutboundPublication outbound = new OutboundPublication(id, accepted.publication(), accepted.patch(),
+          accepted.versions());
+      for (PublicationSink sink : channel.sinks.keySet()) {
+        sink.deliver(id, outbound);
+      }
     }
-    if (outcome instanceof PublishOutcome.Duplicate) {
-      PublishOutcome.Duplicate d = (PublishOutcome.Duplicate) outcome;
-      return new ChannelBroker.PublishResult(d.epoch(), d.seq(), true);
-    }
-    if (outcome instanceof PublishOutcome.Conflicted) {
-      PublishOutcome.Conflicted c = (PublishOutcome.Conflicted) outcome;
-      throw new ProtocolException(ErrorCode.CONFLICT, c.conflict().message(), null, c.conflict().current().encode());
-    }
-    PublishOutcome.Accepted accepted = (PublishOutcome.Accepted) outcome;
-    OutboundPublication outbound = new OutboundPublication(id, accepted.publication(), accepted.patch(),
-        accepted.versions());
-    for (PublicationSink sink : channel.sinks.keySet()) {
-      sink.deliver(id, outbound);
-    }
-    return new ChannelBroker.PublishResult(accepted.publication().epoch(), accepted.publication().seq(), false);
+    return ChannelBroker.PublishAck.of(outcome);
   }
 
-  ChannelBroker.SubscribeResult subscribe(ChannelId id, Command.Since since, PublicationSink sink) {
+  Position subscribe(ChannelId id, Since since, PublicationSink sink) {
     OwnedChannel channel = channel(id);
     channel.sinks.merge(sink, 1, Integer::sum);
-    ChannelLog.Position p = channel.log.subscribe(since == null ? null : since.epoch(),
-        since == null ? 0 : since.seq(), since != null, now());
-    return new ChannelBroker.SubscribeResult(p.epoch(), p.seq(), p.recovered(), p.pubs(), p.snapshotJson());
+    return channel.log.subscribe(since, now());
   }
 
   void unsubscribe(ChannelId id, PublicationSink sink) {

@@ -2,7 +2,8 @@ package dev.syncwire.broker;
 
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelSettings;
-import dev.syncwire.protocol.Command;
+import dev.syncwire.channel.Position;
+import dev.syncwire.channel.Since;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -45,9 +46,9 @@ public final class LocalChannelBroker implements ChannelBroker {
   }
 
   @Override
-  public Future<PublishResult> publish(ChannelId channel, PublishRequest request) {
+  public Future<PublishAck> publish(ChannelId channel, PublishRequest request) {
     ChannelShard shard = shardFor(channel);
-    Promise<PublishResult> promise = callerPromise();
+    Promise<PublishAck> promise = callerPromise();
     shard.context().runOnContext(v -> {
       try {
         promise.complete(shard.publish(channel, request));
@@ -59,9 +60,9 @@ public final class LocalChannelBroker implements ChannelBroker {
   }
 
   @Override
-  public Future<SubscribeResult> subscribe(ChannelId channel, Command.Since since, PublicationSink sink) {
+  public Future<Position> subscribe(ChannelId channel, Since since, PublicationSink sink) {
     ChannelShard shard = shardFor(channel);
-    Promise<SubscribeResult> promise = callerPromise();
+    Promise<Position> promise = callerPromise();
     shard.context().runOnContext(v -> promise.complete(shard.subscribe(channel, since, sink)));
     return promise.future();
   }

@@ -1,5 +1,8 @@
 package dev.syncwire.channel;
 
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -12,10 +15,6 @@ import java.util.Map;
  * thread, which is what makes each publish atomic.
  */
 public final class ChannelLog {
-  /** A subscriber's starting point: replayed publications when recovered, else a snapshot of state (if any). */
-  public record Position(String epoch, long seq, boolean recovered, List<Publication> pubs, String snapshotJson) {
-  }
-
   private static final int FORMAT = 2;
   /**
    * The node's history budget, shared by every log of the process. Static because logs are also
@@ -136,11 +135,21 @@ public final class ChannelLog {
   }
 
   /**
-   * Publishes {@code dataJson} or {@code patch} (exactly one), idempotently under {@code key}.
-   *
-   * @throws PatchException when the patch is invalid or would pass a state limit
+   * Publishes {@code dataJson} or the patch in {@code patchJson} (exactly one), idempotently under
+   * {@code key}. Whatever the client sent, the answer is an outcome, never an exception: a patch that
+   * does not parse, is not valid or would pass a state limit is {@link PublishOutcome.Refused}.
    */
-  public PublishOutcome publish(String key, String dataJson, Patch patch, long nowMs) {
+  public PublishOutcome publish(String key, String dataJson, String patchJson, long nowMs) {
+    Patch patch = null;
+    if (patchJson != null) {
+      try {
+        patch = Patch.parse(new JsonObject(patchJson));
+      } catch (PatchException e) {
+        return new PublishOutcome.Refused(e.kind(), e.getMessage());
+      } catch (DecodeException | ClassCastException e) {
+        return new PublishOutcome.Refused(PatchException.Kind.INVALID, "patch must be a JSON object");
+      }
+    }
     if (key != null) {
       long original = dedup.seqOf(key, nowMs);
       if (original > 0) {
@@ -148,19 +157,23 @@ public final class ChannelLog {
       }
     }
     Map<String, Long> versions = null;
-    String patchJson = null;
+    String pubPatchJson = null;
     if (patch != null) {
       ChannelState target = state != null ? state : new ChannelState(settings.stateLimits());
       ChannelState.Conflict conflict = target.check(patch);
       if (conflict != null) {
-        return new PublishOutcome.Conflicted(conflict);
+        return new PublishOutcome.Conflicted(conflict.message(), conflict.current().encode());
       }
-      target.validate(patch);
+      try {
+        target.validate(patch);
+      } catch (PatchException e) {
+        return new PublishOutcome.Refused(e.kind(), e.getMessage());
+      }
       state = target;
       versions = state.apply(patch, seq + 1);
-      patchJson = patch.toPubJson(versions).encode();
+      pubPatchJson = patch.toPubJson(versions).encode();
     }
-    Publication publication = new Publication(epoch, ++seq, key, dataJson, patchJson);
+    Publication publication = new Publication(epoch, ++seq, key, dataJson, pubPatchJson);
     history.append(publication, nowMs);
     if (key != null) {
       dedup.record(key, publication.seq(), nowMs);
@@ -195,9 +208,9 @@ public final class ChannelLog {
    * history (and not larger than the recovery bound), the publications after it; otherwise the
    * current position, with the state's snapshot if the channel has state.
    */
-  public Position subscribe(String sinceEpoch, long sinceSeq, boolean hasSince, long nowMs) {
-    if (hasSince && epoch.equals(sinceEpoch)) {
-      List<Publication> missed = history.after(sinceSeq, nowMs);
+  public Position subscribe(Since since, long nowMs) {
+    if (since.isIn(epoch)) {
+      List<Publication> missed = history.after(since.seq(), nowMs);
       if (missed != null && bytes(missed) <= settings.maxRecoveryBytes()) {
         return new Position(epoch, seq, true, missed, null);
       }

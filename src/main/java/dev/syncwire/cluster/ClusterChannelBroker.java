@@ -8,8 +8,18 @@ import dev.syncwire.broker.PublicationSink;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.Patch;
+import dev.syncwire.channel.Position;
 import dev.syncwire.channel.Publication;
-import dev.syncwire.protocol.Command;
+import dev.syncwire.channel.PublishOutcome;
+import dev.syncwire.channel.Since;
+import dev.syncwire.cluster.operation.ChannelEntry;
+import dev.syncwire.cluster.operation.Describe;
+import dev.syncwire.cluster.operation.Publish;
+import dev.syncwire.cluster.operation.PublishReplies;
+import dev.syncwire.cluster.operation.RemoveNode;
+import dev.syncwire.cluster.operation.Subscribe;
+import dev.syncwire.cluster.operation.Summary;
+import dev.syncwire.cluster.operation.TenantKeys;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Context;
@@ -115,12 +125,12 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * publish when they come in bursts.
    */
   @Override
-  public Future<PublishResult> publish(ChannelId channel, PublishRequest request) {
+  public Future<PublishAck> publish(ChannelId channel, PublishRequest request) {
     ContextInternal caller = callerContext();
     if (publishBatch <= 1) {
-      return submitPublish(channel, List.of(request), caller).map(replies -> settle(channel, replies, 0));
+      return submitPublish(channel, List.of(request), caller).map(replies -> PublishAck.of(replies.outcomes().get(0)));
     }
-    Promise<PublishResult> promise = caller.promise();
+    Promise<PublishAck> promise = caller.promise();
     int bytes = request.bytes();
     onBrokerContext(() -> {
       PublishQueue queue = publishQueues.computeIfAbsent(channel, PublishQueue::new);
@@ -150,7 +160,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
     }
   }
 
-  private record WaitingPublish(PublishRequest request, Promise<PublishResult> promise, int bytes) {
+  private record WaitingPublish(PublishRequest request, Promise<PublishAck> promise, int bytes) {
   }
 
   /** On the broker's context: sends up to {@code publishBatch} waiting publishes as one operation. */
@@ -167,13 +177,13 @@ public final class ClusterChannelBroker implements ChannelBroker {
     queue.inFlight = true;
     submitPublish(queue.channel, requests, context).onComplete(ar -> {
       for (int i = 0; i < batch.size(); i++) {
-        Promise<PublishResult> promise = batch.get(i).promise();
+        Promise<PublishAck> promise = batch.get(i).promise();
         if (ar.failed()) {
           promise.fail(ar.cause());
           continue;
         }
         try {
-          promise.complete(settle(queue.channel, ar.result(), i));
+          promise.complete(PublishAck.of(ar.result().outcomes().get(i)));
         } catch (ProtocolException e) {
           promise.fail(e);
         }
@@ -194,36 +204,24 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * in which case the publishes may have been applied but are not acknowledged; a retry with the same
    * {@code key} is answered as a duplicate with the original position.
    */
-  private Future<ChannelProcessors.PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
-                                                                 ContextInternal context) {
-    CompletionStage<ChannelProcessors.PublishReplies> stage = map.submitToKey(ChannelProcessors.key(channel),
-        new ChannelProcessors.Publish(requests, settings.apply(channel.tenant())));
+  private Future<PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
+                                               ContextInternal context) {
+    CompletionStage<PublishReplies> stage = map.submitToKey(ChannelEntry.key(channel),
+        new Publish(requests, settings.apply(channel.tenant())));
     return HazelcastFutures.toFuture(stage, context).transform(ar -> {
       if (ar.failed()) {
         LOG.log(Level.FINE, "publish to " + channel + " failed", ar.cause());
         return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE,
             "channel owner or its backup unavailable, retry with the same key", null, null, RETRY_AFTER_MS));
       }
-      ChannelProcessors.PublishReplies replies = ar.result();
-      for (ChannelProcessors.PublishReply reply : replies.replies()) {
-        if (reply.kind() == ChannelProcessors.PublishReply.Kind.ACCEPTED) {
-          fanOut(channel, reply.publication(), replies.nodes());
+      PublishReplies replies = ar.result();
+      for (PublishOutcome outcome : replies.outcomes()) {
+        if (outcome instanceof PublishOutcome.Accepted accepted) {
+          fanOut(channel, accepted.publication(), replies.nodes());
         }
       }
       return Future.succeededFuture(replies);
     });
-  }
-
-  /** The client's answer to the {@code index}-th publish of an operation: the one place replies are translated. */
-  private static PublishResult settle(ChannelId channel, ChannelProcessors.PublishReplies replies, int index) {
-    ChannelProcessors.PublishReply reply = replies.replies().get(index);
-    return switch (reply.kind()) {
-      case ACCEPTED -> new PublishResult(reply.epoch(), reply.seq(), false);
-      case DUPLICATE -> new PublishResult(reply.epoch(), reply.seq(), true);
-      case CONFLICT -> throw new ProtocolException(ErrorCode.CONFLICT, reply.message(), null, reply.currentJson());
-      case TOO_LARGE -> throw new ProtocolException(ErrorCode.TOO_LARGE, reply.message());
-      case INVALID -> throw new ProtocolException(ErrorCode.BAD_REQUEST, reply.message());
-    };
   }
 
   /** One message per following node; this node's own followers get it without the network. */
@@ -265,8 +263,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
   // ---- subscribe ----
 
   @Override
-  public Future<SubscribeResult> subscribe(ChannelId channel, Command.Since since, PublicationSink sink) {
-    Promise<SubscribeResult> promise = callerPromise();
+  public Future<Position> subscribe(ChannelId channel, Since since, PublicationSink sink) {
+    Promise<Position> promise = callerPromise();
     context.runOnContext(v -> {
       NodeChannel nc = channels.computeIfAbsent(channel, NodeChannel::new);
       nc.sinks.merge(sink, 1, Integer::sum);
@@ -276,23 +274,21 @@ public final class ClusterChannelBroker implements ChannelBroker {
               RETRY_AFTER_MS));
           return;
         }
-        ChannelProcessors.PositionReply reply = ar.result();
+        Position position = ar.result();
         NodeChannel current = channels.get(channel);
         if (current != null) {
-          adopt(current, reply, false);
+          adopt(current, position, false);
         }
-        promise.complete(new SubscribeResult(reply.epoch(), reply.seq(), reply.recovered(), reply.pubs(),
-            reply.snapshotJson()));
+        promise.complete(position);
       });
     });
     return promise.future();
   }
 
   /** Asks the owner where the channel stands after {@code since}; answered on the broker's context. */
-  private Future<ChannelProcessors.PositionReply> position(ChannelId channel, Command.Since since) {
-    return HazelcastFutures.toFuture(map.submitToKey(ChannelProcessors.key(channel), new ChannelProcessors.Subscribe(
-        nodeId, since == null ? null : since.epoch(), since == null ? 0 : since.seq(), since != null,
-        settings.apply(channel.tenant()))), context);
+  private Future<Position> position(ChannelId channel, Since since) {
+    return HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel),
+        new Subscribe(nodeId, since, settings.apply(channel.tenant()))), context);
   }
 
   @Override
@@ -308,7 +304,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
         if (nc.repairTimer >= 0) {
           vertx.cancelTimer(nc.repairTimer);
         }
-        map.submitToKey(ChannelProcessors.key(channel), new ChannelProcessors.RemoveNode(nodeId));
+        map.submitToKey(ChannelEntry.key(channel), new RemoveNode(nodeId));
       }
     });
   }
@@ -406,7 +402,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
     }
     nc.resyncing = true;
     repairs.incrementAndGet();
-    Command.Since since = nc.epoch == null ? null : new Command.Since(nc.epoch, nc.lastSeq);
+    Since since = nc.epoch == null ? Since.NONE : new Since(nc.epoch, nc.lastSeq);
     position(nc.id, since).onComplete(ar -> {
       nc.resyncing = false;
       if (channels.get(nc.id) != nc) {
@@ -425,25 +421,25 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * fills this node's gap; without one, this node's subscribers are reset. A first answer fixes the
    * node's starting point.
    */
-  private void adopt(NodeChannel nc, ChannelProcessors.PositionReply reply, boolean repair) {
+  private void adopt(NodeChannel nc, Position position, boolean repair) {
     if (nc.epoch == null) {
-      nc.epoch = reply.epoch();
-      nc.lastSeq = reply.seq();
-    } else if (!nc.epoch.equals(reply.epoch())) {
+      nc.epoch = position.epoch();
+      nc.lastSeq = position.seq();
+    } else if (!nc.epoch.equals(position.epoch())) {
       reset(nc, "epoch_changed");
-      nc.epoch = reply.epoch();
-      nc.lastSeq = reply.seq();
+      nc.epoch = position.epoch();
+      nc.lastSeq = position.seq();
       nc.announcedSeq = 0;
     } else if (repair) {
-      if (reply.recovered()) {
-        for (Publication p : reply.pubs()) {
+      if (position.recovered()) {
+        for (Publication p : position.pubs()) {
           if (p.seq() == nc.lastSeq + 1) {
             deliver(nc, p);
           }
         }
-      } else if (reply.seq() > nc.lastSeq) {
+      } else if (position.seq() > nc.lastSeq) {
         reset(nc, "history_lost");
-        nc.lastSeq = reply.seq();
+        nc.lastSeq = position.seq();
       }
     }
     deliverInOrder(nc);
@@ -494,8 +490,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
   @Override
   public Future<List<ChannelInfo>> channels(String tenant) {
     Promise<List<ChannelInfo>> promise = callerPromise();
-    blocking.<Map<String, ChannelProcessors.Summary>>executeBlocking(() ->
-        map.executeOnEntries(new ChannelProcessors.Describe(false), new ChannelProcessors.TenantKeys(tenant)))
+    blocking.<Map<String, Summary>>executeBlocking(() ->
+        map.executeOnEntries(new Describe(false), new TenantKeys(tenant)))
         .onComplete(ar -> {
           if (ar.failed()) {
             promise.fail(ar.cause());
@@ -515,12 +511,12 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   @Override
   public Future<ChannelDetail> channel(ChannelId channel) {
-    return HazelcastFutures.toFuture(map.submitToKey(ChannelProcessors.key(channel),
-        new ChannelProcessors.Describe(true)), callerContext()).transform(ar -> {
+    return HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel),
+        new Describe(true)), callerContext()).transform(ar -> {
       if (ar.failed()) {
         return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "channel owner unavailable"));
       }
-      ChannelProcessors.Summary s = ar.result();
+      Summary s = ar.result();
       if (s == null) {
         return Future.failedFuture(new ProtocolException(ErrorCode.NOT_FOUND, "no such channel"));
       }
@@ -531,7 +527,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   /** The name of the node that owns {@code channel} now: the owner of its key's partition. */
   String owner(ChannelId channel) {
-    var member = hazelcast.getPartitionService().getPartition(ChannelProcessors.key(channel)).getOwner();
+    var member = hazelcast.getPartitionService().getPartition(ChannelEntry.key(channel)).getOwner();
     return member == null ? null : member.getAttribute(HazelcastConfigs.NODE_NAME_ATTRIBUTE);
   }
 

@@ -4,6 +4,10 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.cluster.Member;
+import dev.syncwire.cluster.operation.Announce;
+import dev.syncwire.cluster.operation.Announcement;
+import dev.syncwire.cluster.operation.RemoveNode;
+import dev.syncwire.cluster.operation.Sweep;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -125,12 +129,12 @@ public final class ClusterVerticle extends VerticleBase {
         return;
       }
       boolean sweep = ++announcements % SWEEP_EVERY == 0;
-      HazelcastFutures.toFuture(broker.map().submitToKeys(keys, new ChannelProcessors.Announce()), broker.context())
+      HazelcastFutures.toFuture(broker.map().submitToKeys(keys, new Announce()), broker.context())
           .onSuccess(positions -> announce(keys, positions, sweep));
     });
   }
 
-  private void announce(Set<String> keys, Map<String, ChannelProcessors.Announcement> positions, boolean sweep) {
+  private void announce(Set<String> keys, Map<String, Announcement> positions, boolean sweep) {
     if (positions == null) {
       return;
     }
@@ -143,7 +147,7 @@ public final class ClusterVerticle extends VerticleBase {
         }
       });
       if (!unfollowed.isEmpty()) {
-        broker.map().submitToKeys(unfollowed, new ChannelProcessors.Sweep());
+        broker.map().submitToKeys(unfollowed, new Sweep());
       }
     }
     Set<String> live = new HashSet<>(members(hazelcast).keySet());
@@ -164,7 +168,7 @@ public final class ClusterVerticle extends VerticleBase {
         }
       }
       for (String node : departed) {
-        broker.map().submitToKey(key, new ChannelProcessors.RemoveNode(node));
+        broker.map().submitToKey(key, new RemoveNode(node));
       }
     });
     byNode.forEach((node, items) -> {

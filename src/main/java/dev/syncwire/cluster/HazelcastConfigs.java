@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import com.hazelcast.spi.properties.ClusterProperty;
+import dev.syncwire.cluster.operation.ClusterSerialization;
 import dev.syncwire.config.ConfigException;
 import dev.syncwire.config.SyncwireConfig;
 

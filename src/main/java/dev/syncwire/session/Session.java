@@ -4,6 +4,8 @@ import dev.syncwire.auth.Principal;
 import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.broker.OutboundPublication;
 import dev.syncwire.channel.ChannelId;
+import dev.syncwire.channel.Position;
+import dev.syncwire.channel.Since;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.guard.MemoryGuard;
 import dev.syncwire.protocol.ChannelNames;
@@ -277,7 +279,9 @@ public final class Session implements SwapList.Member {
     Subscription subscription = new Subscription(this, channel, command.id());
     subscriptions.put(name, subscription);
     hub.addSubscription(subscription);
-    services.broker().subscribe(channel, command.since(), hub).onComplete(ar -> {
+    Command.Since asked = command.since();
+    Since since = asked == null ? Since.NONE : new Since(asked.epoch(), asked.seq());
+    services.broker().subscribe(channel, since, hub).onComplete(ar -> {
       if (subscription.cancelled() || state == State.CLOSED) {
         return;
       }
@@ -313,7 +317,7 @@ public final class Session implements SwapList.Member {
             return;
           }
           if (ar.succeeded()) {
-            ChannelBroker.PublishResult r = ar.result();
+            ChannelBroker.PublishAck r = ar.result();
             send(new ServerFrame.Ack(command.id(), name, r.seq(), r.epoch(), r.duplicate()));
           } else {
             sendError(failure(ar.cause()).withCommandId(command.id()));
@@ -329,7 +333,7 @@ public final class Session implements SwapList.Member {
     return new ProtocolException(ErrorCode.UNAVAILABLE, "channel temporarily unavailable");
   }
 
-  void sendSubscribed(long commandId, Subscription subscription, ChannelBroker.SubscribeResult result) {
+  void sendSubscribed(long commandId, Subscription subscription, Position result) {
     String name = subscription.channel.name();
     java.util.List<ServerFrame.Pub> pubs = null;
     if (result.recovered()) {

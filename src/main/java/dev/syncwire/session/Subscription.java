@@ -1,8 +1,8 @@
 package dev.syncwire.session;
 
-import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.broker.OutboundPublication;
 import dev.syncwire.channel.ChannelId;
+import dev.syncwire.channel.Position;
 
 import java.util.ArrayDeque;
 
@@ -46,7 +46,7 @@ final class Subscription implements SwapList.Member {
   }
 
   /** The broker registered this subscription at {@code result}; send the reply, then what was held. */
-  void activate(ChannelBroker.SubscribeResult result) {
+  void activate(Position result) {
     ArrayDeque<OutboundPublication> held = pending;
     pending = null;
     active = true;

@@ -2,11 +2,15 @@ package dev.syncwire.broker;
 
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelLogTest;
-import dev.syncwire.protocol.Command;
+import dev.syncwire.channel.Position;
+import dev.syncwire.channel.Since;
+import dev.syncwire.protocol.ErrorCode;
+import dev.syncwire.protocol.ProtocolException;
 import dev.syncwire.testing.Await;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,9 +19,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The single-node broker's contract, with sinks that just record what they receive. */
@@ -54,7 +60,7 @@ class LocalChannelBrokerTest {
 
   private static final ChannelId C = new ChannelId("t", "c");
 
-  private ChannelBroker.PublishResult publish(ChannelId id, String data) {
+  private ChannelBroker.PublishAck publish(ChannelId id, String data) {
     return Await.result(broker.publish(id, new ChannelBroker.PublishRequest(null, data, null)));
   }
 
@@ -62,7 +68,7 @@ class LocalChannelBrokerTest {
   void subscribeReturnsThePositionAndThenEveryLaterPublicationArrivesOnce() {
     publish(C, "1");
     RecordingSink sink = new RecordingSink();
-    ChannelBroker.SubscribeResult r = Await.result(broker.subscribe(C, null, sink));
+    Position r = Await.result(broker.subscribe(C, Since.NONE, sink));
     assertEquals(1, r.seq());
     assertFalse(r.recovered());
     for (int i = 0; i < 100; i++) {
@@ -77,8 +83,8 @@ class LocalChannelBrokerTest {
   @Test
   void aSinkSubscribedTwiceGetsEachPublicationOnceAndStaysUntilBothUnsubscribe() {
     RecordingSink sink = new RecordingSink();
-    Await.result(broker.subscribe(C, null, sink));
-    Await.result(broker.subscribe(C, null, sink));
+    Await.result(broker.subscribe(C, Since.NONE, sink));
+    Await.result(broker.subscribe(C, Since.NONE, sink));
     publish(C, "a");
     broker.unsubscribe(C, sink);
     publish(C, "b");
@@ -101,27 +107,40 @@ class LocalChannelBrokerTest {
 
   @Test
   void sinceRecoversWhatWasMissedFromHistory() {
-    ChannelBroker.PublishResult first = publish(C, "1");
+    ChannelBroker.PublishAck first = publish(C, "1");
     RecordingSink sink = new RecordingSink();
-    assertTrue(Await.result(broker.subscribe(C, new Command.Since(first.epoch(), 1), sink)).recovered());
+    assertTrue(Await.result(broker.subscribe(C, new Since(first.epoch(), 1), sink)).recovered());
     publish(C, "2");
-    ChannelBroker.SubscribeResult r = Await.result(broker.subscribe(C, new Command.Since(first.epoch(), 1), sink));
+    Position r = Await.result(broker.subscribe(C, new Since(first.epoch(), 1), sink));
     assertTrue(r.recovered());
     assertEquals(List.of("2"), r.pubs().stream().map(p -> p.dataJson()).toList());
-    assertFalse(Await.result(broker.subscribe(C, new Command.Since("other", 2), sink)).recovered());
+    assertFalse(Await.result(broker.subscribe(C, new Since("other", 2), sink)).recovered());
+  }
+
+  private ProtocolException refusal(String key, String patchJson) {
+    Throwable failure = broker.publish(C, new ChannelBroker.PublishRequest(key, null, patchJson))
+        .toCompletionStage().toCompletableFuture().handle((v, e) -> e).join();
+    return assertInstanceOf(ProtocolException.class, failure instanceof CompletionException ? failure.getCause() : failure);
   }
 
   @Test
   void refusedPatchesFailWithTheirCode() {
-    ChannelBroker.PublishResult ok = Await.result(broker.publish(C,
+    ChannelBroker.PublishAck ok = Await.result(broker.publish(C,
         new ChannelBroker.PublishRequest("p1", null, "{\"entity\":\"e\",\"set\":{\"s\":\"x\"}}")));
     assertEquals(1, ok.seq());
-    Throwable conflict = broker.publish(C, new ChannelBroker.PublishRequest(null, null,
-        "{\"entity\":\"e\",\"set\":{\"s\":\"y\"},\"if\":{\"s\":7}}")).toCompletionStage().toCompletableFuture()
-        .handle((v, e) -> e).join();
-    assertEquals(dev.syncwire.protocol.ErrorCode.CONFLICT, ((dev.syncwire.protocol.ProtocolException) conflict.getCause() == null
-        ? (dev.syncwire.protocol.ProtocolException) conflict : (dev.syncwire.protocol.ProtocolException) conflict.getCause()).code());
-    ChannelBroker.PublishResult dup = Await.result(broker.publish(C,
+
+    ProtocolException conflict = refusal(null, "{\"entity\":\"e\",\"set\":{\"s\":\"y\"},\"if\":{\"s\":7}}");
+    assertEquals(ErrorCode.CONFLICT, conflict.code());
+    assertEquals(new JsonObject("{\"s\":{\"v\":\"x\",\"seq\":1}}"), new JsonObject(conflict.currentJson()));
+    ProtocolException notANumber = refusal(null, "{\"entity\":\"e\",\"inc\":{\"s\":1}}");
+    assertEquals(ErrorCode.BAD_REQUEST, notANumber.code());
+    assertEquals("inc on s, which is not a number", notANumber.getMessage());
+    assertEquals(ErrorCode.BAD_REQUEST, refusal(null, "[1]").code());
+    ProtocolException tooLarge = refusal(null, "{\"entity\":\"e\",\"set\":{\"s\":\"" + "x".repeat(2000) + "\"}}");
+    assertEquals(ErrorCode.TOO_LARGE, tooLarge.code());
+    assertEquals(1, Await.result(broker.channel(C)).info().seq(), "a refused patch takes no seq");
+
+    ChannelBroker.PublishAck dup = Await.result(broker.publish(C,
         new ChannelBroker.PublishRequest("p1", null, "{\"entity\":\"e\",\"set\":{\"s\":\"z\"}}")));
     assertTrue(dup.duplicate());
     assertEquals(1, dup.seq());
@@ -130,7 +149,7 @@ class LocalChannelBrokerTest {
 
   @Test
   void concurrentPublishersGetDistinctConsecutiveSeqs() {
-    List<Future<ChannelBroker.PublishResult>> all = new ArrayList<>();
+    List<Future<ChannelBroker.PublishAck>> all = new ArrayList<>();
     vertx.runOnContext(v -> {
       for (int i = 0; i < 500; i++) {
         synchronized (all) {

@@ -1,6 +1,5 @@
 package dev.syncwire.channel;
 
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -28,8 +27,8 @@ class ChannelLogSerializationTest {
         new StateLimits(10, 10, 1000), 1 << 20));
     long now = 5_000_000;
     log.publish("k1", "{\"a\":1}", null, now);
-    log.publish("k2", null, Patch.parse(new JsonObject("{\"entity\":\"e\",\"set\":{\"t\":\"é\",\"n\":{\"deep\":[1,2]}}}")), now);
-    log.publish(null, null, Patch.parse(new JsonObject("{\"entity\":\"e\",\"inc\":{\"c\":2}}")), now);
+    log.publish("k2", null, "{\"entity\":\"e\",\"set\":{\"t\":\"é\",\"n\":{\"deep\":[1,2]}}}", now);
+    log.publish(null, null, "{\"entity\":\"e\",\"inc\":{\"c\":2}}", now);
 
     // Another process with another monotonic clock reads it back.
     ChannelLog copy = roundTrip(log, now, 42);
@@ -37,7 +36,7 @@ class ChannelLogSerializationTest {
     assertEquals(3, copy.seq());
     assertEquals(new ChannelId("t", "doc"), copy.id());
     assertEquals(log.snapshotJson(), copy.snapshotJson());
-    assertEquals(log.subscribe("ep", 0, true, now).pubs(), copy.subscribe("ep", 0, true, 42).pubs());
+    assertEquals(log.subscribe(new Since("ep", 0), now).pubs(), copy.subscribe(new Since("ep", 0), 42).pubs());
     assertEquals(new PublishOutcome.Duplicate("ep", 1), copy.publish("k1", "{}", null, 42));
     assertEquals(4, ((PublishOutcome.Accepted) copy.publish("k3", "{}", null, 42)).publication().seq());
   }
@@ -48,8 +47,8 @@ class ChannelLogSerializationTest {
         new StateLimits(10, 10, 1000), 1 << 20));
     log.publish("k", "1", null, 10_000);
     ChannelLog copy = roundTrip(log, 10_600, 0);
-    assertEquals(1, copy.subscribe("ep", 0, true, 300).pubs().size(), "400 ms after the copy: 1000 ms old");
-    assertEquals(null, copy.subscribe("ep", 0, true, 500).pubs(), "older than the ttl");
+    assertEquals(1, copy.subscribe(new Since("ep", 0), 300).pubs().size(), "400 ms after the copy: 1000 ms old");
+    assertEquals(null, copy.subscribe(new Since("ep", 0), 500).pubs(), "older than the ttl");
     assertInstanceOf(PublishOutcome.Accepted.class, copy.publish("k", "1", null, 500), "key left the window");
   }
 
@@ -60,8 +59,7 @@ class ChannelLogSerializationTest {
     ChannelLog replica = roundTrip(primary, 0, 0);
     String[] patches = {"{\"entity\":\"e\",\"set\":{\"a\":1}}", "{\"entity\":\"e\",\"inc\":{\"a\":2}}"};
     for (int i = 0; i < patches.length; i++) {
-      Patch patch = Patch.parse(new JsonObject(patches[i]));
-      PublishOutcome.Accepted a = (PublishOutcome.Accepted) primary.publish("key-" + i, null, patch, 0);
+      PublishOutcome.Accepted a = (PublishOutcome.Accepted) primary.publish("key-" + i, null, patches[i], 0);
       replica.replicate(a.publication(), a.patch(), 0);
     }
     assertEquals(primary.snapshotJson(), replica.snapshotJson());

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 public class ChannelLogTest {
@@ -26,7 +25,7 @@ public class ChannelLogTest {
   }
 
   private PublishOutcome patch(String json) {
-    return log.publish(null, null, Patch.parse(new JsonObject(json)), now);
+    return log.publish(null, null, json, now);
   }
 
   @Test
@@ -34,14 +33,14 @@ public class ChannelLogTest {
     ChannelLog resumed = ChannelLog.resumeAt(new ChannelId("t", "c"), "ep1", SETTINGS, 41);
     assertEquals("ep1", resumed.epoch());
     assertEquals(41, resumed.seq());
-    ChannelLog.Position atPosition = resumed.subscribe("ep1", 41, true, now);
+    Position atPosition = resumed.subscribe(new Since("ep1", 41), now);
     assertTrue(atPosition.recovered(), "nothing missed at the resumed position");
     assertEquals(List.of(), atPosition.pubs());
-    assertFalse(resumed.subscribe("ep1", 40, true, now).recovered(), "what came before is not held");
+    assertFalse(resumed.subscribe(new Since("ep1", 40), now).recovered(), "what came before is not held");
     Publication next = ((PublishOutcome.Accepted) resumed.publish("k", "1", null, now)).publication();
     assertEquals(42, next.seq());
     assertEquals("ep1", next.epoch());
-    assertEquals(List.of(42L), resumed.subscribe("ep1", 41, true, now).pubs().stream().map(Publication::seq).toList());
+    assertEquals(List.of(42L), resumed.subscribe(new Since("ep1", 41), now).pubs().stream().map(Publication::seq).toList());
   }
 
   @Test
@@ -60,21 +59,21 @@ public class ChannelLogTest {
     for (int i = 1; i <= 10; i++) {
       data(null, String.valueOf(i));
     }
-    ChannelLog.Position p = log.subscribe("ep1", 4, true, now);
+    Position p = log.subscribe(new Since("ep1", 4), now);
     assertTrue(p.recovered());
     assertEquals(10, p.seq());
     assertEquals(List.of(5L, 6L, 7L, 8L, 9L, 10L), p.pubs().stream().map(Publication::seq).toList());
     assertEquals("5", p.pubs().get(0).dataJson());
-    assertTrue(log.subscribe("ep1", 10, true, now).recovered());
-    assertEquals(List.of(), log.subscribe("ep1", 10, true, now).pubs());
+    assertTrue(log.subscribe(new Since("ep1", 10), now).recovered());
+    assertEquals(List.of(), log.subscribe(new Since("ep1", 10), now).pubs());
   }
 
   @Test
   void resubscribeWithStaleEpochOrAheadOfTheChannelIsNotRecovered() {
     data(null, "1");
-    assertFalse(log.subscribe("old-epoch", 1, true, now).recovered());
-    assertFalse(log.subscribe("ep1", 2, true, now).recovered());
-    assertNull(log.subscribe("ep1", 2, true, now).pubs());
+    assertFalse(log.subscribe(new Since("old-epoch", 1), now).recovered());
+    assertFalse(log.subscribe(new Since("ep1", 2), now).recovered());
+    assertNull(log.subscribe(new Since("ep1", 2), now).pubs());
   }
 
   @Test
@@ -84,9 +83,9 @@ public class ChannelLogTest {
     for (int i = 1; i <= 5; i++) {
       small.publish(null, String.valueOf(i), null, now);
     }
-    assertFalse(small.subscribe("e", 1, true, now).recovered(), "seq 2 left history");
-    assertTrue(small.subscribe("e", 2, true, now).recovered());
-    assertEquals(3, small.subscribe("e", 2, true, now).pubs().size());
+    assertFalse(small.subscribe(new Since("e", 1), now).recovered(), "seq 2 left history");
+    assertTrue(small.subscribe(new Since("e", 2), now).recovered());
+    assertEquals(3, small.subscribe(new Since("e", 2), now).pubs().size());
   }
 
   @Test
@@ -95,10 +94,10 @@ public class ChannelLogTest {
         SETTINGS.stateLimits(), 1 << 20));
     shortLived.publish(null, "1", null, now);
     shortLived.publish(null, "2", null, now + 500);
-    assertEquals(2, shortLived.subscribe("e", 0, true, now + 900).pubs().size());
-    assertFalse(shortLived.subscribe("e", 0, true, now + 1200).recovered(), "seq 1 expired");
-    assertEquals(1, shortLived.subscribe("e", 1, true, now + 1200).pubs().size());
-    assertTrue(shortLived.subscribe("e", 2, true, now + 5000).recovered(), "nothing missed");
+    assertEquals(2, shortLived.subscribe(new Since("e", 0), now + 900).pubs().size());
+    assertFalse(shortLived.subscribe(new Since("e", 0), now + 1200).recovered(), "seq 1 expired");
+    assertEquals(1, shortLived.subscribe(new Since("e", 1), now + 1200).pubs().size());
+    assertTrue(shortLived.subscribe(new Since("e", 2), now + 5000).recovered(), "nothing missed");
   }
 
   @Test
@@ -108,8 +107,8 @@ public class ChannelLogTest {
     for (int i = 0; i < 20; i++) {
       bounded.publish(null, "\"" + "x".repeat(100) + "\"", null, now);
     }
-    assertFalse(bounded.subscribe("e", 0, true, now).recovered());
-    assertTrue(bounded.subscribe("e", 17, true, now).recovered());
+    assertFalse(bounded.subscribe(new Since("e", 0), now).recovered());
+    assertTrue(bounded.subscribe(new Since("e", 17), now).recovered());
   }
 
   @Test
@@ -119,13 +118,13 @@ public class ChannelLogTest {
     PublishOutcome again = log.publish("k-1", "99", null, now);
     assertEquals(new PublishOutcome.Duplicate("ep1", 1), again);
     assertEquals(2, log.seq());
-    assertEquals(2, log.subscribe("ep1", 0, true, now).pubs().size());
+    assertEquals(2, log.subscribe(new Since("ep1", 0), now).pubs().size());
   }
 
   @Test
   void duplicatePatchIsNotAppliedTwice() {
-    log.publish("inc-1", null, Patch.parse(new JsonObject("{\"entity\":\"e\",\"inc\":{\"n\":5}}")), now);
-    log.publish("inc-1", null, Patch.parse(new JsonObject("{\"entity\":\"e\",\"inc\":{\"n\":5}}")), now);
+    log.publish("inc-1", null, "{\"entity\":\"e\",\"inc\":{\"n\":5}}", now);
+    log.publish("inc-1", null, "{\"entity\":\"e\",\"inc\":{\"n\":5}}", now);
     assertEquals(5L, new JsonObject(log.snapshotJson()).getJsonObject("entities").getJsonObject("e")
         .getJsonObject("n").getLong("v"));
   }
@@ -141,15 +140,15 @@ public class ChannelLogTest {
 
   @Test
   void channelWithStateAnswersASubscribeWithItsSnapshot() {
-    assertNull(log.subscribe(null, 0, false, now).snapshotJson(), "no state before the first patch");
+    assertNull(log.subscribe(Since.NONE, now).snapshotJson(), "no state before the first patch");
     data(null, "1");
     patch("{\"entity\":\"row-7\",\"set\":{\"title\":\"Hi\",\"qty\":3}}");
-    ChannelLog.Position p = log.subscribe(null, 0, false, now);
+    Position p = log.subscribe(Since.NONE, now);
     assertFalse(p.recovered());
     assertEquals(new JsonObject("{\"seq\":2,\"entities\":{\"row-7\":{\"title\":{\"v\":\"Hi\",\"seq\":2},\"qty\":{\"v\":3,\"seq\":2}}}}"),
         new JsonObject(p.snapshotJson()));
-    assertNull(log.subscribe("ep1", 2, true, now).snapshotJson(), "recovered: the pubs are enough");
-    assertTrue(new JsonObject(log.subscribe("other", 2, true, now).snapshotJson()).containsKey("entities"));
+    assertNull(log.subscribe(new Since("ep1", 2), now).snapshotJson(), "recovered: the pubs are enough");
+    assertTrue(new JsonObject(log.subscribe(new Since("other", 2), now).snapshotJson()).containsKey("entities"));
   }
 
   @Test
@@ -166,18 +165,48 @@ public class ChannelLogTest {
     patch("{\"entity\":\"r\",\"set\":{\"title\":\"Hey\"}}");
     PublishOutcome out = patch("{\"entity\":\"r\",\"set\":{\"title\":\"Mine\",\"x\":1},\"if\":{\"title\":0,\"x\":0}}");
     PublishOutcome.Conflicted c = assertInstanceOf(PublishOutcome.Conflicted.class, out);
-    assertEquals(new JsonObject("{\"title\":{\"v\":\"Hey\",\"seq\":1},\"x\":{\"seq\":0}}"), c.conflict().current());
+    assertEquals(new JsonObject("{\"title\":{\"v\":\"Hey\",\"seq\":1},\"x\":{\"seq\":0}}"), new JsonObject(c.currentJson()));
+    assertEquals("title changed at seq 1", c.message());
     assertEquals(1, log.seq(), "no seq consumed");
     assertEquals("Hey", new JsonObject(log.snapshotJson()).getJsonObject("entities").getJsonObject("r")
         .getJsonObject("title").getString("v"));
   }
 
   @Test
+  void aPatchThatIsNotAnObjectIsRefusedAsInvalid() {
+    PublishOutcome.Refused refused = assertInstanceOf(PublishOutcome.Refused.class, patch("[1,2]"));
+    assertEquals(PatchException.Kind.INVALID, refused.reason());
+    assertEquals("patch must be a JSON object", refused.message());
+    assertEquals(0, log.seq());
+  }
+
+  @Test
+  void aMalformedPatchIsRefusedAsInvalidEvenUnderAKeyAlreadyAccepted() {
+    data("k", "1");
+    PublishOutcome.Refused refused = assertInstanceOf(PublishOutcome.Refused.class,
+        log.publish("k", null, "{\"entity\":\"r\"}", now));
+    assertEquals(PatchException.Kind.INVALID, refused.reason());
+    assertEquals("a patch must set, unset or inc at least one field", refused.message());
+  }
+
+  @Test
   void patchErrorsConsumeNoSeq() {
     patch("{\"entity\":\"r\",\"set\":{\"s\":\"text\"}}");
-    PatchException e = assertThrows(PatchException.class, () -> patch("{\"entity\":\"r\",\"inc\":{\"s\":1}}"));
-    assertEquals(PatchException.Kind.INVALID, e.kind());
+    PublishOutcome.Refused refused = assertInstanceOf(PublishOutcome.Refused.class,
+        patch("{\"entity\":\"r\",\"inc\":{\"s\":1}}"));
+    assertEquals(PatchException.Kind.INVALID, refused.reason());
+    assertEquals("inc on s, which is not a number", refused.message());
     assertEquals(1, log.seq());
+  }
+
+  @Test
+  void aPatchPastAStateLimitIsRefusedAsTooLargeAndChangesNothing() {
+    PublishOutcome.Refused refused = assertInstanceOf(PublishOutcome.Refused.class,
+        patch("{\"entity\":\"r\",\"set\":{\"big\":\"" + "x".repeat(2000) + "\"}}"));
+    assertEquals(PatchException.Kind.TOO_LARGE, refused.reason());
+    assertTrue(refused.message().contains("the limit is 1024"), refused.message());
+    assertEquals(0, log.seq());
+    assertFalse(log.hasState(), "a refused first patch leaves the channel without state");
   }
 
   @Test
@@ -198,7 +227,7 @@ public class ChannelLogTest {
     tiny.publish("k", "1", null, now);
     assertFalse(tiny.isDisposable(now + 500));
     assertTrue(tiny.isDisposable(now + 2000));
-    tiny.publish(null, null, Patch.parse(new JsonObject("{\"entity\":\"e\",\"set\":{\"a\":1}}")), now + 2000);
+    tiny.publish(null, null, "{\"entity\":\"e\",\"set\":{\"a\":1}}", now + 2000);
     assertFalse(tiny.isDisposable(now + 1_000_000), "state is never dropped");
   }
 }

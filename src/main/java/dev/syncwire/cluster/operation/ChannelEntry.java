@@ -1,9 +1,12 @@
-package dev.syncwire.cluster;
+package dev.syncwire.cluster.operation;
 
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelLog;
+import dev.syncwire.channel.ChannelSettings;
+import dev.syncwire.channel.Epochs;
 import dev.syncwire.channel.MonotonicClock;
 
 import java.io.IOException;
@@ -24,6 +27,30 @@ public final class ChannelEntry implements IdentifiedDataSerializable {
 
   ChannelEntry(ChannelLog log) {
     this.log = log;
+  }
+
+  /** The key of a channel's entry: {@code tenant/name}. */
+  public static String key(ChannelId id) {
+    return id.tenant() + "/" + id.name();
+  }
+
+  static ChannelId channelId(String key) {
+    int slash = key.indexOf('/');
+    return new ChannelId(key.substring(0, slash), key.substring(slash + 1));
+  }
+
+  /** A channel that starts now, with a new epoch. */
+  static ChannelEntry withNewEpoch(String key, ChannelSettings settings) {
+    return new ChannelEntry(new ChannelLog(channelId(key), Epochs.next(), settings));
+  }
+
+  /** A copy of a channel continuing the primary's epoch at {@code seq}, keeping the followers it knew. */
+  static ChannelEntry resumedAt(String key, ChannelEntry stale, String epoch, long seq, ChannelSettings settings) {
+    ChannelEntry e = new ChannelEntry(ChannelLog.resumeAt(channelId(key), epoch, settings, seq));
+    if (stale != null) {
+      e.nodes.addAll(stale.nodes);
+    }
+    return e;
   }
 
   @Override

@@ -1,11 +1,14 @@
-package dev.syncwire.cluster;
+package dev.syncwire.cluster.operation;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializableFactory;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import com.hazelcast.nio.serialization.StreamSerializer;
 import dev.syncwire.channel.ChannelSettings;
+import dev.syncwire.channel.Position;
 import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.StateLimits;
 
@@ -14,14 +17,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
- * How Syncwire's values and operations cross the cluster: each is {@link IdentifiedDataSerializable},
- * written field by field and created by id, because Java serialization (class descriptors in every
- * message, reflection on every read) would cost more CPU than the work the operation does.
+ * How Syncwire's values and operations cross the cluster: each is {@link IdentifiedDataSerializable}
+ * (a value of the channel package has a serializer of its own instead), written field by field and
+ * created by id, because Java serialization (class descriptors in every message, reflection on every
+ * read) would cost more CPU than the work the operation does.
  */
-final class ClusterSerialization {
+public final class ClusterSerialization {
   static final int FACTORY_ID = 0x5757;
 
   static final int CHANNEL_ENTRY = 1;
@@ -33,29 +36,65 @@ final class ClusterSerialization {
   static final int ANNOUNCE = 7;
   static final int DESCRIBE = 8;
   static final int SWEEP = 9;
-  static final int FORGET = 10;
+  static final int SWEEP_BACKUP = 10;
   static final int TENANT_KEYS = 11;
-  static final int PUBLISH_REPLY = 12;
-  static final int POSITION_REPLY = 13;
-  static final int ANNOUNCEMENT = 14;
-  static final int SUMMARY = 15;
-  static final int PUBLISH_REPLIES = 16;
+  static final int PUBLISH_REPLIES = 12;
+  static final int ANNOUNCEMENT = 13;
+  static final int SUMMARY = 14;
 
-  private static final List<Supplier<IdentifiedDataSerializable>> TYPES = List.of(
-      ChannelEntry::new, ChannelProcessors.Publish::new, ChannelProcessors.PublishBackup::new,
-      ChannelProcessors.Subscribe::new, ChannelProcessors.SubscribeBackup::new, ChannelProcessors.RemoveNode::new,
-      ChannelProcessors.Announce::new, ChannelProcessors.Describe::new, ChannelProcessors.Sweep::new,
-      ChannelProcessors.Forget::new, ChannelProcessors.TenantKeys::new, ChannelProcessors.PublishReply::new,
-      ChannelProcessors.PositionReply::new, ChannelProcessors.Announcement::new, ChannelProcessors.Summary::new,
-      ChannelProcessors.PublishReplies::new);
+  /** The type id of {@link PositionSerializer}: custom serializers have ids of their own. */
+  static final int POSITION_TYPE = 1;
 
   private ClusterSerialization() {
   }
 
-  /** Registers the factory in a Hazelcast configuration. */
-  static void register(Config config) {
-    DataSerializableFactory factory = typeId -> typeId >= 1 && typeId <= TYPES.size() ? TYPES.get(typeId - 1).get() : null;
-    config.getSerializationConfig().addDataSerializableFactory(FACTORY_ID, factory);
+  /** Registers the factory and the serializers in a Hazelcast configuration. */
+  public static void register(Config config) {
+    DataSerializableFactory factory = typeId -> switch (typeId) {
+      case CHANNEL_ENTRY -> new ChannelEntry();
+      case PUBLISH -> new Publish();
+      case PUBLISH_BACKUP -> new PublishBackup();
+      case SUBSCRIBE -> new Subscribe();
+      case SUBSCRIBE_BACKUP -> new SubscribeBackup();
+      case REMOVE_NODE -> new RemoveNode();
+      case ANNOUNCE -> new Announce();
+      case DESCRIBE -> new Describe();
+      case SWEEP -> new Sweep();
+      case SWEEP_BACKUP -> new SweepBackup();
+      case TENANT_KEYS -> new TenantKeys();
+      case PUBLISH_REPLIES -> new PublishReplies();
+      case ANNOUNCEMENT -> new Announcement();
+      case SUMMARY -> new Summary();
+      default -> null;
+    };
+    config.getSerializationConfig().addDataSerializableFactory(FACTORY_ID, factory)
+        .addSerializerConfig(new SerializerConfig().setTypeClass(Position.class)
+            .setImplementation(new PositionSerializer()));
+  }
+
+  /**
+   * Writes a {@link Position}, the answer of a subscribe, field by field: the channel package that
+   * defines it knows nothing of Hazelcast, so it cannot be {@link IdentifiedDataSerializable} itself.
+   */
+  private static final class PositionSerializer implements StreamSerializer<Position> {
+    @Override
+    public int getTypeId() {
+      return POSITION_TYPE;
+    }
+
+    @Override
+    public void write(ObjectDataOutput out, Position p) throws IOException {
+      out.writeString(p.epoch());
+      out.writeLong(p.seq());
+      out.writeBoolean(p.recovered());
+      writePublications(out, p.pubs());
+      out.writeString(p.snapshotJson());
+    }
+
+    @Override
+    public Position read(ObjectDataInput in) throws IOException {
+      return new Position(in.readString(), in.readLong(), in.readBoolean(), readPublications(in), in.readString());
+    }
   }
 
   static void writePublication(ObjectDataOutput out, Publication p) throws IOException {

@@ -1,0 +1,95 @@
+package dev.syncwire.cluster.operation;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import dev.syncwire.broker.ChannelBroker.PublishRequest;
+import dev.syncwire.channel.ChannelSettings;
+import dev.syncwire.channel.MonotonicClock;
+import dev.syncwire.channel.Publication;
+import dev.syncwire.channel.PublishOutcome;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+import static dev.syncwire.cluster.operation.ClusterSerialization.readSettings;
+import static dev.syncwire.cluster.operation.ClusterSerialization.writeSettings;
+
+/**
+ * Sequences publishes to one channel, in order: one publish, or several that arrived together at one
+ * node (group commit: one operation and one backup for all of them). Each publish's outcome is the
+ * channel log's; what was accepted goes to the backups as one {@link PublishBackup}.
+ */
+public final class Publish extends Identified implements EntryProcessor<String, ChannelEntry, PublishReplies> {
+  private List<PublishRequest> requests;
+  private ChannelSettings settings;
+  private transient PublishBackup backup;
+
+  Publish() {
+  }
+
+  public Publish(List<PublishRequest> requests, ChannelSettings settings) {
+    this.requests = requests;
+    this.settings = settings;
+  }
+
+  @Override
+  public PublishReplies process(Map.Entry<String, ChannelEntry> entry) {
+    ChannelEntry e = entry.getValue();
+    if (e == null) {
+      // Absent on the owner: the channel never existed, or it was swept empty, or every copy was lost.
+      e = ChannelEntry.withNewEpoch(entry.getKey(), settings);
+    }
+    List<PublishOutcome> outcomes = new ArrayList<>(requests.size());
+    List<Publication> accepted = new ArrayList<>(requests.size());
+    List<String> patches = new ArrayList<>(requests.size());
+    long now = MonotonicClock.nowMs();
+    for (PublishRequest r : requests) {
+      PublishOutcome outcome = e.log.publish(r.key(), r.dataJson(), r.patchJson(), now);
+      outcomes.add(outcome);
+      if (outcome instanceof PublishOutcome.Accepted a) {
+        accepted.add(a.publication());
+        patches.add(r.patchJson());
+      }
+    }
+    if (!accepted.isEmpty()) {
+      entry.setValue(e);
+      backup = new PublishBackup(settings, accepted, patches);
+    }
+    return new PublishReplies(outcomes, new HashSet<>(e.nodes));
+  }
+
+  @Override
+  public EntryProcessor<String, ChannelEntry, PublishReplies> getBackupProcessor() {
+    return backup;
+  }
+
+  @Override
+  public int getClassId() {
+    return ClusterSerialization.PUBLISH;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeInt(requests.size());
+    for (PublishRequest r : requests) {
+      out.writeString(r.key());
+      out.writeString(r.dataJson());
+      out.writeString(r.patchJson());
+    }
+    writeSettings(out, settings);
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    int n = in.readInt();
+    requests = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      requests.add(new PublishRequest(in.readString(), in.readString(), in.readString()));
+    }
+    settings = readSettings(in);
+  }
+}

@@ -1,0 +1,74 @@
+package dev.syncwire.cluster.operation;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import dev.syncwire.channel.ChannelSettings;
+import dev.syncwire.channel.MonotonicClock;
+import dev.syncwire.channel.Position;
+import dev.syncwire.channel.Since;
+
+import java.io.IOException;
+import java.util.Map;
+
+import static dev.syncwire.cluster.operation.ClusterSerialization.readSettings;
+import static dev.syncwire.cluster.operation.ClusterSerialization.writeSettings;
+
+/**
+ * Registers a node as a follower of the channel (creating the channel if new) and answers the position
+ * for {@code since}: the one operation behind a first subscribe, a resubscribe, and a node's repair.
+ */
+public final class Subscribe extends Identified implements EntryProcessor<String, ChannelEntry, Position> {
+  private String node;
+  private Since since;
+  private ChannelSettings settings;
+  private transient SubscribeBackup backup;
+
+  Subscribe() {
+  }
+
+  public Subscribe(String node, Since since, ChannelSettings settings) {
+    this.node = node;
+    this.since = since;
+    this.settings = settings;
+  }
+
+  @Override
+  public Position process(Map.Entry<String, ChannelEntry> entry) {
+    ChannelEntry e = entry.getValue();
+    boolean created = e == null;
+    if (created) {
+      e = ChannelEntry.withNewEpoch(entry.getKey(), settings);
+    }
+    if (e.nodes.add(node) || created) {
+      entry.setValue(e);
+      backup = new SubscribeBackup(node, e.log.epoch(), e.log.seq(), settings);
+    }
+    return e.log.subscribe(since, MonotonicClock.nowMs());
+  }
+
+  @Override
+  public EntryProcessor<String, ChannelEntry, Position> getBackupProcessor() {
+    return backup;
+  }
+
+  @Override
+  public int getClassId() {
+    return ClusterSerialization.SUBSCRIBE;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeString(node);
+    out.writeString(since.epoch());
+    out.writeLong(since.seq());
+    writeSettings(out, settings);
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    node = in.readString();
+    since = new Since(in.readString(), in.readLong());
+    settings = readSettings(in);
+  }
+}

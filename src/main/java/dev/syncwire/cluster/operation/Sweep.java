@@ -1,0 +1,35 @@
+package dev.syncwire.cluster.operation;
+
+import com.hazelcast.map.EntryProcessor;
+import dev.syncwire.channel.MonotonicClock;
+
+import java.util.Map;
+
+/**
+ * Forgets a channel that no node follows and whose log holds nothing (no state, history or dedup
+ * keys), as a node alone does; its backups are told to forget it too.
+ */
+public final class Sweep extends Stateless<Boolean> {
+  private transient SweepBackup backup;
+
+  @Override
+  public Boolean process(Map.Entry<String, ChannelEntry> entry) {
+    ChannelEntry e = entry.getValue();
+    if (e != null && e.nodes.isEmpty() && e.log.isDisposable(MonotonicClock.nowMs())) {
+      entry.setValue(null);
+      backup = new SweepBackup();
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public EntryProcessor<String, ChannelEntry, Boolean> getBackupProcessor() {
+    return backup;
+  }
+
+  @Override
+  public int getClassId() {
+    return ClusterSerialization.SWEEP;
+  }
+}

@@ -1,0 +1,80 @@
+package dev.syncwire.cluster.operation;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.internal.serialization.InternalSerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
+import dev.syncwire.broker.ChannelBroker.PublishRequest;
+import dev.syncwire.channel.ChannelLogTest;
+import dev.syncwire.channel.Position;
+import dev.syncwire.channel.Publication;
+import dev.syncwire.channel.Since;
+import org.junit.jupiter.api.Test;
+
+import java.util.AbstractMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Operations and their answers cross the cluster with everything they carry. */
+class ClusterSerializationTest {
+  static final InternalSerializationService SERIALIZATION = serialization();
+
+  private static InternalSerializationService serialization() {
+    Config config = new Config();
+    ClusterSerialization.register(config);
+    return new DefaultSerializationServiceBuilder().setConfig(config.getSerializationConfig()).build();
+  }
+
+  static <T> T acrossTheCluster(T value) {
+    return SERIALIZATION.toObject(SERIALIZATION.toData(value));
+  }
+
+  private static Map.Entry<String, ChannelEntry> channelWithTwoPublications() {
+    Map.Entry<String, ChannelEntry> entry = new AbstractMap.SimpleEntry<>("t/c", null);
+    new Publish(List.of(new PublishRequest("a", "1", null), new PublishRequest(null, "2", null)),
+        ChannelLogTest.SETTINGS).process(entry);
+    return entry;
+  }
+
+  @Test
+  void aSubscribeCarriesItsSinceAndItsAnswerCarriesTheReplay() {
+    Map.Entry<String, ChannelEntry> entry = channelWithTwoPublications();
+    String epoch = entry.getValue().log.epoch();
+    Subscribe subscribe = acrossTheCluster(
+        new Subscribe("node-b", new Since(epoch, 1), ChannelLogTest.SETTINGS));
+    Position position = acrossTheCluster(subscribe.process(entry));
+    assertEquals(new Position(epoch, 2, true, List.of(new Publication(epoch, 2, null, "2", null)), null), position);
+    assertTrue(entry.getValue().nodes.contains("node-b"));
+  }
+
+  @Test
+  void aSubscribeWithoutSinceCrossesAsNoneAndItsAnswerCarriesTheSnapshot() {
+    Map.Entry<String, ChannelEntry> entry = channelWithTwoPublications();
+    new Publish(List.of(new PublishRequest(null, null, "{\"entity\":\"e\",\"set\":{\"a\":1}}")),
+        ChannelLogTest.SETTINGS).process(entry);
+    Subscribe subscribe = acrossTheCluster(
+        new Subscribe("node-b", Since.NONE, ChannelLogTest.SETTINGS));
+    Position position = acrossTheCluster(subscribe.process(entry));
+    assertFalse(position.recovered());
+    assertEquals(3, position.seq());
+    assertEquals(entry.getValue().log.snapshotJson(), position.snapshotJson());
+    assertNull(position.pubs());
+  }
+
+  @Test
+  void everyTypeIsCreatedFromItsOwnId() {
+    Config config = new Config();
+    ClusterSerialization.register(config);
+    DataSerializableFactory factory = config.getSerializationConfig().getDataSerializableFactories()
+        .get(ClusterSerialization.FACTORY_ID);
+    for (int id = ClusterSerialization.CHANNEL_ENTRY; id <= ClusterSerialization.SUMMARY; id++) {
+      assertEquals(id, factory.create(id).getClassId());
+    }
+    assertNull(factory.create(ClusterSerialization.SUMMARY + 1));
+  }
+}
