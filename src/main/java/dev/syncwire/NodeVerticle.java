@@ -10,7 +10,6 @@ import dev.syncwire.broker.TenantChannelSettings;
 import dev.syncwire.cluster.ClusterChannelBroker;
 import dev.syncwire.cluster.ClusterVerticle;
 import com.hazelcast.core.HazelcastInstance;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import dev.syncwire.channel.ChannelLog;
 import dev.syncwire.channel.HistoryBudget;
@@ -20,6 +19,7 @@ import dev.syncwire.config.DevelopmentSettings;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.guard.GuardVerticle;
 import dev.syncwire.guard.MemoryGuard;
+import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.HeartbeatVerticle;
 import dev.syncwire.session.Hubs;
@@ -78,7 +78,7 @@ public final class NodeVerticle extends VerticleBase {
     Future<?> channels;
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> nodeStatuses = null;
     if (vertx.isClustered()) {
-      HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager())
+      HazelcastInstance hazelcast = ((HazelcastClusterManager) VertxInternals.clusterManager(vertx))
           .getHazelcastInstance();
       long sameName = ClusterVerticle.members(hazelcast).values().stream().filter(nodeId::equals).count();
       if (sameName > 1) {
@@ -87,7 +87,7 @@ public final class NodeVerticle extends VerticleBase {
             "must be unique in the cluster; another member is already named", nodeId));
       }
       ClusterChannelBroker clusterBroker = new ClusterChannelBroker(vertx, hazelcast,
-          ((VertxInternal) vertx).clusterManager().getNodeId(), TenantChannelSettings.from(config),
+          VertxInternals.clusterManager(vertx).getNodeId(), TenantChannelSettings.from(config),
           config.cluster().repairDelayMs(), config.cluster().publishBatch());
       broker = clusterBroker;
       status = new NodeStatus(nodeId, config.heartbeat().intervalMs(), TRANSPORTS, hubs, guard,

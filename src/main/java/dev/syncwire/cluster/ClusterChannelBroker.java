@@ -9,6 +9,7 @@ import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.Patch;
 import dev.syncwire.channel.Publication;
+import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.protocol.Command;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
@@ -18,7 +19,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -65,7 +65,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * started once. Not the node's worker pool, which starts a new thread for each of its first tasks.
    */
   private final WorkerExecutor blocking;
-  private ContextInternal context;
+  private Context context;
 
   final AtomicLong fanoutSent = new AtomicLong();
   final AtomicLong fanoutReceived = new AtomicLong();
@@ -88,13 +88,13 @@ public final class ClusterChannelBroker implements ChannelBroker {
     return blocking;
   }
 
-  ContextInternal context() {
+  Context context() {
     return context;
   }
 
   /** Binds the broker to the event loop of the {@link ClusterVerticle} that hosts it. */
   void bind(Context context) {
-    this.context = (ContextInternal) context;
+    this.context = context;
   }
 
   public String nodeId() {
@@ -116,11 +116,11 @@ public final class ClusterChannelBroker implements ChannelBroker {
    */
   @Override
   public Future<PublishResult> publish(ChannelId channel, PublishRequest request) {
-    ContextInternal caller = callerContext();
+    Context caller = callerContext();
     if (publishBatch <= 1) {
       return submitPublish(channel, List.of(request), caller).map(replies -> settle(channel, replies, 0));
     }
-    Promise<PublishResult> promise = caller.promise();
+    Promise<PublishResult> promise = VertxInternals.promise(caller);
     int bytes = request.bytes();
     onBrokerContext(() -> {
       PublishQueue queue = publishQueues.computeIfAbsent(channel, PublishQueue::new);
@@ -195,7 +195,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * {@code key} is answered as a duplicate with the original position.
    */
   private Future<ChannelProcessors.PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
-                                                                 ContextInternal context) {
+                                                                 Context context) {
     CompletionStage<ChannelProcessors.PublishReplies> stage = map.submitToKey(ChannelProcessors.key(channel),
         new ChannelProcessors.Publish(requests, settings.apply(channel.tenant())));
     return HazelcastFutures.toFuture(stage, context).transform(ar -> {
@@ -542,11 +542,11 @@ public final class ClusterChannelBroker implements ChannelBroker {
   }
 
   private <T> Promise<T> callerPromise() {
-    return callerContext().promise();
+    return VertxInternals.promise(callerContext());
   }
 
-  private ContextInternal callerContext() {
-    return (ContextInternal) vertx.getOrCreateContext();
+  private Context callerContext() {
+    return vertx.getOrCreateContext();
   }
 
   /** Runs {@code action} on the broker's event loop: at once when already there. */

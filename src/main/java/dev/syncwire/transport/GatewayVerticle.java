@@ -5,6 +5,7 @@ import dev.syncwire.admin.HttpRefusals;
 import dev.syncwire.admin.NodeStatus;
 import dev.syncwire.config.HttpConfig;
 import dev.syncwire.config.WebSocketConfig;
+import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.session.Hubs;
 import dev.syncwire.session.SessionServices;
@@ -20,7 +21,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 
 /**
@@ -87,10 +87,10 @@ public final class GatewayVerticle extends VerticleBase {
     });
     ClientDeadlines.Timeouts timeouts = ClientDeadlines.Timeouts.from(http, webSocket);
     server.connectionHandler(conn -> {
-      if (!(conn instanceof ConnectionBase)) {
+      ChannelPipeline pipeline = VertxInternals.pipeline(conn);
+      if (pipeline == null) {
         return;
       }
-      ChannelPipeline pipeline = ((ConnectionBase) conn).channelHandlerContext().pipeline();
       ClientDeadlines.install(pipeline, timeouts);
       if (webSocket.compression()) {
         capInflatedSize(pipeline, webSocket.maxFrameBytes());
