@@ -10,14 +10,16 @@ import dev.syncwire.broker.TenantChannelSettings;
 import dev.syncwire.cluster.ClusterChannelBroker;
 import dev.syncwire.cluster.ClusterVerticle;
 import com.hazelcast.core.HazelcastInstance;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import dev.syncwire.channel.ChannelLog;
 import dev.syncwire.channel.HistoryBudget;
+import dev.syncwire.config.ConfigException;
+import dev.syncwire.config.ConfigKey;
 import dev.syncwire.config.DevelopmentSettings;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.guard.GuardVerticle;
 import dev.syncwire.guard.MemoryGuard;
+import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.HeartbeatVerticle;
 import dev.syncwire.session.Hubs;
@@ -64,58 +66,57 @@ public final class NodeVerticle extends VerticleBase {
     for (String warning : DevelopmentSettings.inForce(config)) {
       LOG.warning(warning);
     }
-    String nodeId = config.nodeId().isEmpty() ? randomNodeId() : config.nodeId();
-    int loops = config.eventLoops();
+    String nodeId = config.node().id().isEmpty() ? randomNodeId() : config.node().id();
+    int loops = config.node().eventLoops();
     hubs = new Hubs();
-    limits = ConnectionLimits.from(config);
+    limits = ConnectionLimits.from(config.limits());
     Authenticator authenticator = new Authenticator(vertx, config.tenants());
-    historyBudget = new HistoryBudget(config.historyNodeMaxBytes(), config.historyTenantMaxBytes());
+    historyBudget = new HistoryBudget(config.channel().historyNodeMaxBytes(),
+        config.channel().historyTenantMaxBytes());
     ChannelLog.useBudget(historyBudget);
-    guard = new MemoryGuard(config.guardHeapHighPercent(), config.guardHeapLowPercent());
+    guard = new MemoryGuard(config.guard().heapHighPercent(), config.guard().heapLowPercent());
     Future<?> channels;
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> nodeStatuses = null;
     if (vertx.isClustered()) {
-      HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager())
+      HazelcastInstance hazelcast = ((HazelcastClusterManager) VertxInternals.clusterManager(vertx))
           .getHazelcastInstance();
       long sameName = ClusterVerticle.members(hazelcast).values().stream().filter(nodeId::equals).count();
       if (sameName > 1) {
         // Session ids and event-bus addresses use the name: two nodes with one name would mix them up.
-        return Future.failedFuture(new dev.syncwire.config.ConfigException("node.id",
+        return Future.failedFuture(new ConfigException(SyncwireConfig.NODE_ID.path(),
             "must be unique in the cluster; another member is already named", nodeId));
       }
       ClusterChannelBroker clusterBroker = new ClusterChannelBroker(vertx, hazelcast,
-          ((VertxInternal) vertx).clusterManager().getNodeId(), TenantChannelSettings.from(config),
-          config.clusterRepairDelayMs(), config.clusterPublishBatch());
+          VertxInternals.clusterManager(vertx).getNodeId(), TenantChannelSettings.from(config),
+          config.cluster().repairDelayMs(), config.cluster().publishBatch());
       broker = clusterBroker;
-      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs, guard,
+      status = new NodeStatus(nodeId, config.heartbeat().intervalMs(), TRANSPORTS, hubs, guard,
           () -> new java.util.TreeSet<>(ClusterVerticle.members(hazelcast).values()).stream().toList());
-      channels = vertx.deployVerticle(new ClusterVerticle(clusterBroker, hazelcast, config.clusterAnnounceIntervalMs(),
-          status::localStatus));
+      channels = vertx.deployVerticle(new ClusterVerticle(clusterBroker, hazelcast,
+          config.cluster().announceIntervalMs(), status::localStatus));
       nodeStatuses = () -> ClusterVerticle.statuses(vertx, hazelcast);
     } else {
       LocalChannelBroker localBroker = new LocalChannelBroker(vertx, TenantChannelSettings.from(config));
       broker = localBroker;
-      status = new NodeStatus(nodeId, config.heartbeatIntervalMs(), TRANSPORTS, hubs, guard, null);
+      status = new NodeStatus(nodeId, config.heartbeat().intervalMs(), TRANSPORTS, hubs, guard, null);
       channels = vertx.deployVerticle(() -> new ChannelVerticle(localBroker), new DeploymentOptions().setInstances(loops));
     }
-    SessionServices services = new SessionServices(vertx, nodeId, config, authenticator, broker, limits, guard);
-    directory = new SessionDirectory(vertx, services);
+    SessionServices services = new SessionServices(vertx, nodeId, config.limits(), config.heartbeat(), authenticator,
+        broker, limits, guard);
+    directory = new SessionDirectory(vertx, services, config.http());
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> statuses = nodeStatuses;
 
     return channels
         .compose(id -> directory.start())
-        .compose(id -> vertx.deployVerticle(new HeartbeatVerticle(hubs, config.heartbeatIntervalMs(),
-            config.heartbeatMaxMissedPongs())))
-        .compose(id -> vertx.deployVerticle(new GuardVerticle(guard, historyBudget, hubs, config.guardCheckIntervalMs(),
-            config.nodeOutboundBytes())))
-        .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(services, hubs, status, directory),
-            new DeploymentOptions().setInstances(loops)))
-        .compose(id -> vertx.deployVerticle(new AdminVerticle(status, broker, authenticator, config.adminHost(),
-            config.adminPort(), config.adminKey(), statuses)))
+        .compose(id -> vertx.deployVerticle(new HeartbeatVerticle(hubs, config.heartbeat())))
+        .compose(id -> vertx.deployVerticle(new GuardVerticle(guard, historyBudget, hubs, config.guard())))
+        .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(config.http(), config.webSocket(), services, hubs,
+            status, directory), new DeploymentOptions().setInstances(loops)))
+        .compose(id -> vertx.deployVerticle(new AdminVerticle(status, broker, authenticator, config.admin(), statuses)))
         .onSuccess(id -> {
           status.ready(true);
-          LOG.info("Syncwire node " + nodeId + " serving clients on " + config.httpHost() + ":" + config.httpPort()
-              + ", admin on " + config.adminHost() + ":" + config.adminPort());
+          LOG.info("Syncwire node " + nodeId + " serving clients on " + config.http().host() + ":"
+              + config.http().port() + ", admin on " + config.admin().host() + ":" + config.admin().port());
         });
   }
 
@@ -160,26 +161,25 @@ public final class NodeVerticle extends VerticleBase {
   }
 
   public int httpPort() {
-    return config.httpPort();
+    return config.http().port();
   }
 
   public int adminPort() {
-    return config.adminPort();
+    return config.admin().port();
   }
 
   // Port 0 means "any free port"; resolve it once so every gateway instance shares the same port.
   private static JsonObject withConcretePorts(JsonObject json) {
     JsonObject copy = json == null ? new JsonObject() : json.copy();
-    resolvePort(copy, "http");
-    resolvePort(copy, "admin");
+    resolvePort(copy, SyncwireConfig.HTTP_PORT);
+    resolvePort(copy, SyncwireConfig.ADMIN_PORT);
     return copy;
   }
 
-  private static void resolvePort(JsonObject json, String section) {
-    Object sub = json.getValue(section);
-    if (sub instanceof JsonObject && Integer.valueOf(0).equals(((JsonObject) sub).getValue("port"))) {
+  private static void resolvePort(JsonObject json, ConfigKey<Long> port) {
+    if (Integer.valueOf(0).equals(SyncwireConfig.rawValue(json, port))) {
       try (ServerSocket socket = new ServerSocket(0)) {
-        ((JsonObject) sub).put("port", socket.getLocalPort());
+        SyncwireConfig.put(json, port, (long) socket.getLocalPort());
       } catch (IOException e) {
         throw new IllegalStateException("cannot find a free port", e);
       }

@@ -84,13 +84,12 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
       JsonObject base = conf != null ? conf : embeddedConfig();
       JsonObject merged = SyncwireConfig.applyOverrides(base, propertiesAsMap(), System.getenv());
       // The node's name must be known before the cluster forms (it is a member attribute).
-      JsonObject node = merged.getJsonObject("node", new JsonObject());
-      if (node.getString("id", "").isEmpty()) {
-        merged.put("node", node.put("id", NodeVerticle.randomNodeId()));
+      if (SyncwireConfig.fromJson(merged).node().id().isEmpty()) {
+        SyncwireConfig.put(merged, SyncwireConfig.NODE_ID, NodeVerticle.randomNodeId());
       }
       config = SyncwireConfig.fromJson(merged);
       if (clustered) {
-        HazelcastConfigs.load(config, config.nodeId());
+        HazelcastConfigs.load(config.cluster(), config.node().id());
       }
       return merged;
     } catch (ConfigException e) {
@@ -102,7 +101,7 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
 
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    options.setEventLoopPoolSize(config.eventLoops());
+    options.setEventLoopPoolSize(config.node().eventLoops());
     if (options.getWorkerPoolSize() == VertxOptions.DEFAULT_WORKER_POOL_SIZE) {
       // Only the cluster manager's lookups use the worker pool (address registrations, node infos); a
       // pool starts a new thread for each of its first tasks, so a small one is full after start-up and
@@ -111,7 +110,8 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
     }
     VertxBuilder builder = Vertx.builder().with(options);
     if (clustered) {
-      builder.withClusterManager(new HazelcastClusterManager(HazelcastConfigs.load(config, config.nodeId())));
+      builder.withClusterManager(
+          new HazelcastClusterManager(HazelcastConfigs.load(config.cluster(), config.node().id())));
     }
     return builder;
   }

@@ -3,6 +3,8 @@ package dev.syncwire.admin;
 import dev.syncwire.auth.Authenticator;
 import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.channel.ChannelId;
+import dev.syncwire.config.AdminConfig;
+import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.protocol.ChannelNames;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.JsonCodec;
@@ -26,6 +28,7 @@ import java.security.MessageDigest;
  */
 public final class AdminVerticle extends VerticleBase {
   private static final long MAX_BODY_BYTES = 1024 * 1024;
+  private static final String DISABLED = "the admin API is disabled (" + SyncwireConfig.ADMIN_KEY.path() + " is empty)";
 
   private final NodeStatus status;
   private final ChannelBroker broker;
@@ -36,15 +39,15 @@ public final class AdminVerticle extends VerticleBase {
   private final java.util.function.Supplier<Future<JsonArray>> nodeStatuses;
 
   /** {@code nodeStatuses} gathers every member's status in a cluster; null for a node alone. */
-  public AdminVerticle(NodeStatus status, ChannelBroker broker, Authenticator authenticator, String host, int port,
-                       String adminKey, java.util.function.Supplier<Future<JsonArray>> nodeStatuses) {
+  public AdminVerticle(NodeStatus status, ChannelBroker broker, Authenticator authenticator, AdminConfig config,
+                       java.util.function.Supplier<Future<JsonArray>> nodeStatuses) {
     this.nodeStatuses = nodeStatuses;
     this.status = status;
     this.broker = broker;
     this.authenticator = authenticator;
-    this.host = host;
-    this.port = port;
-    this.adminKey = adminKey.getBytes(StandardCharsets.UTF_8);
+    this.host = config.host();
+    this.port = config.port();
+    this.adminKey = config.key().getBytes(StandardCharsets.UTF_8);
   }
 
   @Override
@@ -71,7 +74,7 @@ public final class AdminVerticle extends VerticleBase {
     byte[] given = header != null && header.startsWith("Bearer ")
         ? header.substring(7).getBytes(StandardCharsets.UTF_8) : new byte[0];
     if (adminKey.length == 0) {
-      error(rc, 403, "forbidden", "the admin API is disabled (admin.key is empty)");
+      error(rc, 403, "forbidden", DISABLED);
     } else if (!MessageDigest.isEqual(adminKey, given)) {
       error(rc, 401, "unauthorized", "missing or wrong admin key");
     } else {

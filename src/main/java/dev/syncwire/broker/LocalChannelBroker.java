@@ -4,11 +4,12 @@ import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.Position;
 import dev.syncwire.channel.Since;
+import dev.syncwire.internals.VertxInternals;
+import dev.syncwire.protocol.Command;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +109,6 @@ public final class LocalChannelBroker implements ChannelBroker {
   // Completing this promise from a shard runs the caller's callbacks back on the caller's context.
   private <T> Promise<T> callerPromise() {
     Context current = vertx.getOrCreateContext();
-    return ((ContextInternal) current).promise();
+    return VertxInternals.promise(current);
   }
 }

@@ -2,6 +2,7 @@ package dev.syncwire.broker;
 
 import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.StateLimits;
+import dev.syncwire.config.ChannelConfig;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.config.TenantConfig;
 
@@ -15,12 +16,14 @@ public final class TenantChannelSettings {
   }
 
   public static Function<String, ChannelSettings> from(SyncwireConfig config) {
-    StateLimits limits = new StateLimits(config.stateMaxEntities(), config.stateMaxFields(), config.stateMaxValueBytes());
+    ChannelConfig channel = config.channel();
+    StateLimits limits = new StateLimits(channel.stateMaxEntities(), channel.stateMaxFields(),
+        channel.stateMaxValueBytes());
     // A replay larger than half a subscriber's outbound buffer would cut that subscriber off; send a
     // snapshot (recovered:false) instead.
-    long maxRecoveryBytes = config.outboundBufferBytes() / 2;
-    ChannelSettings defaults = new ChannelSettings(config.historySize(), config.historyTtlMs(), config.dedupWindowMs(),
-        config.dedupMaxKeys(), limits, maxRecoveryBytes, config.historyMaxBytes());
+    long maxRecoveryBytes = config.limits().outboundBufferBytes() / 2;
+    ChannelSettings defaults = new ChannelSettings(channel.historySize(), channel.historyTtlMs(),
+        channel.dedupWindowMs(), channel.dedupMaxKeys(), limits, maxRecoveryBytes, channel.historyMaxBytes());
     Map<String, ChannelSettings> byTenant = new HashMap<>();
     for (TenantConfig t : config.tenants()) {
       byTenant.put(t.id(), new ChannelSettings(

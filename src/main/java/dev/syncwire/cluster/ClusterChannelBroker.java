@@ -20,6 +20,8 @@ import dev.syncwire.cluster.operation.RemoveNode;
 import dev.syncwire.cluster.operation.Subscribe;
 import dev.syncwire.cluster.operation.Summary;
 import dev.syncwire.cluster.operation.TenantKeys;
+import dev.syncwire.internals.VertxInternals;
+import dev.syncwire.protocol.Command;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
 import io.vertx.core.Context;
@@ -28,7 +30,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -75,7 +76,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * started once. Not the node's worker pool, which starts a new thread for each of its first tasks.
    */
   private final WorkerExecutor blocking;
-  private ContextInternal context;
+  private Context context;
 
   final AtomicLong fanoutSent = new AtomicLong();
   final AtomicLong fanoutReceived = new AtomicLong();
@@ -98,13 +99,13 @@ public final class ClusterChannelBroker implements ChannelBroker {
     return blocking;
   }
 
-  ContextInternal context() {
+  Context context() {
     return context;
   }
 
   /** Binds the broker to the event loop of the {@link ClusterVerticle} that hosts it. */
   void bind(Context context) {
-    this.context = (ContextInternal) context;
+    this.context = context;
   }
 
   public String nodeId() {
@@ -126,11 +127,11 @@ public final class ClusterChannelBroker implements ChannelBroker {
    */
   @Override
   public Future<PublishAck> publish(ChannelId channel, PublishRequest request) {
-    ContextInternal caller = callerContext();
+    Context caller = callerContext();
     if (publishBatch <= 1) {
       return submitPublish(channel, List.of(request), caller).map(replies -> PublishAck.of(replies.outcomes().get(0)));
     }
-    Promise<PublishAck> promise = caller.promise();
+    Promise<PublishAck> promise = VertxInternals.promise(caller);
     int bytes = request.bytes();
     onBrokerContext(() -> {
       PublishQueue queue = publishQueues.computeIfAbsent(channel, PublishQueue::new);
@@ -205,7 +206,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
    * {@code key} is answered as a duplicate with the original position.
    */
   private Future<PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
-                                               ContextInternal context) {
+                                               Context context) {
     CompletionStage<PublishReplies> stage = map.submitToKey(ChannelEntry.key(channel),
         new Publish(requests, settings.apply(channel.tenant())));
     return HazelcastFutures.toFuture(stage, context).transform(ar -> {
@@ -538,11 +539,11 @@ public final class ClusterChannelBroker implements ChannelBroker {
   }
 
   private <T> Promise<T> callerPromise() {
-    return callerContext().promise();
+    return VertxInternals.promise(callerContext());
   }
 
-  private ContextInternal callerContext() {
-    return (ContextInternal) vertx.getOrCreateContext();
+  private Context callerContext() {
+    return vertx.getOrCreateContext();
   }
 
   /** Runs {@code action} on the broker's event loop: at once when already there. */

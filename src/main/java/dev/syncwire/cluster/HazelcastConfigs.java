@@ -5,6 +5,7 @@ import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import com.hazelcast.spi.properties.ClusterProperty;
 import dev.syncwire.cluster.operation.ClusterSerialization;
+import dev.syncwire.config.ClusterConfig;
 import dev.syncwire.config.ConfigException;
 import dev.syncwire.config.SyncwireConfig;
 
@@ -24,17 +25,17 @@ public final class HazelcastConfigs {
   private HazelcastConfigs() {
   }
 
-  public static Config load(SyncwireConfig config, String nodeName) {
+  public static Config load(ClusterConfig config, String nodeName) {
     HazelcastFutures.installAsyncExecutor();
-    Config hz = read(config.clusterConfig());
-    hz.setClusterName(config.clusterName());
-    hz.getNetworkConfig().setPort(config.clusterPort());
-    if (!config.clusterMembers().isEmpty()) {
+    Config hz = read(config.configFile());
+    hz.setClusterName(config.name());
+    hz.getNetworkConfig().setPort(config.port());
+    if (!config.members().isEmpty()) {
       TcpIpConfig tcp = hz.getNetworkConfig().getJoin().getTcpIpConfig();
-      tcp.setEnabled(true).setMembers(config.clusterMembers());
+      tcp.setEnabled(true).setMembers(config.members());
       hz.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
     }
-    hz.getMapConfig(CHANNELS_MAP).setBackupCount(config.clusterBackups()).setAsyncBackupCount(0);
+    hz.getMapConfig(CHANNELS_MAP).setBackupCount(config.backups()).setAsyncBackupCount(0);
     // An acknowledgement means replicated: an operation whose backups do not confirm within
     // hazelcast.operation.backup.timeout.millis fails (the publish answers `unavailable`) rather than
     // completing as if they had.
@@ -57,14 +58,16 @@ public final class HazelcastConfigs {
     try (InputStream in = Files.isRegularFile(path) ? Files.newInputStream(path)
         : HazelcastConfigs.class.getResourceAsStream(EMBEDDED)) {
       if (in == null) {
-        throw new ConfigException("cluster.config", "names no readable file and no embedded cluster.xml exists", file);
+        throw new ConfigException(SyncwireConfig.CLUSTER_CONFIG.path(),
+            "names no readable file and no embedded cluster.xml exists", file);
       }
       return new XmlConfigBuilder(in).build();
     } catch (IOException | RuntimeException e) {
       if (e instanceof ConfigException) {
         throw (ConfigException) e;
       }
-      throw new ConfigException("cluster.config", "must name a valid Hazelcast XML file: " + e.getMessage(), file);
+      throw new ConfigException(SyncwireConfig.CLUSTER_CONFIG.path(),
+          "must name a valid Hazelcast XML file: " + e.getMessage(), file);
     }
   }
 }

@@ -1,9 +1,10 @@
 package dev.syncwire.cluster;
 
 import com.hazelcast.internal.util.ConcurrencyUtil;
+import dev.syncwire.internals.VertxInternals;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.internal.ContextInternal;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -58,8 +59,8 @@ final class HazelcastFutures {
   }
 
   /** {@code stage} as a future whose listeners run on {@code context}. */
-  static <T> Future<T> toFuture(CompletionStage<T> stage, ContextInternal context) {
-    Promise<T> promise = context.promise();
+  static <T> Future<T> toFuture(CompletionStage<T> stage, Context context) {
+    Promise<T> promise = VertxInternals.promise(context);
     stage.whenCompleteAsync((value, error) -> {
       if (error != null) {
         promise.tryFail(error);

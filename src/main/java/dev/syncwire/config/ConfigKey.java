@@ -3,29 +3,32 @@ package dev.syncwire.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** One configuration key: its dotted path, its type, its default and its allowed range. */
-public record ConfigKey(String path, Type type, Object defaultValue, long min, long max, String doc) {
+/**
+ * One configuration key: its dotted path, its type, its default and its allowed range. {@code T} is the
+ * Java type of its checked value: {@code Long} for integers, {@code JsonArray} for lists and tenants.
+ */
+public record ConfigKey<T>(String path, Type type, T defaultValue, long min, long max, String doc) {
 
   public enum Type { INT, BOOL, STRING, STRING_LIST, TENANTS }
 
-  static ConfigKey integer(String path, long def, long min, long max, String doc) {
-    return new ConfigKey(path, Type.INT, def, min, max, doc);
+  static ConfigKey<Long> integer(String path, long def, long min, long max, String doc) {
+    return new ConfigKey<>(path, Type.INT, def, min, max, doc);
   }
 
-  static ConfigKey bool(String path, boolean def, String doc) {
-    return new ConfigKey(path, Type.BOOL, def, 0, 0, doc);
+  static ConfigKey<Boolean> bool(String path, boolean def, String doc) {
+    return new ConfigKey<>(path, Type.BOOL, def, 0, 0, doc);
   }
 
-  static ConfigKey string(String path, String def, String doc) {
-    return new ConfigKey(path, Type.STRING, def, 0, 0, doc);
+  static ConfigKey<String> string(String path, String def, String doc) {
+    return new ConfigKey<>(path, Type.STRING, def, 0, 0, doc);
   }
 
-  static ConfigKey stringList(String path, String doc) {
-    return new ConfigKey(path, Type.STRING_LIST, new JsonArray(), 0, 0, doc);
+  static ConfigKey<JsonArray> stringList(String path, String doc) {
+    return new ConfigKey<>(path, Type.STRING_LIST, new JsonArray(), 0, 0, doc);
   }
 
-  static ConfigKey tenants(String path, String doc) {
-    return new ConfigKey(path, Type.TENANTS, new JsonArray(), 0, 0, doc);
+  static ConfigKey<JsonArray> tenants(String path, String doc) {
+    return new ConfigKey<>(path, Type.TENANTS, new JsonArray(), 0, 0, doc);
   }
 
   /** The environment variable that overrides this key: {@code SYNCWIRE_} + path, dots to underscores, upper case. */

@@ -19,13 +19,14 @@ public final class DevelopmentSettings {
   /** One line for each development setting in {@code config}, in the order of the keys. */
   public static List<String> inForce(SyncwireConfig config) {
     List<String> warnings = new ArrayList<>();
-    if (listensEverywhere(config.httpHost())) {
-      warnings.add("development setting: the client port listens on all interfaces (http.host " + config.httpHost()
-          + "); set http.host to the interface clients or the load balancer reach");
+    if (listensEverywhere(config.http().host())) {
+      String key = SyncwireConfig.HTTP_HOST.path();
+      warnings.add("development setting: the client port listens on all interfaces (" + key + " " + config.http().host()
+          + "); set " + key + " to the interface clients or the load balancer reach");
     }
-    if (EXAMPLE_ADMIN_KEY.equals(config.adminKey())) {
-      warnings.add("development setting: admin.key is the published example key; anyone who can reach the admin port"
-          + " can use the admin API: set a secret of your own");
+    if (EXAMPLE_ADMIN_KEY.equals(config.admin().key())) {
+      warnings.add("development setting: " + SyncwireConfig.ADMIN_KEY.path() + " is the published example key; anyone"
+          + " who can reach the admin port can use the admin API: set a secret of your own");
     }
     for (TenantConfig tenant : config.tenants()) {
       if (tenant.anonymous() && tenant.clientPublish()) {

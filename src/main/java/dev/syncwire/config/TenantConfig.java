@@ -113,13 +113,14 @@ public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, b
       JsonObject h = (JsonObject) history;
       unknownFields(path + ".history", h, HISTORY_FIELDS);
       if (h.containsKey("size")) {
-        historySize = (int) nonNegative(path + ".history.size", h.getValue("size"), 1_000_000);
+        historySize = (int) nonNegative(path + ".history.size", h.getValue("size"), SyncwireConfig.HISTORY_SIZE.max());
       }
       if (h.containsKey("ttlMs")) {
-        historyTtlMs = nonNegative(path + ".history.ttlMs", h.getValue("ttlMs"), Integer.MAX_VALUE * 1000L);
+        historyTtlMs = nonNegative(path + ".history.ttlMs", h.getValue("ttlMs"), SyncwireConfig.HISTORY_TTL_MS.max());
       }
       if (h.containsKey("maxBytes")) {
-        historyMaxBytes = nonNegative(path + ".history.maxBytes", h.getValue("maxBytes"), Long.MAX_VALUE);
+        historyMaxBytes = nonNegative(path + ".history.maxBytes", h.getValue("maxBytes"),
+            SyncwireConfig.HISTORY_MAX_BYTES.max());
       }
     }
     return new TenantConfig(id, List.copyOf(keys), anonymous, clientPublish, allowNoExp, historySize, historyTtlMs,

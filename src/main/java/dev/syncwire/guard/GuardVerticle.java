@@ -1,6 +1,8 @@
 package dev.syncwire.guard;
 
 import dev.syncwire.channel.HistoryBudget;
+import dev.syncwire.config.GuardConfig;
+import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.session.Hubs;
 import io.vertx.core.Future;
@@ -13,6 +15,9 @@ import io.vertx.core.VerticleBase;
  * cuts off its sessions with the most queued bytes, largest first.
  */
 public final class GuardVerticle extends VerticleBase {
+  private static final String OVER_NODE_BOUND =
+      "node's outbound buffers over " + SyncwireConfig.LIMITS_NODE_OUTBOUND_BYTES.path();
+
   private final MemoryGuard guard;
   private final HistoryBudget historyBudget;
   private final Hubs hubs;
@@ -20,13 +25,12 @@ public final class GuardVerticle extends VerticleBase {
   private final long nodeOutboundBytes;
   private long timer = -1;
 
-  public GuardVerticle(MemoryGuard guard, HistoryBudget historyBudget, Hubs hubs, long intervalMs,
-                       long nodeOutboundBytes) {
+  public GuardVerticle(MemoryGuard guard, HistoryBudget historyBudget, Hubs hubs, GuardConfig config) {
     this.guard = guard;
     this.historyBudget = historyBudget;
     this.hubs = hubs;
-    this.intervalMs = intervalMs;
-    this.nodeOutboundBytes = nodeOutboundBytes;
+    this.intervalMs = config.checkIntervalMs();
+    this.nodeOutboundBytes = config.nodeOutboundBytes();
   }
 
   @Override
@@ -72,7 +76,7 @@ public final class GuardVerticle extends VerticleBase {
         long held = hub.measureQueued();
         long target = memoryPressure ? held / 2 : nodeOutboundBytes / 2 / loops;
         guard.cutOff(hub.shedLargest(target, memoryPressure ? "node under memory pressure"
-            : "node's outbound buffers over limits.nodeOutboundBytes"));
+            : OVER_NODE_BOUND));
       });
     }
   }

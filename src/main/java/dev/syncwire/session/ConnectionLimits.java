@@ -1,6 +1,6 @@
 package dev.syncwire.session;
 
-import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.config.LimitsConfig;
 
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,8 +22,8 @@ public final class ConnectionLimits {
     this.perTenant = new Counter(perTenant);
   }
 
-  public static ConnectionLimits from(SyncwireConfig config) {
-    return new ConnectionLimits(config.connectionsPerIp(), config.connectionsPerTenant());
+  public static ConnectionLimits from(LimitsConfig limits) {
+    return new ConnectionLimits(limits.connectionsPerIp(), limits.connectionsPerTenant());
   }
 
   /** Counts one more session from {@code ip}, unless that would pass the limit. */

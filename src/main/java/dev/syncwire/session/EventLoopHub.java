@@ -3,7 +3,7 @@ package dev.syncwire.session;
 import dev.syncwire.broker.OutboundPublication;
 import dev.syncwire.broker.PublicationSink;
 import dev.syncwire.channel.ChannelId;
-import io.netty.util.internal.PlatformDependent;
+import dev.syncwire.internals.VertxInternals;
 import io.vertx.core.Context;
 
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ public final class EventLoopHub implements PublicationSink {
   private final Context context;
   private final Map<ChannelId, SwapList<Subscription>> subscribers = new HashMap<>();
   private final SwapList<Session> sessions = new SwapList<>();
-  private final Queue<Object> inbox = PlatformDependent.newMpscQueue();
+  private final Queue<Object> inbox = VertxInternals.newMpscQueue();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final List<Session> dirty = new ArrayList<>();
   private final List<OutboundPublication> run = new ArrayList<>();

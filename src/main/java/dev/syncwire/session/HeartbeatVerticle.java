@@ -1,5 +1,6 @@
 package dev.syncwire.session;
 
+import dev.syncwire.config.HeartbeatConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 
@@ -12,10 +13,10 @@ public final class HeartbeatVerticle extends VerticleBase {
   private final long intervalMs;
   private final int maxMissedPongs;
 
-  public HeartbeatVerticle(Hubs hubs, long intervalMs, int maxMissedPongs) {
+  public HeartbeatVerticle(Hubs hubs, HeartbeatConfig config) {
     this.hubs = hubs;
-    this.intervalMs = intervalMs;
-    this.maxMissedPongs = maxMissedPongs;
+    this.intervalMs = config.intervalMs();
+    this.maxMissedPongs = config.maxMissedPongs();
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.syncwire.broker.OutboundPublication;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.Position;
 import dev.syncwire.channel.Since;
+import dev.syncwire.config.LimitsConfig;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.guard.MemoryGuard;
 import dev.syncwire.protocol.ChannelNames;
@@ -37,7 +38,7 @@ public final class Session implements SwapList.Member {
   private enum State { AWAITING_CONNECT, CONNECTING, CONNECTED, CLOSED }
 
   private final SessionServices services;
-  private final SyncwireConfig config;
+  private final LimitsConfig limits;
   private final EventLoopHub hub;
   private final Transport transport;
   private final FrameCodec codec;
@@ -58,12 +59,12 @@ public final class Session implements SwapList.Member {
 
   public Session(SessionServices services, EventLoopHub hub, Transport transport, FrameCodec codec) {
     this.services = services;
-    this.config = services.config();
+    this.limits = services.limits();
     this.hub = hub;
     this.transport = transport;
     this.codec = codec;
-    this.outbound = new OutboundBuffer(transport, codec, config.outboundBufferBytes(), config.outboundHighWaterBytes());
-    this.commands = new TokenBucket(config.commandRate(), config.commandBurst());
+    this.outbound = new OutboundBuffer(transport, codec, limits.outboundBufferBytes(), limits.outboundHighWaterBytes());
+    this.commands = new TokenBucket(limits.commandRate(), limits.commandBurst());
     // The home node's name is part of the id: any node can route a session's requests to its home.
     this.id = "s_" + randomToken(12) + "." + services.nodeId();
     this.key = randomToken(24);
@@ -72,10 +73,10 @@ public final class Session implements SwapList.Member {
   /** Starts the session: registers it with its event loop and arms the connect deadline. */
   public void open() {
     hub.addSession(this);
-    connectTimer = services.vertx().setTimer(config.connectTimeoutMs(), t -> {
+    connectTimer = services.vertx().setTimer(limits.connectTimeoutMs(), t -> {
       connectTimer = -1;
       if (state == State.AWAITING_CONNECT || state == State.CONNECTING) {
-        close(CloseCode.UNAUTHORIZED, "no connect within " + config.connectTimeoutMs() + " ms");
+        close(CloseCode.UNAUTHORIZED, "no connect within " + limits.connectTimeoutMs() + " ms");
       }
     });
   }
@@ -238,8 +239,8 @@ public final class Session implements SwapList.Member {
   }
 
   private void onAuthenticated(long commandId, Principal principal) {
-    if (!services.limits().tryAcquireTenant(principal.tenant())) {
-      String message = "tenant " + principal.tenant() + " has its " + services.limits().perTenantLimit()
+    if (!services.connections().tryAcquireTenant(principal.tenant())) {
+      String message = "tenant " + principal.tenant() + " has its " + services.connections().perTenantLimit()
           + " connections on this node";
       send(new ServerFrame.Error(commandId, ErrorCode.OVERLOADED, message, true,
           ConnectionLimits.RETRY_AFTER_SECONDS * 1000L, null));
@@ -259,7 +260,7 @@ public final class Session implements SwapList.Member {
       });
     }
     send(new ServerFrame.Connected(commandId, id, key, principal.user(), principal.tenant(), services.nodeId(),
-        config.heartbeatIntervalMs()));
+        services.heartbeat().intervalMs()));
   }
 
   private void subscribe(Command.Subscribe command) {
@@ -268,9 +269,9 @@ public final class Session implements SwapList.Member {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed to subscribe to " + name);
     }
     Subscription previous = subscriptions.get(name);
-    if (previous == null && subscriptions.size() >= config.maxSubscriptions()) {
+    if (previous == null && subscriptions.size() >= limits.maxSubscriptions()) {
       throw new ProtocolException(ErrorCode.TOO_LARGE,
-          "subscription limit of " + config.maxSubscriptions() + " reached");
+          "subscription limit of " + limits.maxSubscriptions() + " reached");
     }
     if (previous != null) {
       dropSubscription(previous);
@@ -406,7 +407,7 @@ public final class Session implements SwapList.Member {
     }
     if (!withinLimit) {
       outbound.clear();
-      close(CloseCode.SLOW_CONSUMER, "outbound buffer over " + config.outboundBufferBytes() + " bytes");
+      close(CloseCode.SLOW_CONSUMER, "outbound buffer over " + limits.outboundBufferBytes() + " bytes");
       return;
     }
     if (!flushPending) {
@@ -470,7 +471,7 @@ public final class Session implements SwapList.Member {
     cancelTimer(connectTimer);
     cancelTimer(expiryTimer);
     if (countedTenant != null) {
-      services.limits().releaseTenant(countedTenant);
+      services.connections().releaseTenant(countedTenant);
       countedTenant = null;
     }
     for (Subscription s : new ArrayList<>(subscriptions.values())) {

@@ -2,11 +2,18 @@ package dev.syncwire.session;
 
 import dev.syncwire.auth.Authenticator;
 import dev.syncwire.broker.ChannelBroker;
-import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.config.HeartbeatConfig;
+import dev.syncwire.config.LimitsConfig;
 import dev.syncwire.guard.MemoryGuard;
 import io.vertx.core.Vertx;
 
-/** The node-wide services every session uses. */
-public record SessionServices(Vertx vertx, String nodeId, SyncwireConfig config, Authenticator authenticator,
-                              ChannelBroker broker, ConnectionLimits limits, MemoryGuard guard) {
+/**
+ * The node-wide services every session uses.
+ *
+ * @param limits what one session may do
+ * @param connections the live sessions per client address and per tenant, counted for the whole node
+ */
+public record SessionServices(Vertx vertx, String nodeId, LimitsConfig limits, HeartbeatConfig heartbeat,
+                              Authenticator authenticator, ChannelBroker broker, ConnectionLimits connections,
+                              MemoryGuard guard) {
 }

@@ -1,6 +1,7 @@
 package dev.syncwire.transport;
 
-import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.config.HttpConfig;
+import dev.syncwire.config.WebSocketConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -60,9 +61,9 @@ final class ClientDeadlines {
 
   /** The limits, in milliseconds. */
   record Timeouts(long headerMs, long bodyMs, long idleMs, long handshakeMs) {
-    static Timeouts from(SyncwireConfig config) {
-      return new Timeouts(config.httpHeaderTimeoutMs(), config.httpBodyTimeoutMs(), config.httpIdleTimeoutMs(),
-          config.websocketHandshakeTimeoutMs());
+    static Timeouts from(HttpConfig http, WebSocketConfig webSocket) {
+      return new Timeouts(http.headerTimeoutMs(), http.bodyTimeoutMs(), http.idleTimeoutMs(),
+          webSocket.handshakeTimeoutMs());
     }
   }
 

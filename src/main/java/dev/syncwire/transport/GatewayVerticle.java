@@ -3,7 +3,9 @@ package dev.syncwire.transport;
 import dev.syncwire.admin.HealthRoutes;
 import dev.syncwire.admin.HttpRefusals;
 import dev.syncwire.admin.NodeStatus;
-import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.config.HttpConfig;
+import dev.syncwire.config.WebSocketConfig;
+import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.session.Hubs;
 import dev.syncwire.session.SessionServices;
@@ -19,7 +21,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 
 /**
@@ -30,6 +31,8 @@ import io.vertx.ext.web.Router;
 public final class GatewayVerticle extends VerticleBase {
   private static final String EXTENSION_HANDLER = "webSocketExtensionHandler";
 
+  private final HttpConfig http;
+  private final WebSocketConfig webSocket;
   private final SessionServices services;
   private final Hubs hubs;
   private final NodeStatus status;
@@ -38,7 +41,10 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final SessionDirectory directory;
 
-  public GatewayVerticle(SessionServices services, Hubs hubs, NodeStatus status, SessionDirectory directory) {
+  public GatewayVerticle(HttpConfig http, WebSocketConfig webSocket, SessionServices services, Hubs hubs,
+                         NodeStatus status, SessionDirectory directory) {
+    this.http = http;
+    this.webSocket = webSocket;
     this.services = services;
     this.hubs = hubs;
     this.status = status;
@@ -47,25 +53,24 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    SyncwireConfig config = services.config();
     hub = new EventLoopHub(context);
     hubs.add(hub);
-    ClientIp clientIp = new ClientIp(config.httpTrustedProxies());
-    WebSocketGateway webSockets = new WebSocketGateway(services, hub, clientIp);
+    ClientIp clientIp = new ClientIp(http.trustedProxies());
+    WebSocketGateway webSockets = new WebSocketGateway(services, hub, clientIp, webSocket);
     Router router = Router.router(vertx);
     HttpRefusals.install(router);
     HealthRoutes.mount(router, status);
-    new HttpGateway(vertx, directory, hub, config, clientIp, services.limits(), services.guard()).mount(router);
+    new HttpGateway(vertx, directory, hub, http, clientIp, services.connections(), services.guard()).mount(router);
 
     HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.httpHost())
-        .setPort(config.httpPort())
+        .setHost(http.host())
+        .setPort(http.port())
         .setTcpNoDelay(true)
-        .setMaxWebSocketFrameSize(config.maxFrameBytes())
-        .setMaxWebSocketMessageSize(config.maxFrameBytes())
+        .setMaxWebSocketFrameSize(webSocket.maxFrameBytes())
+        .setMaxWebSocketMessageSize(webSocket.maxFrameBytes())
         .setWebSocketSubProtocols(WebSocketGateway.SUBPROTOCOLS)
         .setPerFrameWebSocketCompressionSupported(false)
-        .setPerMessageWebSocketCompressionSupported(config.compression())
+        .setPerMessageWebSocketCompressionSupported(webSocket.compression())
         // HTTP/1.1 only: with cleartext HTTP/2 allowed, Vert.x builds a connection's pipeline only once
         // its first bytes arrive, so a connection that sends nothing would escape the header deadline.
         .setHttp2ClearTextEnabled(false);
@@ -80,15 +85,15 @@ public final class GatewayVerticle extends VerticleBase {
         router.handle(request);
       }
     });
-    ClientDeadlines.Timeouts timeouts = ClientDeadlines.Timeouts.from(config);
+    ClientDeadlines.Timeouts timeouts = ClientDeadlines.Timeouts.from(http, webSocket);
     server.connectionHandler(conn -> {
-      if (!(conn instanceof ConnectionBase)) {
+      ChannelPipeline pipeline = VertxInternals.pipeline(conn);
+      if (pipeline == null) {
         return;
       }
-      ChannelPipeline pipeline = ((ConnectionBase) conn).channelHandlerContext().pipeline();
       ClientDeadlines.install(pipeline, timeouts);
-      if (config.compression()) {
-        capInflatedSize(pipeline, config.maxFrameBytes());
+      if (webSocket.compression()) {
+        capInflatedSize(pipeline, webSocket.maxFrameBytes());
       }
     });
     return server.listen();

@@ -36,7 +36,7 @@ class ReadmeConfigTableTest {
 
   @Test
   void everyConfigKeyIsDocumented() {
-    for (ConfigKey key : SyncwireConfig.KEYS) {
+    for (ConfigKey<?> key : SyncwireConfig.KEYS) {
       assertTrue(rows.containsKey(key.path()), "README.md does not document " + key.path());
     }
     Set<String> known = SyncwireConfig.KEYS.stream().map(ConfigKey::path).collect(Collectors.toSet());
@@ -47,7 +47,7 @@ class ReadmeConfigTableTest {
 
   @Test
   void theDefaultColumnShowsEachKeysDefault() {
-    for (ConfigKey key : SyncwireConfig.KEYS) {
+    for (ConfigKey<?> key : SyncwireConfig.KEYS) {
       String cell = rows.get(key.path()).get(0);
       if (cell.startsWith("`")) {
         assertEquals(code(key.defaultValue()), cell, key.path());
@@ -61,7 +61,7 @@ class ReadmeConfigTableTest {
 
   @Test
   void theConfNodeJsonColumnShowsWhatTheEmbeddedConfigurationSets() {
-    for (ConfigKey key : SyncwireConfig.KEYS) {
+    for (ConfigKey<?> key : SyncwireConfig.KEYS) {
       String cell = rows.get(key.path()).get(1);
       Object value = embedded.get(key.path());
       if (value == null) {

@@ -19,16 +19,16 @@ class SyncwireConfigTest {
   @Test
   void everyKeyHasADefault() {
     SyncwireConfig c = SyncwireConfig.fromJson(new JsonObject());
-    assertEquals(8080, c.httpPort());
-    assertEquals(8081, c.adminPort());
-    assertEquals(30000, c.heartbeatIntervalMs());
-    assertEquals(3, c.heartbeatMaxMissedPongs());
-    assertEquals(65536, c.maxFrameBytes());
-    assertEquals(5000, c.connectTimeoutMs());
-    assertEquals(128, c.maxSubscriptions());
-    assertEquals(1024 * 1024, c.outboundBufferBytes());
-    assertEquals(List.of(), c.allowedOrigins());
-    assertFalse(c.compression());
+    assertEquals(8080, c.http().port());
+    assertEquals(8081, c.admin().port());
+    assertEquals(30000, c.heartbeat().intervalMs());
+    assertEquals(3, c.heartbeat().maxMissedPongs());
+    assertEquals(65536, c.webSocket().maxFrameBytes());
+    assertEquals(5000, c.limits().connectTimeoutMs());
+    assertEquals(128, c.limits().maxSubscriptions());
+    assertEquals(1024 * 1024, c.limits().outboundBufferBytes());
+    assertEquals(List.of(), c.webSocket().allowedOrigins());
+    assertFalse(c.webSocket().compression());
     assertEquals(List.of(), c.tenants());
     assertEquals(SyncwireConfig.KEYS.size(), c.toFlatJson().size());
   }
@@ -36,10 +36,10 @@ class SyncwireConfigTest {
   @Test
   void clientPortTimeoutsDefaultToTenThirtySixtyAndTenSeconds() {
     SyncwireConfig c = SyncwireConfig.fromJson(new JsonObject());
-    assertEquals(10_000, c.httpHeaderTimeoutMs());
-    assertEquals(30_000, c.httpBodyTimeoutMs());
-    assertEquals(60_000, c.httpIdleTimeoutMs());
-    assertEquals(10_000, c.websocketHandshakeTimeoutMs());
+    assertEquals(10_000, c.http().headerTimeoutMs());
+    assertEquals(30_000, c.http().bodyTimeoutMs());
+    assertEquals(60_000, c.http().idleTimeoutMs());
+    assertEquals(10_000, c.webSocket().handshakeTimeoutMs());
   }
 
   @Test
@@ -58,9 +58,9 @@ class SyncwireConfigTest {
         .put("http", new JsonObject().put("port", 9000))
         .put("websocket", new JsonObject().put("allowedOrigins", new JsonArray().add("https://a.example"))
             .put("compression", true)));
-    assertEquals(9000, c.httpPort());
-    assertEquals(List.of("https://a.example"), c.allowedOrigins());
-    assertTrue(c.compression());
+    assertEquals(9000, c.http().port());
+    assertEquals(List.of("https://a.example"), c.webSocket().allowedOrigins());
+    assertTrue(c.webSocket().compression());
   }
 
   @Test
@@ -71,17 +71,17 @@ class SyncwireConfigTest {
         Map.of("SYNCWIRE_HEARTBEAT_INTERVALMS", "1000", "SYNCWIRE_WEBSOCKET_ALLOWEDORIGINS", "https://a, https://b",
             "PATH", "/usr/bin"));
     SyncwireConfig c = SyncwireConfig.fromJson(merged);
-    assertEquals(9090, c.httpPort());
-    assertTrue(c.compression());
-    assertEquals(1000, c.heartbeatIntervalMs());
-    assertEquals(List.of("https://a", "https://b"), c.allowedOrigins());
+    assertEquals(9090, c.http().port());
+    assertTrue(c.webSocket().compression());
+    assertEquals(1000, c.heartbeat().intervalMs());
+    assertEquals(List.of("https://a", "https://b"), c.webSocket().allowedOrigins());
   }
 
   @Test
   void environmentWinsOverSystemProperties() {
     JsonObject merged = SyncwireConfig.applyOverrides(new JsonObject(), Map.of("syncwire.http.port", "1111"),
         Map.of("SYNCWIRE_HTTP_PORT", "2222"));
-    assertEquals(2222, SyncwireConfig.fromJson(merged).httpPort());
+    assertEquals(2222, SyncwireConfig.fromJson(merged).http().port());
   }
 
   @Test

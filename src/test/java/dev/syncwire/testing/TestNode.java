@@ -61,7 +61,7 @@ public final class TestNode implements AutoCloseable {
     dev.syncwire.config.SyncwireConfig parsed = dev.syncwire.config.SyncwireConfig.fromJson(config);
     try {
       Vertx vertx = Vertx.builder().withClusterManager(new io.vertx.spi.cluster.hazelcast.HazelcastClusterManager(
-          dev.syncwire.cluster.HazelcastConfigs.load(parsed, name))).buildClustered()
+          dev.syncwire.cluster.HazelcastConfigs.load(parsed.cluster(), name))).buildClustered()
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       return deploy(vertx, config);
     } catch (Exception e) {

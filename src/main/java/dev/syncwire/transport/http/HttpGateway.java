@@ -2,6 +2,7 @@ package dev.syncwire.transport.http;
 
 import dev.syncwire.admin.HttpRefusals;
 import dev.syncwire.admin.JsonBodyHandler;
+import dev.syncwire.config.HttpConfig;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.guard.MemoryGuard;
 import dev.syncwire.protocol.ErrorCode;
@@ -37,12 +38,12 @@ public final class HttpGateway {
   private final Vertx vertx;
   private final SessionDirectory directory;
   private final EventLoopHub hub;
-  private final SyncwireConfig config;
+  private final HttpConfig config;
   private final ClientIp clientIp;
   private final ConnectionLimits limits;
   private final MemoryGuard guard;
 
-  public HttpGateway(Vertx vertx, SessionDirectory directory, EventLoopHub hub, SyncwireConfig config,
+  public HttpGateway(Vertx vertx, SessionDirectory directory, EventLoopHub hub, HttpConfig config,
                      ClientIp clientIp, ConnectionLimits limits, MemoryGuard guard) {
     this.guard = guard;
     this.vertx = vertx;
@@ -58,10 +59,10 @@ public final class HttpGateway {
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
         .allowedHeaders(Set.of("Content-Type", KEY_HEADER, "Last-Event-ID"))
         .maxAgeSeconds(600);
-    if (!config.httpAllowedOrigins().isEmpty()) {
-      cors.addOrigins(config.httpAllowedOrigins());
+    if (!config.allowedOrigins().isEmpty()) {
+      cors.addOrigins(config.allowedOrigins());
     }
-    boolean allowList = !config.httpAllowedOrigins().isEmpty();
+    boolean allowList = !config.allowedOrigins().isEmpty();
     for (String path : new String[] {"/send", "/sse", "/poll"}) {
       if (allowList) {
         // The answer depends on the Origin (allowed or not): caches must keep one answer per Origin.
@@ -72,8 +73,8 @@ public final class HttpGateway {
       }
       router.route(path).handler(cors).failureHandler(HttpGateway::failure);
     }
-    router.post("/send").handler(new JsonBodyHandler(config.httpMaxSendBytes(), "body larger than http.maxSendBytes ("
-            + config.httpMaxSendBytes() + " bytes)",
+    router.post("/send").handler(new JsonBodyHandler(config.maxSendBytes(), "body larger than "
+            + SyncwireConfig.HTTP_MAX_SEND_BYTES.path() + " (" + config.maxSendBytes() + " bytes)",
             (rc, status, code, message) -> HttpTransports.error(rc.response(), status, code.wireName(), message)))
         .handler(this::send);
     router.get("/sse").handler(this::sse);
@@ -109,9 +110,9 @@ public final class HttpGateway {
       return;
     }
     JsonArray commands = (JsonArray) JsonBodyHandler.body(rc);
-    if (commands.size() > config.httpMaxCommandsPerSend()) {
-      HttpTransports.error(rc.response(), 413, "too_large", "more than http.maxCommandsPerSend ("
-          + config.httpMaxCommandsPerSend() + ") commands");
+    if (commands.size() > config.maxCommandsPerSend()) {
+      HttpTransports.error(rc.response(), 413, "too_large", "more than "
+          + SyncwireConfig.HTTP_MAX_COMMANDS_PER_SEND.path() + " (" + config.maxCommandsPerSend() + ") commands");
       return;
     }
     String session = rc.request().getParam("session");

@@ -1,7 +1,7 @@
 package dev.syncwire.transport.http;
 
 import dev.syncwire.cluster.Addresses;
-import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.config.HttpConfig;
 import dev.syncwire.protocol.CloseCode;
 import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.session.Session;
@@ -55,15 +55,15 @@ public final class SessionDirectory {
 
   private final Vertx vertx;
   private final SessionServices services;
-  private final SyncwireConfig config;
+  private final HttpConfig config;
   private final String nodeName;
   private final Map<String, HttpSession> sessions = new ConcurrentHashMap<>();
   private final SseRelays relays;
 
-  public SessionDirectory(Vertx vertx, SessionServices services) {
+  public SessionDirectory(Vertx vertx, SessionServices services, HttpConfig config) {
     this.vertx = vertx;
     this.services = services;
-    this.config = services.config();
+    this.config = config;
     this.nodeName = services.nodeId();
     this.relays = new SseRelays(vertx, nodeName);
   }
@@ -84,7 +84,7 @@ public final class SessionDirectory {
    * whose place among that address's sessions it releases when it ends.
    */
   HttpSession create(EventLoopHub hub, String clientIp) {
-    HttpSession transport = new HttpSession(vertx, hub.context(), this, config.outboundBufferBytes(),
+    HttpSession transport = new HttpSession(vertx, hub.context(), this, services.limits().outboundBufferBytes(),
         config.sessionLingerMs(), clientIp);
     Session session = new Session(services, hub, transport, dev.syncwire.protocol.JsonCodec.INSTANCE);
     transport.bind(session);
@@ -95,7 +95,7 @@ public final class SessionDirectory {
 
   void ended(String sessionId, String clientIp, String key, CloseCode code) {
     sessions.remove(sessionId);
-    services.limits().releaseIp(clientIp);
+    services.connections().releaseIp(clientIp);
     if (code == CloseCode.UNAUTHORIZED) {
       // Its holder's next request learns why (401), for as long as a session would have lingered.
       long now = System.currentTimeMillis();

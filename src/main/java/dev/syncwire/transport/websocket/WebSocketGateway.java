@@ -1,6 +1,8 @@
 package dev.syncwire.transport.websocket;
 
 import dev.syncwire.admin.HttpRefusals;
+import dev.syncwire.config.SyncwireConfig;
+import dev.syncwire.config.WebSocketConfig;
 import dev.syncwire.protocol.CloseCode;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.FrameCodec;
@@ -34,6 +36,7 @@ public final class WebSocketGateway {
   public static final List<String> SUBPROTOCOLS = List.of(JsonCodec.SUBPROTOCOL, ProtoCodec.SUBPROTOCOL);
   /** How long a closing peer has to answer the close frame before the connection is dropped. */
   static final long CLOSE_TIMEOUT_MS = 5000;
+  private static final String TOO_BIG = "message larger than " + SyncwireConfig.LIMITS_MAX_FRAME_BYTES.path();
 
   private final SessionServices services;
   private final EventLoopHub hub;
@@ -42,13 +45,13 @@ public final class WebSocketGateway {
   private final Set<String> allowedOrigins;
   private final ProtoCodec protoCodec;
 
-  public WebSocketGateway(SessionServices services, EventLoopHub hub, ClientIp clientIp) {
+  public WebSocketGateway(SessionServices services, EventLoopHub hub, ClientIp clientIp, WebSocketConfig config) {
     this.services = services;
     this.hub = hub;
     this.clientIp = clientIp;
-    this.limits = services.limits();
-    this.allowedOrigins = Set.copyOf(services.config().allowedOrigins());
-    this.protoCodec = new ProtoCodec(services.config().protoCompressAboveBytes());
+    this.limits = services.connections();
+    this.allowedOrigins = Set.copyOf(config.allowedOrigins());
+    this.protoCodec = new ProtoCodec(config.protoCompressAboveBytes());
   }
 
   public void handle(HttpServerRequest request) {
@@ -122,7 +125,7 @@ public final class WebSocketGateway {
       session.close(code != null ? code : CloseCode.PROTOCOL_ERROR, e.getMessage());
     } else if (e instanceof DecompressionException
         || (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("max message size"))) {
-      session.close(CloseCode.MESSAGE_TOO_BIG, "message larger than limits.maxFrameBytes");
+      session.close(CloseCode.MESSAGE_TOO_BIG, TOO_BIG);
     } else if (e instanceof java.io.IOException) {
       session.close(CloseCode.GOING_AWAY, "connection error");
     } else {

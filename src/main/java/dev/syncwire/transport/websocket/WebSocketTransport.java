@@ -1,11 +1,11 @@
 package dev.syncwire.transport.websocket;
 
+import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.protocol.CloseCode;
 import dev.syncwire.session.Transport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 
 /**
  * A session's WebSocket. Frames are written straight into the Netty pipeline (below Vert.x's own write
@@ -40,7 +39,7 @@ final class WebSocketTransport implements Transport {
   WebSocketTransport(Vertx vertx, ServerWebSocket socket, boolean binary, long closeTimeoutMs) {
     this.vertx = vertx;
     this.socket = socket;
-    this.chctx = ((WebSocketInternal) socket).channelHandlerContext();
+    this.chctx = VertxInternals.channelHandlerContext(socket);
     this.channel = chctx.channel();
     this.binary = binary;
     this.closeTimeoutMs = closeTimeoutMs;
@@ -72,8 +71,7 @@ final class WebSocketTransport implements Transport {
 
   @Override
   public long pendingBytes() {
-    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return VertxInternals.pendingWriteBytes(channel);
   }
 
   @Override
