@@ -177,7 +177,9 @@ public final class NodeVerticle extends VerticleBase {
 
   private static void resolvePort(JsonObject json, String section) {
     Object sub = json.getValue(section);
-    if (sub instanceof JsonObject && Integer.valueOf(0).equals(((JsonObject) sub).getValue("port"))) {
+    Object port = sub instanceof JsonObject ? ((JsonObject) sub).getValue("port") : null;
+    // A file gives the port as an Integer, an override (-Dsyncwire.http.port=0) as a Long.
+    if (port instanceof Number && ((Number) port).longValue() == 0) {
       try (ServerSocket socket = new ServerSocket(0)) {
         ((JsonObject) sub).put("port", socket.getLocalPort());
       } catch (IOException e) {
