@@ -177,7 +177,9 @@ public final class NodeVerticle extends VerticleBase {
   }
 
   private static void resolvePort(JsonObject json, ConfigKey<Long> port) {
-    if (Integer.valueOf(0).equals(SyncwireConfig.rawValue(json, port))) {
+    Object given = SyncwireConfig.rawValue(json, port);
+    // A file gives the port as an Integer, an override (-Dsyncwire.http.port=0) as a Long.
+    if (given instanceof Number && ((Number) given).longValue() == 0) {
       try (ServerSocket socket = new ServerSocket(0)) {
         SyncwireConfig.put(json, port, (long) socket.getLocalPort());
       } catch (IOException e) {

@@ -17,13 +17,15 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The jar's entry point: the Vert.x launcher ({@code -conf}, {@code --cluster}, ...) with Syncwire's
- * configuration handling. Without {@code -conf} the embedded {@code conf/node.json} is used. Overrides
+ * configuration handling, and Syncwire's own {@code --help} and {@code --version}. Without {@code -conf} the embedded {@code conf/node.json} is used. Overrides
  * come from {@code -Dsyncwire.<key>} and {@code SYNCWIRE_<KEY>}; a bad configuration stops the process
  * with one line naming the key.
  */
 public class Syncwire extends VertxApplication implements VertxApplicationHooks {
   /** Exit status when the configuration is invalid. */
   public static final int EXIT_BAD_CONFIG = 78;
+  /** Exit status when the command line cannot be read (the launcher's too). */
+  public static final int EXIT_USAGE = 2;
   /** Vert.x worker threads unless the launcher's options say otherwise. */
   static final int WORKER_THREADS = 4;
   static final String EMBEDDED_CONFIG = "/syncwire/node.json";
@@ -32,12 +34,28 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
   private SyncwireConfig config;
 
   public Syncwire(String[] args) {
-    super(args);
+    // The launcher's parser reports an unknown option with its usage already; do not print it twice.
+    super(args, null, false, true);
     this.clustered = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-cluster") || a.equals("--cluster")
         || a.equals("-c"));
   }
 
   public static void main(String[] args) {
+    for (String a : args) {
+      if (a.equals("--help") || a.equals("-help") || a.equals("-h")) {
+        System.out.print(Usage.text());
+        return;
+      }
+      if (a.equals("--version") || a.equals("-version")) {
+        System.out.println(Usage.version());
+        return;
+      }
+      if (a.startsWith("-D") || a.startsWith("-X")) {
+        System.err.println("syncwire: " + a + " is a JVM option: it goes before -jar (java " + a
+            + " -jar syncwire.jar); see --help");
+        System.exit(EXIT_USAGE);
+      }
+    }
     String conf = confArgument(args);
     if (conf != null && !isJsonObject(conf)) {
       System.err.println("syncwire: the -conf file '" + conf + "' cannot be read or is not a JSON object");
