@@ -840,11 +840,12 @@ class HttpTransport {
   _reopenDownstream() {
     if (this.closed) return;
     this._downFailures = (this._downFailures || 0) + 1;
-    if (this._downFailures > 5) {
+    if (this._downFailures > 3) {
+      // Past this the client connects again and resubscribes with since, which loses nothing either.
       this._lost({ reason: "downstream_failed" });
       return;
     }
-    const delay = this._downFailures === 1 ? 0 : Math.min(250 * 2 ** this._downFailures, 4000);
+    const delay = this._downFailures === 1 ? 0 : 250 * 2 ** (this._downFailures - 1);
     setTimeout(() => {
       if (this.closed) return;
       if (this.mode === "sse") this._openSse(false).catch(() => {});
@@ -2182,7 +2183,8 @@ export class Syncwire extends Emitter {
       this._stopHeartbeat();
       this._startHeartbeat(conn);
       this._blockedUntil.delete(name);
-      this._setState("connected", conn.name, why);
+      this._setState("connected", conn.name, why); // an event only when the transport changed
+      this.emit("connected", { ...conn.info, transport: conn.name, reason: why });
       this._scheduleRefresh();
       this._scheduleUpgrade();
     } catch (e) {
@@ -2507,7 +2509,6 @@ export class Syncwire extends Emitter {
         }, rec.retryAt - now);
         break; // strictly ordered: nothing later passes a refused entry waiting for its retry
       }
-      if (!rec.entry.scope && !this._scope) break;
       this._send(rec, conn);
       inflight++;
     }
