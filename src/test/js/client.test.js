@@ -433,7 +433,8 @@ test("after maxAttempts failed reconnects the client gives up until connect() is
   const proxy = await startProxy(node.port);
   t.after(() => proxy.stop());
   proxy.block();
-  const c = client(t, { maxAttempts: 3 }, proxy.url);
+  // openTimeoutMs: Node 20's experimental WebSocket stays CONNECTING when the peer drops the handshake.
+  const c = client(t, { maxAttempts: 3, openTimeoutMs: 1000 }, proxy.url);
   const waits = [];
   c.on("reconnecting", (e) => waits.push(e.delayMs));
   c.connect();
