@@ -925,7 +925,7 @@ export class MemoryOutboxStore {
     this.receipts.set(receipt.id, { ...receipt });
   }
   async takeReceipts(scope) {
-    const out = [...this.receipts.values()].filter((r) => r.scope === scope).sort((a, b) => a.at - b.at);
+    const out = [...this.receipts.values()].filter((r) => r.scope === scope).sort(byOrder);
     for (const r of out) this.receipts.delete(r.id);
     return out;
   }
@@ -1104,7 +1104,7 @@ export class IndexedDbOutboxStore {
     return this._tx("receipts", "readwrite", (s, set) => {
       const req = s.receipts.index("scope").getAll(scope);
       req.onsuccess = () => {
-        const list = req.result.sort((a, b) => a.at - b.at);
+        const list = req.result.sort(byOrder); // in the order the publications were made
         for (const r of list) s.receipts.delete(r.id);
         set(list);
       };
@@ -1202,6 +1202,92 @@ export function outboxScope(baseUrl, tenant, user) {
 function publishText(id, entry) {
   const head = JSON.stringify({ id, type: "publish", channel: entry.channel, key: entry.key });
   return head.slice(0, -1) + ',"' + entry.kind + '":' + entry.body + "}";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Draining the outbox without a client: the service worker's `sync` event (syncwire-sw.js).
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Sends the outbox of every scope whose credentials a page saved (`registerSync`), over `POST /send`
+ * (§11.1, §11.2): one session per scope, then each publication with its original key, one at a time
+ * and in order. Takes only entries whose owner is gone (no open page is sending them), removes each
+ * one on `ack` (duplicate or not) or on a final refusal, and leaves a receipt that the next client of
+ * the scope reports through its `outbox` event. A retryable refusal or a network failure stops that
+ * scope (strict order) and is reported as `retryLater`, so that the `sync` event is tried again.
+ * @param {{store?: any, liveness?: any, fetch?: typeof fetch}} [options]
+ */
+export async function drainOutbox(options = {}) {
+  const store = options.store || new IndexedDbOutboxStore();
+  const fetchFn = options.fetch || globalThis.fetch.bind(globalThis);
+  await store.open();
+  const liveness = options.liveness
+    || (globalThis.navigator?.locks?.request && store.durable ? new WebLocksLiveness(globalThis.navigator.locks) : store.liveness());
+  const owner = "w-" + randomId(12);
+  await liveness.hold(owner);
+  const summary = { acked: 0, duplicate: 0, refused: 0, expired: 0, retryLater: false };
+  try {
+    for (const cred of await store.credentials()) {
+      if (await drainScope(store, liveness, owner, cred, fetchFn, summary) === "retry") summary.retryLater = true;
+    }
+  } finally {
+    liveness.release(owner);
+  }
+  return summary;
+}
+
+async function drainScope(store, liveness, owner, cred, fetchFn, summary) {
+  const exp = cred.token ? decodeToken(cred.token)?.exp : null;
+  if (typeof exp === "number" && exp * 1000 <= Date.now()) return "skip"; // an expired token: pages will send them
+  const all = await store.list(cred.scope);
+  const owners = [...new Set(all.map((e) => e.owner).filter((o) => o && o !== owner))];
+  const alive = owners.length ? await liveness.alive(owners) : new Set();
+  const dead = owners.filter((o) => !alive.has(o));
+  if (!all.some((e) => e.owner == null || dead.includes(e.owner))) return "none";
+  const claimed = await store.claim(cred.scope, owner, dead);
+  const settle = async (e, status, extra = {}) => {
+    await store.remove(e.id);
+    await store.addReceipt({ id: e.id + "\n" + Date.now(), scope: cred.scope, key: e.key, channel: e.channel, status,
+      at: Date.now(), createdAt: e.createdAt, n: e.n, ...extra });
+    summary[status]++;
+  };
+  try {
+    const live = [];
+    for (const e of claimed) {
+      if (e.expiresAt <= Date.now()) await settle(e, "expired");
+      else live.push(e);
+    }
+    if (!live.length) return "none";
+    const connect = { id: 1, type: "connect", client: CLIENT_NAME + " (worker)" };
+    if (cred.token) connect.token = cred.token;
+    else if (cred.tenant) connect.tenant = cred.tenant;
+    const r = await fetchFn(cred.url + "/send", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify([connect]) });
+    const replies = await r.json().catch(() => null);
+    const connected = Array.isArray(replies) ? replies[0] : null;
+    if (r.status !== 200 || connected?.type !== "connected") return r.status === 401 ? "skip" : "retry";
+    let id = 1;
+    for (const e of live) {
+      const res = await fetchFn(cred.url + "/send?session=" + encodeURIComponent(connected.session), {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Syncwire-Key": connected.key },
+        body: "[" + publishText(++id, e) + "]",
+      });
+      if (res.status !== 200) return "retry";
+      const reply = (await res.json())[0];
+      if (reply?.type === "ack") {
+        await settle(e, reply.duplicate ? "duplicate" : "acked", { seq: reply.seq, epoch: reply.epoch });
+      } else if (reply?.type === "error" && !SyncwireError.fromReply(reply).retry) {
+        await settle(e, "refused", { error: { code: reply.code, message: reply.message } });
+      } else {
+        return "retry"; // strictly ordered: nothing after a refusal that may pass later
+      }
+    }
+    return "done";
+  } catch {
+    return "retry";
+  } finally {
+    await store.release(cred.scope, owner).catch(() => {});
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1727,6 +1813,15 @@ export class Syncwire extends Emitter {
    */
   patch(channel, patch, options = {}) {
     return this._enqueue(channel, "patch", patch, options);
+  }
+
+  /**
+   * What a worker needs to send this client's outbox (`registerSync` saves it): the outbox scope, the
+   * server URL, the tenant or the current token.
+   */
+  async credentials() {
+    await this._scopeReady;
+    return { scope: this._scope, url: this.url, tenant: this.options.tenant || null, token: this._token || null, updatedAt: Date.now() };
   }
 
   /** Publications handed to publish/patch (and claimed from earlier pages) not yet acknowledged. */
@@ -2382,7 +2477,10 @@ export class Syncwire extends Emitter {
   async _loadEarlier() {
     try {
       for (const r of await this._store.takeReceipts(this._scope)) {
-        this.emit("outbox", { key: r.key, channel: r.channel, status: r.status, ...(r.error ? { error: r.error } : {}), ...(r.seq !== undefined ? { seq: r.seq, epoch: r.epoch } : {}) });
+        const e = { key: r.key, channel: r.channel, status: r.status };
+        if (r.seq !== undefined) Object.assign(e, { seq: r.seq, epoch: r.epoch });
+        if (r.error) e.error = new SyncwireError(r.error.code, r.error.message);
+        this.emit("outbox", e);
       }
     } catch {
       /* no receipts */

@@ -2,6 +2,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Syncwire, MemoryOutboxStore, outboxScope } from "../../main/js/syncwire.js";
+import { registerSync, installSyncHandler, SYNC_TAG } from "../../main/js/syncwire-sw.js";
 import { TestWebSocket } from "./support/mini-websocket.js";
 import { startNode, startProxy, until, nextEvent, acmeToken } from "./support/harness.js";
 
@@ -512,4 +513,43 @@ test("subscribe is reference-counted: the channel is left when the last handle u
   assert.equal(a.got.length, 0);
   b.sub.unsubscribe();
   await until(async () => (await node.channel("demo", ch))?.subscribers === 0, "no subscriber left");
+});
+
+test("service worker: a sync sends what a closed page left over POST /send; the next page reports each fate", async (t) => {
+  const proxy = await startProxy(node.port);
+  t.after(() => proxy.stop());
+  proxy.block();
+  const store = new MemoryOutboxStore();
+  const ch = fresh("sync");
+  const page = client(t, { store, maxAttempts: 0 }, proxy.url);
+  const syncs = [];
+  const registration = { sync: { register: async (tag) => syncs.push(tag) } };
+  registerSync(page, { store, registration });
+  page.connect();
+  page.publish(ch, { n: 1 }, { key: "s-1" }).catch(() => {});
+  page.patch(ch, { entity: "e" }, { key: "s-2" }).catch(() => {}); // changes nothing: refused
+  page.publish(ch, { n: 3 }, { key: "s-3" }).catch(() => {});
+  await until(() => syncs.length === 3 && store.entries.size === 3, "3 queued entries and sync requests");
+  assert.deepEqual(syncs, [SYNC_TAG, SYNC_TAG, SYNC_TAG]);
+  assert.deepEqual((await store.credentials()).map((c) => [c.url, c.tenant]), [[proxy.url, "demo"]]);
+  page.close();
+  proxy.unblock();
+
+  const listeners = new Map();
+  const worker = { addEventListener: (type, fn) => listeners.set(type, fn) };
+  installSyncHandler(worker, { store });
+  let done;
+  listeners.get("sync")({ tag: SYNC_TAG, waitUntil: (p) => (done = p) });
+  await done;
+  assert.equal(store.entries.size, 0);
+  const channel = await node.channel("demo", ch);
+  assert.equal(channel.seq, 2);
+
+  const next = client(t, { store }, proxy.url);
+  const fates = [];
+  next.on("outbox", (e) => fates.push(e));
+  await until(() => fates.length === 3, "3 receipts reported");
+  assert.deepEqual(fates.map((f) => [f.key, f.status]), [["s-1", "acked"], ["s-2", "refused"], ["s-3", "acked"]]);
+  assert.equal(fates[1].error.code, "bad_request");
+  assert.deepEqual([fates[0].seq, fates[2].seq], [1, 2]);
 });
