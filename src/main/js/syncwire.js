@@ -3,7 +3,7 @@
 // The wire protocol is docs/protocol.md; section numbers below (§N) refer to it.
 
 /** Version of this client; `connect` sends it as `client` (docs/protocol.md §3.2). */
-export const VERSION = "0.1.0";
+export const VERSION = "0.1.0-SNAPSHOT";
 const CLIENT_NAME = "syncwire-js/" + VERSION;
 
 /** Transport names in the order of preference of docs/protocol.md §14.3. */
