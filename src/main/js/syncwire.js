@@ -941,13 +941,6 @@ export class MemoryOutboxStore {
 const IDB_NAME = "syncwire";
 const IDB_VERSION = 1;
 
-function idbRequest(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
 /**
  * The browser's outbox: IndexedDB database `syncwire` with the stores `outbox`, `receipts`, `owners`
  * (leases, used only without Web Locks) and `credentials` (for the service worker). Every write is
@@ -1700,7 +1693,6 @@ export class Syncwire extends Emitter {
     this._delayIndex = 0;
     this._reconnectTimer = null;
     this._nextDelayOverride = null;
-    this._retryAfterFloor = 0;
     this._triedFreshToken = false;
     this._blockedUntil = new Map(); // transport -> time before which it is not tried first
     this._upgradeTimer = null;
@@ -1712,7 +1704,6 @@ export class Syncwire extends Emitter {
     this._tokenPromise = null;
     this._session = null;
     /** @type {Map<string, ChannelSubscription>} */ this._subs = new Map();
-    this._disposed = false;
     this._listenersOff = [];
 
     // Outbox
@@ -1726,6 +1717,7 @@ export class Syncwire extends Emitter {
     this._expiryTimer = null;
     this._claiming = null;
     this._store = this._chooseStore(options);
+    this._ownStore = !options.store; // closed with the client; a store given in the options is the caller's
     /** @type {boolean} false when the outbox can only live in memory */
     this.durable = !!this._store.durable;
     this._liveness = options.liveness || (globalThis.navigator?.locks?.request && this._store.durable
@@ -1849,7 +1841,10 @@ export class Syncwire extends Emitter {
       }
     }
     this._storeReady.then(() => this._store.release(this._scope, this._owner)).catch(() => {})
-      .finally(() => this._liveness.release(this._owner));
+      .finally(() => {
+        this._liveness.release(this._owner);
+        if (this._ownStore) this._store.close();
+      });
     for (const off of this._listenersOff) off();
     this._listenersOff = [];
     this._setState("closed", null, "closed");
@@ -1858,7 +1853,6 @@ export class Syncwire extends Emitter {
   /** `close()`, then removes every listener, timer and subscription. */
   dispose() {
     this.close();
-    this._disposed = true;
     for (const s of this._subs.values()) {
       for (const h of s.handles) h.removeAllListeners();
       s.handles.clear();
@@ -2059,7 +2053,6 @@ export class Syncwire extends Emitter {
     }
     if (typeof retryAfterMs === "number") delay = Math.max(delay, retryAfterMs);
     clearTimeout(this._reconnectTimer);
-    this._reconnectDue = Date.now() + delay;
     this._reconnectTimer = setTimeout(() => {
       this._reconnectTimer = null;
       if (this._state === "connecting") this._attempt();
