@@ -1292,7 +1292,6 @@ class Connection {
   constructor(client, transport) {
     this.client = client;
     this.transport = transport;
-    this.name = transport.name;
     /** @type {Map<number, {resolve: Function, reject: Function, timer: any}>} */
     this.pending = new Map();
     this.info = null;
@@ -1300,6 +1299,11 @@ class Connection {
     this.lastReceived = Date.now();
     transport.onframe = (frame) => this._receive(frame);
     transport.onclose = (info) => this._lost(info);
+  }
+
+  /** The transport's name (a follower tab reports the leader's). */
+  get name() {
+    return this.transport.name;
   }
 
   /**
@@ -1387,6 +1391,292 @@ class Connection {
       p.reject(new SyncwireError("disconnected", "connection lost"));
     }
     this.pending.clear();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One connection per origin and scope across tabs. The tab holding the Web Lock
+// "syncwire-leader:<scope>" connects for real; the others (followers) talk to it over the
+// BroadcastChannel "syncwire-tabs:<scope>" through a TabTransport. A follower keeps all of its own
+// logic (order, positions, outbox): the leader only forwards its commands, with ids rewritten for its
+// own session, returns the replies, and broadcasts every push. When the leader goes, the next tab in
+// the lock's queue becomes leader, connects, and the others reconnect through it with since.
+// Messages: {t, from, to?, ...}: open/opened, cmd/reply, push, bye, lost, up, leader, transport.
+// ---------------------------------------------------------------------------------------------
+
+const ID_PREFIX = /^\{"id":(\d+),"type":"([a-z_]+)"/;
+
+class TabHub {
+  /** @param {Syncwire} client @param {any} locks a LockManager @param {any} BC the BroadcastChannel constructor */
+  constructor(client, locks, BC) {
+    this.client = client;
+    this.locks = locks;
+    this.BC = BC;
+    this.me = client._owner;
+    this.role = null;
+    this.roleKnown = deferred();
+    /** leader side: follower tab -> channels it follows */
+    this.followers = new Map();
+    /** follower side: the current TabTransport */
+    this.transport = null;
+    this.bc = null;
+    this.abort = null;
+    this._resign = null;
+    this.stopped = false;
+    this.sweepTimer = null;
+    this.waiting = new Set();
+  }
+
+  async start() {
+    const scope = await this.client._scopeReady;
+    if (this.stopped) return;
+    this.bc = new this.BC("syncwire-tabs:" + scope);
+    this.bc.onmessage = (e) => this._message(e.data);
+    this.lockName = "syncwire-leader:" + scope;
+    // A lock of its own per tab, so that the leader can see which followers are still alive.
+    this.locks.request("syncwire-tab:" + this.me, () => new Promise((r) => (this._releaseTab = r))).catch(() => {});
+    this._campaign();
+  }
+
+  /** Leader if the lock is free, else follower queued for it. */
+  _campaign() {
+    this.abort = new AbortController();
+    const hold = () => new Promise((release) => (this._resign = release));
+    this.locks
+      .request(this.lockName, { ifAvailable: true }, (lock) => {
+        if (lock) {
+          this._becomeLeader();
+          return hold();
+        }
+        this._setRole("follower");
+        this.locks
+          .request(this.lockName, { signal: this.abort.signal }, () => {
+            if (this.stopped) return undefined;
+            this._becomeLeader();
+            return hold();
+          })
+          .catch(() => {});
+        return undefined;
+      })
+      .catch(() => this._setRole("leader")); // no usable locks: this tab is alone
+  }
+
+  _setRole(role) {
+    this.role = role;
+    this.roleKnown.resolve(role);
+  }
+
+  _becomeLeader() {
+    const wasFollower = this.role === "follower";
+    this._setRole("leader");
+    this.post({ t: "leader" });
+    this.sweepTimer = setInterval(() => this._sweep(), 30000);
+    if (wasFollower) {
+      // From now on this tab connects for real: drop the tunnel and connect at once.
+      this.transport?._lost({ reason: "leader_changed", immediate: true });
+      setTimeout(() => this.client._reconnectNow(), 0);
+    }
+  }
+
+  /** Leaves: gives the lock to the next tab (pagehide, close). */
+  stop() {
+    this.stopped = true;
+    if (this.role === "leader") this.post({ t: "lost" });
+    else this.post({ t: "bye" });
+    this._resign?.();
+    this._resign = null;
+    this.abort?.abort();
+    this._releaseTab?.();
+    clearInterval(this.sweepTimer);
+    try {
+      this.bc?.close();
+    } catch {
+      /* closed */
+    }
+    this.bc = null;
+  }
+
+  post(message) {
+    try {
+      this.bc?.postMessage({ ...message, from: this.me });
+    } catch {
+      /* the channel is closed */
+    }
+  }
+
+  /** Leader: whether another tab follows `channel`. */
+  followed(channel) {
+    for (const channels of this.followers.values()) if (channels.has(channel)) return true;
+    return false;
+  }
+
+  _message(m) {
+    if (!m || m.from === this.me || (m.to && m.to !== this.me)) return;
+    if (this.role === "leader") this._asLeader(m);
+    else this._asFollower(m);
+  }
+
+  _asLeader(m) {
+    const client = this.client;
+    const conn = client._conn;
+    const up = conn && !conn.closed && client._state === "connected" && !(conn.transport instanceof TabTransport);
+    if (m.t === "open") {
+      if (!this.followers.has(m.from)) this.followers.set(m.from, new Set());
+      if (up) this.post({ t: "opened", to: m.from, info: conn.info, transport: conn.name });
+      else this.waiting.add(m.from); // answered once this tab is connected
+    } else if (m.t === "cmd") {
+      if (!up) {
+        this.post({ t: "lost", to: m.from });
+        return;
+      }
+      const head = ID_PREFIX.exec(m.text);
+      if (!head) return;
+      const id = Number(head[1]);
+      const type = head[2];
+      const channels = this.followers.get(m.from) || new Set();
+      this.followers.set(m.from, channels);
+      if (type === "subscribe" || type === "unsubscribe") {
+        let channel;
+        try {
+          channel = JSON.parse(m.text).channel;
+        } catch {
+          return;
+        }
+        if (type === "subscribe") channels.add(channel);
+        else {
+          channels.delete(channel);
+          if (this.followed(channel) || client._subs.has(channel)) {
+            // Another tab (or this one) still follows it: the session keeps the subscription.
+            this.post({ t: "reply", to: m.from, frame: { id, type: "unsubscribed", channel } });
+            return;
+          }
+        }
+      }
+      conn.command({ type }, { text: (mine) => m.text.replace(ID_PREFIX, '{"id":' + mine + ',"type":"' + type + '"'), urgent: !!m.urgent })
+        .then((reply) => this.post({ t: "reply", to: m.from, frame: { ...reply, id } }), () => {});
+    } else if (m.t === "bye") {
+      this._drop(m.from);
+    }
+  }
+
+  /** Leader: forgets a follower and leaves the channels nobody follows any more. */
+  _drop(tab) {
+    const channels = this.followers.get(tab);
+    this.followers.delete(tab);
+    const conn = this.client._conn;
+    if (!channels || !conn || conn.closed) return;
+    for (const channel of channels) {
+      if (!this.followed(channel) && !this.client._subs.has(channel)) {
+        conn.command({ type: "unsubscribe", channel }).catch(() => {});
+      }
+    }
+  }
+
+  /** Leader: drops followers whose tab is gone without saying goodbye. */
+  async _sweep() {
+    if (!this.followers.size || typeof this.locks.query !== "function") return;
+    try {
+      const state = await this.locks.query();
+      const held = new Set((state.held || []).map((l) => l.name));
+      for (const tab of [...this.followers.keys()]) if (!held.has("syncwire-tab:" + tab)) this._drop(tab);
+    } catch {
+      /* try again later */
+    }
+  }
+
+  /** Leader: its session changed (connected, lost, moved); the followers follow. */
+  leaderEvent(kind) {
+    if (this.role !== "leader") return;
+    this.post({ t: kind });
+    const conn = this.client._conn;
+    if (kind === "up" && conn) {
+      for (const tab of this.waiting) this.post({ t: "opened", to: tab, info: conn.info, transport: conn.name });
+      this.waiting.clear();
+    }
+  }
+
+  /** Leader: a push of its session. */
+  push(frame) {
+    if (this.role === "leader" && this.followers.size) this.post({ t: "push", frame });
+  }
+
+  _asFollower(m) {
+    const tr = this.transport;
+    if (m.t === "opened") {
+      tr?._opened(m);
+    } else if (m.t === "reply" || m.t === "push") {
+      if (tr && tr.connected) tr.onframe(m.frame);
+    } else if (m.t === "lost") {
+      tr?._lost({ reason: "leader_lost" });
+    } else if (m.t === "leader") {
+      tr?._lost({ reason: "leader_changed", immediate: true });
+      setTimeout(() => this.client._reconnectNow(), 0);
+    } else if (m.t === "up") {
+      this.client._reconnectNow();
+    }
+  }
+}
+
+/** A follower tab's transport: the leader tab's session, over the BroadcastChannel. */
+class TabTransport {
+  /** @param {TabHub} hub @param {number} openTimeoutMs */
+  constructor(hub, openTimeoutMs) {
+    this.hub = hub;
+    this.name = "websocket";
+    this.openTimeoutMs = openTimeoutMs;
+    this.connected = false;
+    this.closed = false;
+    this._pending = null;
+    this.onframe = (_f) => {};
+    this.onclose = (_i) => {};
+  }
+
+  open() {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this._pending = null;
+        this.closed = true;
+        if (this.hub.transport === this) this.hub.transport = null;
+        reject(transportFailed("no answer from the leader tab"));
+      }, this.openTimeoutMs);
+      this._pending = { resolve, reject, timer };
+      this.hub.transport = this;
+      this.hub.post({ t: "open" });
+    });
+  }
+
+  _opened(m) {
+    const p = this._pending;
+    if (!p) return;
+    this._pending = null;
+    clearTimeout(p.timer);
+    this.connected = true;
+    this.name = m.transport;
+    p.resolve({ ...m.info, type: "connected" });
+  }
+
+  send(text, urgent = false) {
+    if (this.connected && !this.closed) this.hub.post({ t: "cmd", text, urgent });
+  }
+
+  _lost(info) {
+    if (this.closed) return;
+    const p = this._pending;
+    this.close();
+    if (p) {
+      clearTimeout(p.timer);
+      p.reject(transportFailed("the leader tab went away"));
+      return;
+    }
+    this.onclose(info);
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.connected = false;
+    if (this.hub.transport === this) this.hub.transport = null;
+    this.hub.post({ t: "bye" });
   }
 }
 
@@ -1729,7 +2019,31 @@ export class Syncwire extends Emitter {
     this._storeOpen = this._openStore();
     this._storeReady = this._storeOpen.then(() => this._loadEarlier());
 
+    this._hub = null;
+    const locks = options.locks || globalThis.navigator?.locks;
+    const BC = options.BroadcastChannel || globalThis.BroadcastChannel;
+    this._shared = options.sharedConnection ?? (typeof locks?.request === "function" && typeof BC === "function");
+    this._hubDeps = { locks, BC };
+    if (this._shared) this._startHub();
+
     this._installPageListeners();
+  }
+
+  _startHub() {
+    const { locks, BC } = this._hubDeps;
+    if (!locks || typeof BC !== "function") return;
+    this._hub = new TabHub(this, locks, BC);
+    this._hub.start();
+  }
+
+  _stopHub() {
+    this._hub?.stop();
+    this._hub = null;
+  }
+
+  /** Whether this client is a follower tab, talking through the leader tab's session. */
+  get _follower() {
+    return !!this._hub && this._hub.role === "follower";
   }
 
   // --- public API ---
@@ -1831,6 +2145,7 @@ export class Syncwire extends Emitter {
     this._conn = null;
     if (conn) conn.close();
     if (this._migrating) this._migrating.cancel();
+    this._stopHub();
     const own = this._outbox;
     this._outbox = [];
     const closed = new SyncwireError("closed", "the client was closed; the publication stays in the outbox");
@@ -1923,6 +2238,7 @@ export class Syncwire extends Emitter {
   }
 
   _makeTransport(name) {
+    if (name === "shared") return new TabTransport(this._hub, this.options.openTimeoutMs);
     const timing = { openTimeoutMs: this.options.openTimeoutMs, httpIdleTimeoutMs: this.options.httpIdleTimeoutMs };
     if (name === "websocket") {
       const ws = new URL(this.url + "/ws");
@@ -1968,9 +2284,11 @@ export class Syncwire extends Emitter {
       return;
     }
     if (gen !== this._gen) return;
-    const info = await this._getInfo();
+    if (this._hub) await this._hub.roleKnown.promise;
     if (gen !== this._gen) return;
-    const candidates = this._candidates(info);
+    const info = this._follower ? null : await this._getInfo();
+    if (gen !== this._gen) return;
+    const candidates = this._follower ? ["shared"] : this._candidates(info);
     const failed = [];
     let httpDown = false;
     for (const name of candidates) {
@@ -1997,7 +2315,7 @@ export class Syncwire extends Emitter {
         continue;
       }
       // A transport that failed where a later one worked is blocked here (§14.3); retried later.
-      for (const f of failed) this._blockedUntil.set(f, Date.now() + this.options.upgradeRetryMs);
+      for (const f of failed) if (f !== "shared") this._blockedUntil.set(f, Date.now() + this.options.upgradeRetryMs);
       this._connected(conn);
       return;
     }
@@ -2083,6 +2401,7 @@ export class Syncwire extends Emitter {
     this._scheduleRefresh();
     this._scheduleUpgrade();
     this._drainOutbox();
+    if (!(conn.transport instanceof TabTransport)) this._hub?.leaderEvent("up");
   }
 
   _onConnectionLost(conn, info) {
@@ -2105,7 +2424,14 @@ export class Syncwire extends Emitter {
       s.gapTimer = null;
     }
     for (const rec of this._outbox) if (rec.conn === conn) rec.inflight = false;
+    if (!(conn.transport instanceof TabTransport)) this._hub?.leaderEvent("lost");
     if (this._state !== "connected") return;
+    if (info.immediate) {
+      // The leader tab changed (or this tab became it): connect again at once.
+      this._setState("connecting", null, info.reason);
+      this._attempt();
+      return;
+    }
     const code = info.code;
     const reason = info.reason || (code ? "closed_" + code : "transport_closed");
     const extra = code ? { code } : {};
@@ -2130,6 +2456,7 @@ export class Syncwire extends Emitter {
   }
 
   _onPush(conn, frame) {
+    if (conn === this._conn && frame.type !== "reconnect") this._hub?.push(frame);
     if (frame.type === "pub") {
       const s = this._subs.get(frame.channel);
       if (s) s.onPub(conn, frame);
@@ -2176,6 +2503,7 @@ export class Syncwire extends Emitter {
     clearTimeout(this._refreshTimer);
     this._refreshTimer = null;
     if (typeof this.options.getToken !== "function" || !this._token) return;
+    if (this._conn?.transport instanceof TabTransport) return; // the leader tab refreshes its session
     const exp = this._tokenExpiry(this._token);
     if (exp === null) return;
     const delay = Math.max(0, exp - this.options.refreshBeforeMs - Date.now());
@@ -2222,7 +2550,7 @@ export class Syncwire extends Emitter {
     clearTimeout(this._upgradeTimer);
     this._upgradeTimer = null;
     const conn = this._conn;
-    if (!conn) return;
+    if (!conn || conn.transport instanceof TabTransport) return;
     const order = this._candidates(this._info).filter((t) => this.options.transports.includes(t));
     const better = this.options.transports.filter((t) => order.includes(t));
     const idx = better.indexOf(conn.name);
@@ -2271,6 +2599,9 @@ export class Syncwire extends Emitter {
       this._stopHeartbeat();
       this._startHeartbeat(conn);
       this._blockedUntil.delete(name);
+      // Follower tabs were subscribed on the old session: they reconnect through the new one, with since.
+      this._hub?.leaderEvent("lost");
+      this._hub?.leaderEvent("up");
       this._setState("connected", conn.name, why); // an event only when the transport changed
       this.emit("connected", { ...conn.info, transport: conn.name, reason: why });
       this._scheduleRefresh();
@@ -2377,9 +2708,17 @@ export class Syncwire extends Emitter {
           for (const rec of this._outbox) rec.inflight = false;
           this._setState("disconnected", null, "pagehide");
         }
+        if (this._hub) {
+          this._stopHub(); // hand the connection to another tab while this page sleeps
+          this._hubPaused = true;
+        }
         void e;
       });
       add(w, "pageshow", (e) => {
+        if (this._hubPaused && this._state !== "closed") {
+          this._hubPaused = false;
+          this._startHub();
+        }
         if (this._hiddenByPagehide && this._state === "disconnected") {
           this._hiddenByPagehide = false;
           this.connect();
@@ -2404,6 +2743,7 @@ export class Syncwire extends Emitter {
     this._subs.delete(shared.channel);
     shared.stop();
     const conn = this._conn;
+    if (this._hub?.role === "leader" && this._hub.followed(shared.channel)) return; // another tab follows it
     if (conn && !conn.closed && this._state === "connected") {
       conn.command({ type: "unsubscribe", channel: shared.channel }).catch(() => {});
     }

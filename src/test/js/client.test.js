@@ -28,6 +28,7 @@ function client(t, options = {}, url = node.url) {
     jitterMs: 30,
     maxDelayMs: 300,
     store: new MemoryOutboxStore(),
+    sharedConnection: false, // one client per "tab" here; shared.test.js covers tabs sharing one connection
     ...options,
   });
   t.after(() => c.dispose());
