@@ -212,6 +212,15 @@ export interface SyncwireOptions {
   /** overrides the outbox scope (server URL, tenant, user) */
   scope?: string;
   /**
+   * one connection per origin and scope across tabs: a leader tab elected with Web Locks connects, the
+   * others use it over BroadcastChannel (default true where both exist)
+   */
+  sharedConnection?: boolean;
+  /** a LockManager instead of `navigator.locks` */
+  locks?: any;
+  /** a BroadcastChannel constructor instead of the global one */
+  BroadcastChannel?: any;
+  /**
    * FOR TESTS ONLY. Sees every frame that arrives after `connected`, replies and pushes alike, and decides
    * when it reaches the client: call `deliver(frame)` now, later, with another frame, or never.
    */

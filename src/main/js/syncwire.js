@@ -1430,9 +1430,10 @@ class TabHub {
   async start() {
     const scope = await this.client._scopeReady;
     if (this.stopped) return;
-    this.bc = new this.BC("syncwire-tabs:" + scope);
+    const name = this.client.url + " " + scope; // the URL too, for a `scope` given in the options
+    this.bc = new this.BC("syncwire-tabs:" + name);
     this.bc.onmessage = (e) => this._message(e.data);
-    this.lockName = "syncwire-leader:" + scope;
+    this.lockName = "syncwire-leader:" + name;
     // A lock of its own per tab, so that the leader can see which followers are still alive.
     this.locks.request("syncwire-tab:" + this.me, () => new Promise((r) => (this._releaseTab = r))).catch(() => {});
     this._campaign();
