@@ -554,3 +554,69 @@ test("service worker: a sync sends what a closed page left over POST /send; the 
   assert.equal(fates[1].error.code, "bad_request");
   assert.deepEqual([fates[0].seq, fates[2].seq], [1, 2]);
 });
+
+test("a merged patch push (from) is applied as one step and moves the position without a resubscribe", async (t) => {
+  const ch = fresh("merged");
+  const subscribes = [];
+  const c = client(t, {
+    gapTimeoutMs: 100,
+    // Test hook: what a slow subscriber gets after conflation (§8.2): seq 2 and 3 merged into one push.
+    _transportFilter(frame, deliver) {
+      if (frame.type === "subscribed") subscribes.push(frame);
+      if (frame.type === "pub" && frame.channel === ch && frame.seq === 2) return;
+      if (frame.type === "pub" && frame.channel === ch && frame.seq === 3) {
+        deliver({ ...frame, from: 2, patch: { entity: "a", set: { t: "z" }, inc: { n: 5 }, versions: { n: 2, t: 3 } } });
+        return;
+      }
+      deliver(frame);
+    },
+  });
+  c.connect();
+  const states = [];
+  const pubs = [];
+  const sub = c.subscribe(ch, { onState: (m) => states.push(Object.fromEntries(m)), onPublication: (p) => pubs.push(p) });
+  await sub.ready;
+  await c.patch(ch, { entity: "a", set: { t: "x" }, inc: { n: 1 } });
+  await c.patch(ch, { entity: "a", inc: { n: 5 } });
+  await c.patch(ch, { entity: "a", set: { t: "z" } });
+  await until(() => sub.position.seq === 3, "position 3");
+  assert.deepEqual(pubs.map((p) => [p.seq, p.from]), [[1, undefined], [3, 2]]);
+  assert.deepEqual(states.at(-1), { a: { t: "z", n: 6 } });
+  assert.deepEqual(sub.versions("a"), { t: 3, n: 2 });
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(subscribes.filter((s) => s.channel === ch).length, 1, "no gap, no resubscribe");
+});
+
+test("outbox order: a retryable refusal is retried after retryAfterMs before any later entry is sent", async (t) => {
+  const ch = fresh("retry");
+  const sent = [];
+  let refuse = true;
+  class Recording extends TestWebSocket {
+    send(data) {
+      const m = /"type":"publish".*"key":"([^"]+)"/.exec(data);
+      if (m) sent.push([m[1], Date.now()]);
+      super.send(data);
+    }
+  }
+  const c = client(t, {
+    WebSocket: Recording,
+    transports: ["websocket"],
+    // Test hook: the first ack becomes the refusal a rate-limited session gets (§9.2).
+    _transportFilter(frame, deliver) {
+      if (frame.type === "ack" && refuse) {
+        refuse = false;
+        deliver({ id: frame.id, type: "error", code: "rate_limited", message: "slow down", retry: true, retryAfterMs: 250 });
+        return;
+      }
+      deliver(frame);
+    },
+  });
+  c.connect();
+  const first = c.publish(ch, 1, { key: "q-1" });
+  const second = c.publish(ch, 2, { key: "q-2" });
+  const [a, b] = await Promise.all([first, second]);
+  assert.deepEqual(sent.map(([k]) => k), ["q-1", "q-1", "q-2"], "q-2 waits for q-1's retry");
+  assert.ok(sent[1][1] - sent[0][1] >= 240, "retried after retryAfterMs: " + (sent[1][1] - sent[0][1]));
+  assert.deepEqual([a.seq, a.duplicate], [1, true], "the server had it: the retry is a duplicate of seq 1");
+  assert.deepEqual([b.seq, b.duplicate], [2, false]);
+});
