@@ -1959,7 +1959,8 @@ export class Subscription extends Emitter {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * One logical connection to a Syncwire deployment. See CLIENT contract in the package README.
+ * One logical connection to a Syncwire deployment: picks a transport, reconnects with backoff and
+ * resubscribes with since, so that each channel is one unbroken, ordered stream (README.md of this package).
  */
 export class Syncwire extends Emitter {
   /**
@@ -2141,7 +2142,10 @@ export class Syncwire extends Emitter {
     if (this._state === "closed") return;
     this._gen++;
     this._clearTimers();
-    for (const s of this._subs.values()) s.stop();
+    for (const s of this._subs.values()) {
+      s.stop();
+      s.readyDeferred.reject(new SyncwireError("closed", "the client was closed")); // no-op once subscribed
+    }
     const conn = this._conn;
     this._conn = null;
     if (conn) conn.close();
@@ -2327,7 +2331,7 @@ export class Syncwire extends Emitter {
   _refused(err) {
     if (err.code === "unauthorized") {
       if (typeof this.options.getToken === "function" && !this._triedFreshToken) {
-        // Once with a fresh token (CLIENT.md: 4001 retries once with a new token).
+        // 4001 and a refused token: once more with a fresh token from getToken (§5.4), then stop.
         this._triedFreshToken = true;
         this._token = null;
         this._attempt();
@@ -2499,7 +2503,7 @@ export class Syncwire extends Emitter {
     return this._tokenPromise;
   }
 
-  /** Plans a `refresh` about refreshBeforeMs before the token's exp (CLIENT.md). */
+  /** Plans a `refresh` (§5.4) about refreshBeforeMs before the token's exp, so a long session never drops. */
   _scheduleRefresh() {
     clearTimeout(this._refreshTimer);
     this._refreshTimer = null;
@@ -2629,7 +2633,7 @@ export class Syncwire extends Emitter {
     }
   }
 
-  // --- liveness (§9.1, CLIENT.md "liveness that timer throttling cannot break") ---
+  // --- liveness (§9.1): pings from a Worker tick, and quick probes when the network may have changed ---
 
   _startHeartbeat(conn) {
     this._stopHeartbeat();
@@ -2692,12 +2696,13 @@ export class Syncwire extends Emitter {
       add(w, "online", () => this._probe("online"));
       // `offline` is often wrong: probe, never stop reconnecting.
       add(w, "offline", () => this._probe("offline"));
-      add(w, "pagehide", (e) => {
+      add(w, "pagehide", () => {
         // Close cleanly so that the page can enter the back/forward cache; reopen on pageshow.
         if (this._state === "connected" || this._state === "connecting") {
           this._hiddenByPagehide = true;
           this._gen++;
-          clearTimeout(this._reconnectTimer);
+          for (const timer of [this._reconnectTimer, this._upgradeTimer, this._refreshTimer]) clearTimeout(timer);
+          if (this._migrating) this._migrating.cancel();
           const conn = this._conn;
           this._conn = null;
           if (conn) conn.close();
@@ -2713,7 +2718,6 @@ export class Syncwire extends Emitter {
           this._stopHub(); // hand the connection to another tab while this page sleeps
           this._hubPaused = true;
         }
-        void e;
       });
       add(w, "pageshow", (e) => {
         if (this._hubPaused && this._state !== "closed") {

@@ -41,7 +41,7 @@ test("the type declarations declare every export of each module", () => {
   }
 });
 
-test("the CLIENT contract's names exist on the client", () => {
+test("the public client API's names exist", () => {
   for (const name of ["connect", "subscribe", "publish", "patch", "pending", "close", "dispose", "on"]) {
     assert.equal(typeof client.Syncwire.prototype[name], "function", name);
   }
