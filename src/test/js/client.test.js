@@ -620,3 +620,60 @@ test("outbox order: a retryable refusal is retried after retryAfterMs before any
   assert.deepEqual([a.seq, a.duplicate], [1, true], "the server had it: the retry is a duplicate of seq 1");
   assert.deepEqual([b.seq, b.duplicate], [2, false]);
 });
+
+test("a connection that goes silent without closing is found by the heartbeat and replaced, losing nothing", async (t) => {
+  const proxy = await startProxy(node.port);
+  t.after(() => proxy.stop());
+  const c = client(t, { transports: ["websocket"], pingIntervalMs: 300, pingTimeoutMs: 300, maxAttempts: 0 }, proxy.url);
+  c.connect();
+  const ch = fresh("silent");
+  const { sub, got, seqs } = collect(c, ch);
+  await sub.ready;
+  await node.publish("demo", ch, { data: 1 });
+  await until(() => got.length === 1, "first publication");
+  const lost = nextEvent(c, "state", (e) => e.state === "connecting");
+  proxy.stall();
+  await node.publish("demo", ch, { data: 2 });
+  const e = await lost;
+  assert.equal(e.reason, "ping_timeout");
+  await nextEvent(c, "state", (s) => s.state === "connected");
+  await until(() => got.length === 2, "the publication made while silent");
+  assert.deepEqual(seqs(), [1, 2]);
+});
+
+test("page lifecycle: online skips the backoff wait; pagehide closes cleanly and pageshow reconnects with since", async (t) => {
+  const saved = { window: globalThis.window, document: globalThis.document };
+  const win = new EventTarget();
+  const doc = Object.assign(new EventTarget(), { visibilityState: "visible" });
+  globalThis.window = win;
+  globalThis.document = doc;
+  t.after(() => {
+    globalThis.window = saved.window;
+    globalThis.document = saved.document;
+  });
+  const proxy = await startProxy(node.port);
+  t.after(() => proxy.stop());
+  proxy.block();
+  const c = client(t, { baseDelayMs: 60000, jitterMs: 0, maxDelayMs: 60000, maxAttempts: 0 }, proxy.url);
+  c.connect();
+  await nextEvent(c, "reconnecting", (e) => e.delayMs === 60000);
+  proxy.unblock();
+  const started = Date.now();
+  win.dispatchEvent(new Event("online"));
+  await nextEvent(c, "state", (e) => e.state === "connected");
+  assert.ok(Date.now() - started < 5000, "did not wait out the 60 s backoff");
+
+  const ch = fresh("bfcache");
+  const { sub, got, seqs } = collect(c, ch);
+  await sub.ready;
+  await node.publish("demo", ch, { data: 1 });
+  await until(() => got.length === 1, "first publication");
+  win.dispatchEvent(Object.assign(new Event("pagehide"), { persisted: true }));
+  assert.equal(c.state, "disconnected");
+  await node.publish("demo", ch, { data: 2 });
+  win.dispatchEvent(Object.assign(new Event("pageshow"), { persisted: true }));
+  await nextEvent(c, "state", (e) => e.state === "connected");
+  await until(() => got.length === 2, "the publication made while in the cache");
+  assert.deepEqual(seqs(), [1, 2]);
+  assert.equal(got[1].recovered, true);
+});

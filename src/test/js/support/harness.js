@@ -142,6 +142,7 @@ export async function startNode(settings = {}) {
  */
 export async function startProxy(targetPort) {
   const sockets = new Set();
+  const pairs = new Set();
   let blocked = false;
   let accepted = 0;
   const server = net.createServer((client) => {
@@ -153,11 +154,14 @@ export async function startProxy(targetPort) {
     const upstream = net.connect(targetPort, "127.0.0.1");
     sockets.add(client);
     sockets.add(upstream);
+    const pair = { client, upstream };
+    pairs.add(pair);
     const drop = () => {
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
+      pairs.delete(pair);
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
@@ -175,6 +179,15 @@ export async function startProxy(targetPort) {
     cut() {
       for (const s of sockets) s.destroy();
       sockets.clear();
+    },
+    /** The connections stay open but carry nothing more, either way (a dead NAT mapping, a sleeping laptop). */
+    stall() {
+      for (const { client, upstream } of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     block() {
       blocked = true;
