@@ -22,6 +22,7 @@ export declare const DEFAULTS: Readonly<{
   httpIdleTimeoutMs: number;
   maxInFlight: number;
   gapBufferLimit: number;
+  maxFrameBytes: number;
 }>;
 
 export type ClientState = "disconnected" | "connecting" | "connected" | "closed";
@@ -203,6 +204,8 @@ export interface SyncwireOptions {
   /** outbox publications on the wire at once; 1 keeps the outbox strictly ordered under refusals */
   maxInFlight?: number;
   gapBufferLimit?: number;
+  /** the server's limits.maxFrameBytes: a larger publication is refused with `too_large` at once (65536) */
+  maxFrameBytes?: number;
   /** a WebSocket constructor (Node 20 has none global) */
   WebSocket?: any;
   fetch?: typeof fetch;

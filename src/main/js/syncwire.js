@@ -27,6 +27,9 @@ export const DEFAULTS = Object.freeze({
   httpIdleTimeoutMs: 45000, // above longpoll.timeoutMs (25 s) and two SSE keepalives (15 s), §9.1
   maxInFlight: 1,
   gapBufferLimit: 10000,
+  // limits.maxFrameBytes and http.maxSendBytes (§9.2, §11.2): a larger command would close the
+  // WebSocket with 1009, which is not retried, and would stay in the outbox for every later connect.
+  maxFrameBytes: 65536,
 });
 
 // §10.2: close codes after which a client must not reconnect on its own.
@@ -1189,6 +1192,20 @@ export class WebLocksLiveness {
 /** The scope an outbox belongs to: (server URL, tenant, user `sub` or "anonymous"). */
 export function outboxScope(baseUrl, tenant, user) {
   return baseUrl + "|" + (tenant || "") + "|" + (user || "anonymous");
+}
+
+function utf8Length(text) {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }
 
 /** Builds the JSON text of a publish command around the stored body. */
@@ -2843,6 +2860,10 @@ export class Syncwire extends Emitter {
     const key = options.key ?? this._newKey();
     if (typeof key !== "string" || key.length < 1 || key.length > 128) {
       return Promise.reject(new SyncwireError("bad_request", "key must be 1-128 characters"));
+    }
+    const size = utf8Length(publishText(Number.MAX_SAFE_INTEGER, { channel, key, kind, body: text })) + 2;
+    if (size > this.options.maxFrameBytes) {
+      return Promise.reject(new SyncwireError("too_large", `the publication is ${size} bytes, over maxFrameBytes (${this.options.maxFrameBytes})`, { retry: false }));
     }
     const now = Date.now();
     const ttl = options.ttlMs ?? this.options.offlineTtlMs;

@@ -6,6 +6,8 @@ import { registerSync, installSyncHandler, SYNC_TAG } from "../../main/js/syncwi
 import { TestWebSocket } from "./support/mini-websocket.js";
 import { startNode, startProxy, until, nextEvent, acmeToken } from "./support/harness.js";
 
+/** Every test ends: a hang fails it instead of stalling the run. */
+const LIMIT = { timeout: 60000 };
 const TRANSPORTS = ["websocket", "sse", "longpoll"];
 let node;
 let channelCounter = 0;
@@ -46,7 +48,7 @@ function collect(c, channel, extra = {}) {
 const range = (a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
 for (const transport of TRANSPORTS) {
-  test(`${transport}: subscribe, publish and ack; backend publications arrive in order`, async (t) => {
+  test(`${transport}: subscribe, publish and ack; backend publications arrive in order`, LIMIT, async (t) => {
     const c = client(t, { transports: [transport] });
     const states = [];
     c.on("state", (e) => states.push(e));
@@ -72,7 +74,7 @@ for (const transport of TRANSPORTS) {
     assert.deepEqual(dup, { epoch: acks[0].epoch, seq: 1, duplicate: true });
   });
 
-  test(`${transport}: a reordered and a dropped push are applied in order, the gap by resubscribing with since`, async (t) => {
+  test(`${transport}: a reordered and a dropped push are applied in order, the gap by resubscribing with since`, LIMIT, async (t) => {
     const ch = fresh("order");
     let held = null;
     const subscribes = [];
@@ -113,7 +115,7 @@ for (const transport of TRANSPORTS) {
     assert.equal(got.length, 8, "nothing applied twice");
   });
 
-  test(`${transport}: after the network drops, the client reconnects and resubscribes with since`, async (t) => {
+  test(`${transport}: after the network drops, the client reconnects and resubscribes with since`, LIMIT, async (t) => {
     const proxy = await startProxy(node.port);
     t.after(() => proxy.stop());
     const c = client(t, { transports: [transport], maxAttempts: 0 }, proxy.url);
@@ -142,7 +144,7 @@ for (const transport of TRANSPORTS) {
   });
 }
 
-test("state channel: the replica loads the snapshot, applies patches and reports each changed entity", async (t) => {
+test("state channel: the replica loads the snapshot, applies patches and reports each changed entity", LIMIT, async (t) => {
   const ch = fresh("doc");
   await node.publish("demo", ch, { patch: { entity: "a", set: { title: "Hi", n: 1 } } });
   await node.publish("demo", ch, { patch: { entity: "b", set: { x: true } } });
@@ -182,7 +184,7 @@ test("state channel: the replica loads the snapshot, applies patches and reports
   sub2.unsubscribe();
 });
 
-test("a since from another epoch is answered recovered:false and reported with the snapshot", async (t) => {
+test("a since from another epoch is answered recovered:false and reported with the snapshot", LIMIT, async (t) => {
   const ch = fresh("stale");
   await node.publish("demo", ch, { patch: { entity: "e", set: { v: 1 } } });
   const c = client(t);
@@ -198,7 +200,7 @@ test("a since from another epoch is answered recovered:false and reported with t
   assert.deepEqual(sub.position, { epoch: resets[0].epoch, seq: 1 });
 });
 
-test("a first subscribe is no reset; a reset push is reported even when recovery misses nothing", async (t) => {
+test("a first subscribe is no reset; a reset push is reported even when recovery misses nothing", LIMIT, async (t) => {
   const ch = fresh("reset");
   let inject = null;
   const c = client(t, {
@@ -222,7 +224,7 @@ test("a first subscribe is no reset; a reset push is reported even when recovery
   assert.deepEqual(got.map((p) => p.seq), [1, 2]);
 });
 
-test("outbox: publications made while offline are sent in order with their keys once connected", async (t) => {
+test("outbox: publications made while offline are sent in order with their keys once connected", LIMIT, async (t) => {
   const proxy = await startProxy(node.port);
   t.after(() => proxy.stop());
   proxy.block();
@@ -249,7 +251,7 @@ test("outbox: publications made while offline are sent in order with their keys 
   assert.equal(await c.pending(), 0);
 });
 
-test("outbox: what a closed page left is sent by the next client of its scope, which reports each fate", async (t) => {
+test("outbox: what a closed page left is sent by the next client of its scope, which reports each fate", LIMIT, async (t) => {
   const proxy = await startProxy(node.port);
   t.after(() => proxy.stop());
   proxy.block();
@@ -281,7 +283,7 @@ test("outbox: what a closed page left is sent by the next client of its scope, w
   assert.equal(store.entries.size, 0);
 });
 
-test("outbox: an entry the server already has is reported duplicate and applied once", async (t) => {
+test("outbox: an entry the server already has is reported duplicate and applied once", LIMIT, async (t) => {
   const ch = fresh("dedup");
   const first = await node.publish("demo", ch, { key: "d-1", data: { n: 1 } });
   const store = new MemoryOutboxStore();
@@ -300,7 +302,7 @@ test("outbox: an entry the server already has is reported duplicate and applied 
   assert.equal((await node.channel("demo", ch)).seq, 2, "d-1 applied once");
 });
 
-test("outbox: entries past offlineTtlMs are reported expired, rejected and never sent", async (t) => {
+test("outbox: entries past offlineTtlMs are reported expired, rejected and never sent", LIMIT, async (t) => {
   const proxy = await startProxy(node.port);
   t.after(() => proxy.stop());
   proxy.block();
@@ -326,7 +328,7 @@ test("outbox: entries past offlineTtlMs are reported expired, rejected and never
   assert.equal(sent.seq, 1, "nothing expired reached the channel");
 });
 
-test("outbox: two clients of one scope claim a dead page's entries and send each exactly once", async (t) => {
+test("outbox: two clients of one scope claim a dead page's entries and send each exactly once", LIMIT, async (t) => {
   const ch = fresh("claim");
   const store = new MemoryOutboxStore();
   const scope = outboxScope(node.url, "demo", null);
@@ -353,7 +355,7 @@ test("outbox: two clients of one scope claim a dead page's entries and send each
   assert.equal(new Set(fates.map(([, e]) => e.key)).size, 6);
 });
 
-test("a refused publish rejects with the server's error and the next entry goes on", async (t) => {
+test("a refused publish rejects with the server's error and the next entry goes on", LIMIT, async (t) => {
   const c = client(t);
   c.connect();
   const bad = c.patch(fresh("bad"), { entity: "e" }); // changes nothing: bad_request (§7.3)
@@ -363,7 +365,7 @@ test("a refused publish rejects with the server's error and the next entry goes 
   assert.equal((await good).seq, 1);
 });
 
-test("fallback: without a working WebSocket the client settles on SSE, then upgrades without losing position", async (t) => {
+test("fallback: without a working WebSocket the client settles on SSE, then upgrades without losing position", LIMIT, async (t) => {
   let wsWorks = false;
   class FlakyWebSocket extends TestWebSocket {
     constructor(url, protocols) {
@@ -393,7 +395,7 @@ test("fallback: without a working WebSocket the client settles on SSE, then upgr
   assert.deepEqual(seqs(), [1, 2, 3, 4]);
 });
 
-test("tokens: before exp the client refreshes; a server without refresh gets a new session without a gap", async (t) => {
+test("tokens: before exp the client refreshes; a server without refresh gets a new session without a gap", LIMIT, async (t) => {
   let issued = 0;
   const getToken = async () => {
     issued++;
@@ -417,7 +419,7 @@ test("tokens: before exp the client refreshes; a server without refresh gets a n
   assert.deepEqual(seqs(), [1, 2]);
 });
 
-test("tokens: a refused token gets one fresh one from getToken; without getToken the client stops", async (t) => {
+test("tokens: a refused token gets one fresh one from getToken; without getToken the client stops", LIMIT, async (t) => {
   const expired = acmeToken({ sub: "u2", exp: Math.floor(Date.now() / 1000) - 10 });
   const good = acmeToken({ sub: "u2", exp: Math.floor(Date.now() / 1000) + 600 });
   const tokens = [expired, good];
@@ -431,7 +433,7 @@ test("tokens: a refused token gets one fresh one from getToken; without getToken
   assert.equal(stopped.reason, "unauthorized");
 });
 
-test("after maxAttempts failed reconnects the client gives up until connect() is called again", async (t) => {
+test("after maxAttempts failed reconnects the client gives up until connect() is called again", LIMIT, async (t) => {
   const proxy = await startProxy(node.port);
   t.after(() => proxy.stop());
   proxy.block();
@@ -449,7 +451,7 @@ test("after maxAttempts failed reconnects the client gives up until connect() is
   await nextEvent(c, "state", (e) => e.state === "connected");
 });
 
-test("a do-not-retry close code (4400) stops the client and is reported", async (t) => {
+test("a do-not-retry close code (4400) stops the client and is reported", LIMIT, async (t) => {
   let sent = 0;
   class Garbling extends TestWebSocket {
     send(data) {
@@ -465,7 +467,7 @@ test("a do-not-retry close code (4400) stops the client and is reported", async 
   assert.equal(c.state, "disconnected");
 });
 
-test("a reconnect push's delayMs replaces the backoff once; Retry-After is waited for", async (t) => {
+test("a reconnect push's delayMs replaces the backoff once; Retry-After is waited for", LIMIT, async (t) => {
   let inject = null;
   const c = client(t, {
     transports: ["websocket"],
@@ -500,7 +502,7 @@ test("a reconnect push's delayMs replaces the backoff once; Retry-After is waite
   assert.ok(Date.now() - started >= 1000);
 });
 
-test("subscribe is reference-counted: the channel is left when the last handle unsubscribes", async (t) => {
+test("subscribe is reference-counted: the channel is left when the last handle unsubscribes", LIMIT, async (t) => {
   const c = client(t);
   c.connect();
   const ch = fresh("refs");
@@ -516,7 +518,7 @@ test("subscribe is reference-counted: the channel is left when the last handle u
   await until(async () => (await node.channel("demo", ch))?.subscribers === 0, "no subscriber left");
 });
 
-test("service worker: a sync sends what a closed page left over POST /send; the next page reports each fate", async (t) => {
+test("service worker: a sync sends what a closed page left over POST /send; the next page reports each fate", LIMIT, async (t) => {
   const proxy = await startProxy(node.port);
   t.after(() => proxy.stop());
   proxy.block();
@@ -555,7 +557,7 @@ test("service worker: a sync sends what a closed page left over POST /send; the 
   assert.deepEqual([fates[0].seq, fates[2].seq], [1, 2]);
 });
 
-test("a merged patch push (from) is applied as one step and moves the position without a resubscribe", async (t) => {
+test("a merged patch push (from) is applied as one step and moves the position without a resubscribe", LIMIT, async (t) => {
   const ch = fresh("merged");
   const subscribes = [];
   const c = client(t, {
@@ -587,7 +589,7 @@ test("a merged patch push (from) is applied as one step and moves the position w
   assert.equal(subscribes.filter((s) => s.channel === ch).length, 1, "no gap, no resubscribe");
 });
 
-test("outbox order: a retryable refusal is retried after retryAfterMs before any later entry is sent", async (t) => {
+test("outbox order: a retryable refusal is retried after retryAfterMs before any later entry is sent", LIMIT, async (t) => {
   const ch = fresh("retry");
   const sent = [];
   let refuse = true;
@@ -621,7 +623,7 @@ test("outbox order: a retryable refusal is retried after retryAfterMs before any
   assert.deepEqual([b.seq, b.duplicate], [2, false]);
 });
 
-test("a connection that goes silent without closing is found by the heartbeat and replaced, losing nothing", async (t) => {
+test("a connection that goes silent without closing is found by the heartbeat and replaced, losing nothing", LIMIT, async (t) => {
   const proxy = await startProxy(node.port);
   t.after(() => proxy.stop());
   const c = client(t, { transports: ["websocket"], pingIntervalMs: 300, pingTimeoutMs: 300, maxAttempts: 0 }, proxy.url);
@@ -641,7 +643,7 @@ test("a connection that goes silent without closing is found by the heartbeat an
   assert.deepEqual(seqs(), [1, 2]);
 });
 
-test("page lifecycle: online skips the backoff wait; pagehide closes cleanly and pageshow reconnects with since", async (t) => {
+test("page lifecycle: online skips the backoff wait; pagehide closes cleanly and pageshow reconnects with since", LIMIT, async (t) => {
   const saved = { window: globalThis.window, document: globalThis.document };
   const win = new EventTarget();
   const doc = Object.assign(new EventTarget(), { visibilityState: "visible" });
@@ -676,4 +678,20 @@ test("page lifecycle: online skips the backoff wait; pagehide closes cleanly and
   await until(() => got.length === 2, "the publication made while in the cache");
   assert.deepEqual(seqs(), [1, 2]);
   assert.equal(got[1].recovered, true);
+});
+
+test("a publication larger than the server's frame limit is refused at once and never queued", LIMIT, async (t) => {
+  for (const transport of ["websocket", "longpoll"]) {
+    const c = client(t, { transports: [transport] });
+    c.connect();
+    const ch = fresh("big");
+    const big = "é".repeat(33000); // 66 000 bytes of UTF-8
+    const err = await c.publish(ch, big).catch((e) => e);
+    assert.equal(err.code, "too_large");
+    assert.equal(await c.pending(), 0);
+    const ack = await c.publish(ch, "é".repeat(30000)); // 60 000 bytes pass
+    assert.equal(ack.seq, 1);
+    assert.equal(c.state, "connected");
+    assert.equal(c.transport, transport);
+  }
 });

@@ -6,6 +6,8 @@ import { TestWebSocket } from "./support/mini-websocket.js";
 import { FakeLocks } from "./support/fake-locks.js";
 import { startNode, until, nextEvent } from "./support/harness.js";
 
+/** Every test ends: a hang fails it instead of stalling the run. */
+const LIMIT = { timeout: 60000 };
 let node;
 let n = 0;
 const fresh = (name) => `${name}-${process.pid}-${++n}`;
@@ -36,7 +38,7 @@ function tab(t, locks, store, scope, options = {}) {
   return c;
 }
 
-test("follower tabs use the leader tab's session: one connection, every tab subscribes and publishes", async (t) => {
+test("follower tabs use the leader tab's session: one connection, every tab subscribes and publishes", LIMIT, async (t) => {
   const locks = new FakeLocks();
   const store = new MemoryOutboxStore();
   const scope = fresh("scope");
@@ -71,7 +73,7 @@ test("follower tabs use the leader tab's session: one connection, every tab subs
   await until(async () => (await node.channel("demo", ch)).subscribers === 0, "left once nobody follows");
 });
 
-test("when the leader tab closes, a follower takes over, connects and resumes with since", async (t) => {
+test("when the leader tab closes, a follower takes over, connects and resumes with since", LIMIT, async (t) => {
   const locks = new FakeLocks();
   const store = new MemoryOutboxStore();
   const scope = fresh("scope");
@@ -102,7 +104,7 @@ test("when the leader tab closes, a follower takes over, connects and resumes wi
   assert.ok(states.some((e) => e.reason === "leader_changed"));
 });
 
-test("a follower's offline publications wait in the shared outbox and are sent once a leader is connected", async (t) => {
+test("a follower's offline publications wait in the shared outbox and are sent once a leader is connected", LIMIT, async (t) => {
   const locks = new FakeLocks();
   const store = new MemoryOutboxStore();
   const scope = fresh("scope");
