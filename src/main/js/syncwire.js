@@ -2955,7 +2955,7 @@ export class Syncwire extends Emitter {
     this._expire();
     let inflight = this._outbox.filter((r) => r.inflight).length;
     const now = Date.now();
-    for (const rec of this._outbox) {
+    for (const rec of [...this._outbox]) { // a copy: refusing an entry here takes it out of the list
       if (inflight >= this.options.maxInFlight) break;
       if (rec.inflight) continue;
       if (rec.retryAt > now) {
@@ -2965,6 +2965,11 @@ export class Syncwire extends Emitter {
           this._pump();
         }, rec.retryAt - now);
         break; // strictly ordered: nothing later passes a refused entry waiting for its retry
+      }
+      if (!rec.own && utf8Length(publishText(Number.MAX_SAFE_INTEGER, rec.entry)) + 2 > this.options.maxFrameBytes) {
+        // An earlier page's entry this connection cannot carry (it would close the WebSocket with 1009).
+        this._settle(rec, "refused", null, new SyncwireError("too_large", "over maxFrameBytes", { retry: false }));
+        continue;
       }
       this._send(rec, conn);
       inflight++;
