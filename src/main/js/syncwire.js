@@ -1982,7 +1982,7 @@ export class Subscription extends Emitter {
 export class Syncwire extends Emitter {
   /**
    * @param {string} url the server's base URL (`https://rt.example.com`)
-   * @param {import("./syncwire.js").SyncwireOptions} [options]
+   * @param {Record<string, any>} [options] described by `SyncwireOptions` in syncwire.d.ts
    */
   constructor(url, options = {}) {
     super();
