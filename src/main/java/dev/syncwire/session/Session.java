@@ -283,26 +283,36 @@ public final class Session implements SwapList.Member {
     Command.Since asked = command.since();
     Since since = asked == null ? Since.NONE : new Since(asked.epoch(), asked.seq());
     services.broker().subscribe(channel, since, hub).onComplete(ar -> {
-      if (subscription.cancelled() || state == State.CLOSED) {
+      if (state == State.CLOSED) {
         return;
       }
-      if (ar.succeeded()) {
-        subscription.activate(ar.result());
-      } else {
-        subscriptions.remove(name, subscription);
-        hub.removeSubscription(subscription);
-        subscription.cancel();
+      if (ar.failed()) {
+        if (!subscription.cancelled()) {
+          subscriptions.remove(name, subscription);
+          hub.removeSubscription(subscription);
+          subscription.cancel();
+        }
         sendError(failure(ar.cause()).withCommandId(command.id()));
+      } else if (subscription.cancelled()) {
+        // Overtaken by an unsubscribe or a resubscribe: every command still gets its one reply
+        // (docs/protocol.md §3.1), and an overtaking unsubscribe's reply waits for this one.
+        sendSubscribed(command.id(), subscription, ar.result());
+      } else {
+        subscription.activate(ar.result());
       }
+      subscription.answered();
     });
   }
 
   private void unsubscribe(Command.Unsubscribe command) {
     Subscription subscription = subscriptions.get(command.channel());
-    if (subscription != null) {
-      dropSubscription(subscription);
+    ServerFrame.Unsubscribed reply = new ServerFrame.Unsubscribed(command.id(), command.channel());
+    if (subscription == null) {
+      send(reply, command.channel());
+      return;
     }
-    send(new ServerFrame.Unsubscribed(command.id(), command.channel()), command.channel());
+    dropSubscription(subscription);
+    subscription.afterAnswer(() -> send(reply, command.channel()));
   }
 
   private void publish(Command.Publish command) {

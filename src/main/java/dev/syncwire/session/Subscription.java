@@ -22,6 +22,9 @@ final class Subscription implements SwapList.Member {
   private ArrayDeque<OutboundPublication> pending;
   private boolean active;
   private boolean cancelled;
+  private boolean answered;
+  // Replies that must follow this subscription's own (an unsubscribe that overtook it); rarely set.
+  private Runnable afterAnswer;
   private String epoch;
   private long lastSeq;
   private int listIndex = -1;
@@ -43,6 +46,34 @@ final class Subscription implements SwapList.Member {
   void cancel() {
     cancelled = true;
     pending = null;
+  }
+
+  /** Whether the broker's answer, and so this subscription's reply, is still to come. */
+  boolean answerPending() {
+    return !active && !answered;
+  }
+
+  /** Runs {@code reply} once this subscription's own reply is sent (at once if it was). */
+  void afterAnswer(Runnable reply) {
+    if (!answerPending()) {
+      reply.run();
+      return;
+    }
+    Runnable before = afterAnswer;
+    afterAnswer = before == null ? reply : () -> {
+      before.run();
+      reply.run();
+    };
+  }
+
+  /** This subscription's reply was sent; the replies that waited for it follow. */
+  void answered() {
+    answered = true;
+    Runnable next = afterAnswer;
+    afterAnswer = null;
+    if (next != null) {
+      next.run();
+    }
   }
 
   /** The broker registered this subscription at {@code result}; send the reply, then what was held. */

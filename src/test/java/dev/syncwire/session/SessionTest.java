@@ -176,6 +176,31 @@ class SessionTest {
   }
 
   @Test
+  void aSubscribeOvertakenByAnUnsubscribeOrAResubscribeStillGetsItsReplyAndTheUnsubscribeFollowsIt(Vertx vertx) {
+    // docs/protocol.md §3.1: one reply per command, never none, even when a later command ends the
+    // subscription before the channel's owner answered; "unsubscribed" never comes before its "subscribed".
+    HeldSubscribes held = new HeldSubscribes();
+    SessionFixture f = SessionFixture.start(vertx, new JsonObject(), held::around);
+    FakeTransport t = FakeTransport.webSocketLike(HIGH_WATER);
+    Session s = f.connected(t);
+    f.send(s, subscribe(2, "orders"), "{\"id\":3,\"type\":\"unsubscribe\",\"channel\":\"orders\"}");
+    await(held.held(1));
+    f.send(s, subscribe(4, "news"), subscribe(5, "news"));
+    await(held.held(3));
+    assertEquals(1, t.receivedNow().size(), "nothing but connected while the owner has not answered");
+    f.run(held::releaseAll);
+    List<JsonObject> replies = await(t.received(5)).subList(1, 5);
+    List<String> orders = replies.stream().filter(r -> r.getLong("id") <= 3)
+        .map(r -> r.getLong("id") + " " + r.getString("type")).toList();
+    assertEquals(List.of("2 subscribed", "3 unsubscribed"), orders);
+    assertEquals(List.of("4 subscribed", "5 subscribed"), replies.stream().filter(r -> r.getLong("id") >= 4)
+        .map(r -> r.getLong("id") + " " + r.getString("type")).sorted().toList());
+    assertEquals(1, f.onLoop(s::subscriptionCount), "only the last subscribe of news is live");
+    f.send(s, ping(6));
+    assertEquals(6L, await(t.received(6)).get(5).getLong("id"), "one reply per command, no more");
+  }
+
+  @Test
   void aSubscriptionHoldsPublicationsUntilItsAnswerSendsSubscribedFirstAndSkipsWhatTheAnswerCovers(Vertx vertx) {
     HeldSubscribes held = new HeldSubscribes();
     SessionFixture f = SessionFixture.start(vertx, new JsonObject(), held::around);
