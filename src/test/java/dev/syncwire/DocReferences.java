@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>Markdown links and images to a relative path that does not exist, or to an {@code #anchor} that
  *   is no heading of the target (GitHub's anchor rules);</li>
- *   <li>a file named in prose or code ({@code docs/x.md}, {@code README.md}, {@code PROTOCOL.md}) that is
+ *   <li>a file named in prose or code ({@code docs/x.md}, {@code README.md}, {@code SPEC.md}) that is
  *   not in the repository, so a citation of a document kept elsewhere is caught;</li>
  *   <li>a section number ({@code §6} or {@code §6.3}) that {@code docs/protocol.md} does not have. It is
  *   the one document with numbered sections, so every {@code §} refers to it, except right after an RFC
@@ -216,7 +216,7 @@ final class DocReferences {
     return null;
   }
 
-  // Case-insensitive file systems would find PROTOCOL.md as protocol.md; GitHub does not.
+  // Case-insensitive file systems would find Readme.md as README.md; GitHub does not.
   private boolean existsWithThisCase(Path target) {
     if (!Files.isRegularFile(target)) {
       return false;

@@ -122,11 +122,11 @@ class DocumentationReferencesTest {
 
   @Test
   void aCitationOfAFileOutsideTheRepositoryIsReported() throws IOException {
-    write("src/main/proto/frames.proto", "// The frames of PROTOCOL.md §3, see docs/protocol.md#1-scope.\n");
+    write("src/main/proto/frames.proto", "// The frames of SPEC.md §3, see docs/protocol.md#1-scope.\n");
     write("src/main/java/B.java", "/** As docs/protocol.md says; see docs/protocol.md#9-gone. */\nclass B {}\n");
-    assertEquals(List.of("docs/cluster.md:1: cites PROTOCOL.md, which is not a file of this repository",
+    assertEquals(List.of("docs/cluster.md:1: cites SPEC.md, which is not a file of this repository",
             "src/main/java/B.java:1: cites docs/protocol.md#9-gone: no heading there has that anchor",
-            "src/main/proto/frames.proto:1: cites PROTOCOL.md, which is not a file of this repository"),
-        problemsWith("docs/cluster.md", "As `PROTOCOL.md` says, and [protocol.md](protocol.md).\n"));
+            "src/main/proto/frames.proto:1: cites SPEC.md, which is not a file of this repository"),
+        problemsWith("docs/cluster.md", "As `SPEC.md` says, and [protocol.md](protocol.md).\n"));
   }
 }
