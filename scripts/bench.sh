@@ -1,30 +1,36 @@
 #!/usr/bin/env bash
 # Benchmarks Syncwire on this machine.
 #
-# The default workloads compare a Syncwire node with the raw Vert.x broadcast server: both servers run
-# pinned to CPU 0 (one JVM each, one usable core, fixed 1 GiB heap); the load generator runs pinned to
-# CPU 1 and drives them one after the other, workload by workload, then prints one table. The other
+# The default workloads compare a Syncwire node with broadcast servers written the idiomatic way on other
+# stacks: raw Vert.x (public API; once more with per-turn coalescing), Node's ws and Socket.IO 4.8 (from
+# src/test/bench-peers, installed with npm ci on first use; left out, with a warning, when Node.js 20+ is
+# missing). Every server runs pinned to CPU 0 (the JVMs with one usable core and a fixed 1 GiB heap); the
+# load generator runs pinned to CPU 1 and drives them one after the other, workload by workload, then
+# prints one table. The other
 # workloads concern Syncwire alone and start their own nodes (pinned to CPU 0 likewise, all of them when
 # there are several); the micro-benchmarks run in one JVM pinned to CPU 1. Results and logs go to
 # bench-results/<timestamp>/, all tables to results.md there.
 #
-#   scripts/bench.sh                           full run of idle, storm, fanout (about 5 minutes)
-#   scripts/bench.sh --quick                   smoke run of the same (about 2 minutes)
+#   scripts/bench.sh                           full run of idle, storm, fanout (about 20 minutes)
+#   scripts/bench.sh --quick                   smoke run of the same (about 8 minutes)
 #   scripts/bench.sh --workloads LIST          some of the workloads, or "all":
-#       idle, storm, fanout     Syncwire against raw Vert.x (the default)
+#       idle, storm, fanout     Syncwire against the other servers (the default)
 #       recovery                1,000 clients resubscribe with since after missing 500 publications (~1 min)
 #       cluster                 3 nodes on one CPU against 1 node: fan-out, publish-to-ack, failover (~11 min)
 #       publish                 3 nodes on one CPU against 1 node: pipelined publish throughput and CPU per publish,
 #                               group commit on and off, publish-to-ack at 1,000 and 10,000/s (~5 min)
 #       http                    SSE and long-polling against WebSocket, 1 node and 3 behind HAProxy (~17 min)
 #       codec, history          the CodecBench and HistoryMemoryBench micro-benchmarks (~1 min each)
+#       browser                 the browser client in Chromium: CPU per applied publication at 1k and 10k/s,
+#                               draining 1,000 publications queued offline (~2 min; needs chromium, npm ci in src/test/js)
 #
 # The benchmark is target/syncwire-bench.jar (built with `mvn package -Pbench`, here when it is missing);
 # the Syncwire under test is a server jar started as its own process.
 #
 # Environment: BENCH_SYNCWIRE_JAR and BENCH_SYNCWIRE_CONF pick the Syncwire build under test (default:
 # this tree's target/syncwire.jar and conf/node.json); BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT and
-# BENCH_RAW_PORT the ports of the default workloads; BENCH_HAPROXY the HAProxy binary (http workload);
+# BENCH_RAW_PORT, BENCH_RAW_COALESCED_PORT, BENCH_WS_PORT and BENCH_SOCKETIO_PORT the ports of the default
+# workloads; BENCH_HAPROXY the HAProxy binary (http workload);
 # BENCH_NODE_JAVA_OPTS extra JVM options for the nodes of recovery, cluster, publish and http (e.g. to profile them).
 # (Not SYNCWIRE_*: the server reads those as config overrides.)
 set -euo pipefail
@@ -45,19 +51,21 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ "$REQUESTED" == all ]]; then
-  REQUESTED=idle,storm,fanout,recovery,cluster,publish,http,codec,history
+  REQUESTED=idle,storm,fanout,recovery,cluster,publish,http,codec,history,browser
 fi
 
 # Which tool runs which workload; each list keeps the order given within its tool.
 COMPARED=()   # LoadGenerator: Syncwire against raw Vert.x
 ALONE=()      # GatewayBench: Syncwire nodes it starts itself
 MICRO=()      # single-JVM micro-benchmarks
+BROWSER=false # the browser client in Chromium
 IFS=',' read -r -a LIST <<<"$REQUESTED"
 for w in "${LIST[@]}"; do
   case "$w" in
     idle|storm|fanout) COMPARED+=("$w") ;;
     recovery|cluster|publish|http) ALONE+=("$w") ;;
     codec|history) MICRO+=("$w") ;;
+    browser) BROWSER=true ;;
     *) echo "unknown workload: $w" >&2; usage >&2; exit 2 ;;
   esac
 done
@@ -71,6 +79,10 @@ BENCH_SYNCWIRE_CONF=${BENCH_SYNCWIRE_CONF:-conf/node.json}
 BENCH_SYNCWIRE_PORT=${BENCH_SYNCWIRE_PORT:-18080}
 BENCH_SYNCWIRE_ADMIN_PORT=${BENCH_SYNCWIRE_ADMIN_PORT:-18081}
 BENCH_RAW_PORT=${BENCH_RAW_PORT:-18090}
+BENCH_WS_PORT=${BENCH_WS_PORT:-18091}
+BENCH_SOCKETIO_PORT=${BENCH_SOCKETIO_PORT:-18092}
+BENCH_RAW_COALESCED_PORT=${BENCH_RAW_COALESCED_PORT:-18093}
+PEERS_DIR=src/test/bench-peers
 BENCH_HAPROXY=${BENCH_HAPROXY:-/usr/sbin/haproxy}
 BENCH_NODE_JAVA_OPTS=${BENCH_NODE_JAVA_OPTS:-}
 SERVER_CPU=0
@@ -89,13 +101,24 @@ if [[ ",${ALONE[*]-}," == *http* && ! -x "$BENCH_HAPROXY" ]]; then
   exit 1
 fi
 
+NODE_PEERS=false
 if [[ ${#COMPARED[@]} -gt 0 ]]; then
-  for port in "$BENCH_SYNCWIRE_PORT" "$BENCH_SYNCWIRE_ADMIN_PORT" "$BENCH_RAW_PORT"; do
+  for port in "$BENCH_SYNCWIRE_PORT" "$BENCH_SYNCWIRE_ADMIN_PORT" "$BENCH_RAW_PORT" "$BENCH_RAW_COALESCED_PORT" \
+      "$BENCH_WS_PORT" "$BENCH_SOCKETIO_PORT"; do
     if ss -ltn "sport = :$port" | grep -q LISTEN; then
-      echo "port $port is already in use; set BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT or BENCH_RAW_PORT" >&2
+      echo "port $port is already in use; set the BENCH_*_PORT variables" >&2
       exit 1
     fi
   done
+  if node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
+    if [[ ! -d "$PEERS_DIR/node_modules" ]]; then
+      echo "installing the Node.js peers (npm ci in $PEERS_DIR)" >&2
+      (cd "$PEERS_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    NODE_PEERS=true
+  else
+    echo "warning: Node.js 20+ not found: the ws and Socket.IO servers are left out of this run" >&2
+  fi
 fi
 
 RESULTS="bench-results/$(date +%Y%m%d-%H%M%S)${PROFILE:+-quick}"
@@ -135,7 +158,7 @@ wait_ready() {
   exit 1
 }
 
-# --- Syncwire against raw Vert.x -------------------------------------------------------------------
+# --- Syncwire against the other servers -------------------------------------------------------------------
 if [[ ${#COMPARED[@]} -gt 0 ]]; then
   # Same JVM settings for both servers: one core, so Vert.x sizes itself to one event loop; a fixed heap,
   # so heap readings are not disturbed by resizing. GC logs explain latency outliers.
@@ -157,14 +180,37 @@ if [[ ${#COMPARED[@]} -gt 0 ]]; then
   RAW_PID=$!
   SERVER_PIDS+=("$RAW_PID")
 
+  "${SERVER_JVM[@]}" -Xlog:gc:file="$RESULTS/raw-coalesced-gc.log" \
+    -cp "$BENCH_JAR" dev.syncwire.bench.RawBroadcastServer --coalesce "$BENCH_RAW_COALESCED_PORT" \
+    >"$RESULTS/raw-coalesced.log" 2>&1 &
+  RAW_COALESCED_PID=$!
+  SERVER_PIDS+=("$RAW_COALESCED_PID")
+  PEERS=(--peer "raw-coalesced:$BENCH_RAW_COALESCED_PORT:$RAW_COALESCED_PID")
+
   wait_ready Syncwire "$BENCH_SYNCWIRE_PORT" "$SYNCWIRE_PID"
   wait_ready "raw Vert.x" "$BENCH_RAW_PORT" "$RAW_PID"
+  wait_ready "raw Vert.x, coalesced" "$BENCH_RAW_COALESCED_PORT" "$RAW_COALESCED_PID"
+
+  if [[ "$NODE_PEERS" == true ]]; then
+    # One Node.js process each, on the servers' CPU; --expose-gc lets GET /heap collect before reading.
+    taskset -c "$SERVER_CPU" node --expose-gc "$PEERS_DIR/ws-broadcast.mjs" "$BENCH_WS_PORT" \
+      >"$RESULTS/ws.log" 2>&1 &
+    WS_PID=$!
+    SERVER_PIDS+=("$WS_PID")
+    taskset -c "$SERVER_CPU" node --expose-gc "$PEERS_DIR/socketio-broadcast.mjs" "$BENCH_SOCKETIO_PORT" \
+      >"$RESULTS/socketio.log" 2>&1 &
+    SOCKETIO_PID=$!
+    SERVER_PIDS+=("$SOCKETIO_PID")
+    wait_ready "Node ws" "$BENCH_WS_PORT" "$WS_PID"
+    wait_ready Socket.IO "$BENCH_SOCKETIO_PORT" "$SOCKETIO_PID"
+    PEERS+=(--peer "ws:$BENCH_WS_PORT:$WS_PID" --peer "socketio:$BENCH_SOCKETIO_PORT:$SOCKETIO_PID")
+  fi
 
   COMPARED_LIST=$(IFS=,; echo "${COMPARED[*]}")
   "${CLIENT_JVM[@]}" dev.syncwire.bench.LoadGenerator \
     --host 127.0.0.1 \
     --syncwire-port "$BENCH_SYNCWIRE_PORT" --syncwire-pid "$SYNCWIRE_PID" \
-    --raw-port "$BENCH_RAW_PORT" --raw-pid "$RAW_PID" \
+    --raw-port "$BENCH_RAW_PORT" --raw-pid "$RAW_PID" "${PEERS[@]}" \
     --clk-tck "$(getconf CLK_TCK)" \
     --out "$RESULTS" "${PROFILE[@]}" --workloads "$COMPARED_LIST" \
     2> >(tee -a "$RESULTS/progress.log" >&2)
@@ -201,5 +247,17 @@ for w in "${MICRO[@]}"; do
   printf '### %s\n\n```\n%s\n```\n\n- Pinned to CPU %s; load average %s after.\n\n' "$title" "$out" "$CLIENT_CPU" \
     "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS/results.md"
 done
+
+# --- The browser client in Chromium (the node on CPU 0, Chromium and the publisher on CPU 1) -------
+if [[ "$BROWSER" == true ]]; then
+  if [[ ! -d src/test/js/node_modules ]]; then
+    (cd src/test/js && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  echo "$(date +%T) running the browser client benchmark" >&2
+  out=$(BENCH_NODE_CPUS=$SERVER_CPU taskset -c "$CLIENT_CPU" node src/test/js/browser/bench.mjs run "${PROFILE[@]}" \
+    2> >(tee -a "$RESULTS/progress.log" >&2))
+  echo "$out"
+  printf '### The browser client in Chromium\n\n%s\n\n' "$out" >>"$RESULTS/results.md"
+fi
 
 echo "results: $RESULTS/results.md" >&2

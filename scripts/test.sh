@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test: unit and in-process integration tests (surefire), tests of the packaged jar
-# (failsafe), then the browser client's tests (Node 20 or later), which start the packaged jar.
+# (failsafe), then the browser client's tests (Node 20 or later), which start the packaged jar, in Node
+# and in Chromium. Their npm packages (playwright-core, ws) and the benchmark's Node.js peers (ws,
+# Socket.IO), which a test drives, are installed first when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B verify "$@"
 if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
-  echo "the browser client's tests need Node.js 20 or later (node not found or older)" >&2
+  echo "the tests need Node.js 20 or later with npm (node not found or older)" >&2
   exit 1
 fi
+for dir in src/test/bench-peers src/test/js; do
+  if [[ ! -d "$dir/node_modules" ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
+mvn -B verify "$@"
 node --test src/test/js/

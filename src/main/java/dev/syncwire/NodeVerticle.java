@@ -24,6 +24,7 @@ import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.HeartbeatVerticle;
 import dev.syncwire.session.Hubs;
 import dev.syncwire.session.SessionServices;
+import dev.syncwire.transport.ClientFiles;
 import dev.syncwire.transport.GatewayVerticle;
 import dev.syncwire.transport.http.SessionDirectory;
 import io.vertx.core.DeploymentOptions;
@@ -105,13 +106,15 @@ public final class NodeVerticle extends VerticleBase {
         broker, limits, guard);
     directory = new SessionDirectory(vertx, services, config.http());
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> statuses = nodeStatuses;
+    // Read from the jar once, at start (a few hundred KB), and shared by every event loop's server.
+    ClientFiles clientFiles = new ClientFiles(config.http().demoEnabled());
 
     return channels
         .compose(id -> directory.start())
         .compose(id -> vertx.deployVerticle(new HeartbeatVerticle(hubs, config.heartbeat())))
         .compose(id -> vertx.deployVerticle(new GuardVerticle(guard, historyBudget, hubs, config.guard())))
         .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(config.http(), config.webSocket(), services, hubs,
-            status, directory), new DeploymentOptions().setInstances(loops)))
+            status, directory, clientFiles), new DeploymentOptions().setInstances(loops)))
         .compose(id -> vertx.deployVerticle(new AdminVerticle(status, broker, authenticator, config.admin(), statuses)))
         .onSuccess(id -> {
           status.ready(true);

@@ -44,6 +44,10 @@ class ServerJarIT {
     }
     assertTrue(entries.contains("dev/syncwire/Syncwire.class"), JAR + " holds the launcher");
     assertTrue(entries.contains("dev/syncwire/NodeVerticle.class"), JAR + " holds the node");
+    for (String served : List.of("syncwire/client/syncwire.js", "syncwire/client/syncwire-sw.js",
+        "syncwire/demo/index.html")) {
+      assertTrue(entries.contains(served), JAR + " holds " + served + ", which the node serves");
+    }
 
     List<String> found = new ArrayList<>();
     for (TestOnly t : TEST_ONLY) {

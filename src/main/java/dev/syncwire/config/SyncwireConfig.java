@@ -135,7 +135,7 @@ public final class SyncwireConfig {
   public static final ConfigKey<Long> HTTP_MAX_COMMANDS_PER_SEND =
       integer("http.maxCommandsPerSend", 100, 1, 100_000, "commands one POST /send may carry");
   public static final ConfigKey<JsonArray> HTTP_ALLOWED_ORIGINS =
-      stringList("http.allowedOrigins", "browser origins allowed by CORS on /send, /sse, /poll; empty = any");
+      stringList("http.allowedOrigins", "browser origins allowed by CORS on /send, /sse, /poll, /info; empty = any");
   public static final ConfigKey<Long> HTTP_HEADER_TIMEOUT_MS =
       integer("http.headerTimeoutMs", 10_000, 50, MAX_INT,
           "time from a connection's accept (a later request's first byte) to its complete request line and headers");
@@ -155,6 +155,8 @@ public final class SyncwireConfig {
   public static final ConfigKey<Long> WEBSOCKET_HANDSHAKE_TIMEOUT_MS =
       integer("websocket.handshakeTimeoutMs", 10_000, 50, MAX_INT,
           "time from the start of a /ws request to its upgrade");
+  public static final ConfigKey<Boolean> DEMO_ENABLED =
+      bool("demo.enabled", false, "serve the demo page at /demo on the client port");
   public static final ConfigKey<JsonArray> TENANTS =
       ConfigKey.tenants("tenants", "tenants: id, keys, anonymous, clientPublish");
 
@@ -171,7 +173,7 @@ public final class SyncwireConfig {
       CLUSTER_REPAIR_DELAY_MS, SSE_KEEPALIVE_MS, SSE_RETRY_MS, LONGPOLL_TIMEOUT_MS, SESSION_LINGER_MS,
       HTTP_MAX_SEND_BYTES, HTTP_MAX_COMMANDS_PER_SEND, HTTP_ALLOWED_ORIGINS, HTTP_HEADER_TIMEOUT_MS,
       HTTP_BODY_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, HTTP_TRUSTED_PROXIES, WEBSOCKET_ALLOWED_ORIGINS,
-      WEBSOCKET_COMPRESSION, WEBSOCKET_HANDSHAKE_TIMEOUT_MS, TENANTS);
+      WEBSOCKET_COMPRESSION, WEBSOCKET_HANDSHAKE_TIMEOUT_MS, DEMO_ENABLED, TENANTS);
 
   private final Map<String, Object> values;
   private final NodeConfig node;

@@ -36,6 +36,10 @@ public sealed interface Command {
   record Ping(long id) implements Command {
   }
 
+  /** Replaces the session's token by a later one of the same user and tenant (docs/protocol.md §5.4). */
+  record Refresh(long id, String token) implements Command {
+  }
+
   /** A position in a channel's log: its epoch and the last seq the client applied. */
   record Since(String epoch, long seq) {
     public Since {

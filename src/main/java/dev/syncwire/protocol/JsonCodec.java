@@ -95,6 +95,8 @@ public final class JsonCodec implements FrameCodec {
           return publish(id, json);
         case "ping":
           return new Command.Ping(id);
+        case "refresh":
+          return new Command.Refresh(id, string(json, "token", true));
         default:
           throw new ProtocolException(ErrorCode.BAD_REQUEST, "unknown command type \"" + type + "\"");
       }
@@ -200,6 +202,12 @@ public final class JsonCodec implements FrameCodec {
       w.id(f.id()).str("type", "unsubscribed").str("channel", f.channel());
     } else if (frame instanceof ServerFrame.Pong) {
       w.id(((ServerFrame.Pong) frame).id()).str("type", "pong");
+    } else if (frame instanceof ServerFrame.Refreshed) {
+      ServerFrame.Refreshed f = (ServerFrame.Refreshed) frame;
+      w.id(f.id()).str("type", "refreshed");
+      if (f.expiresAt() != null) {
+        w.num("expiresAt", f.expiresAt());
+      }
     } else if (frame instanceof ServerFrame.Error) {
       ServerFrame.Error f = (ServerFrame.Error) frame;
       if (f.id() != null) {

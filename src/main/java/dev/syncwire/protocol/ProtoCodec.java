@@ -80,6 +80,13 @@ public final class ProtoCodec implements FrameCodec {
       }
       case PING:
         return new Command.Ping(frame.getPing().getId());
+      case REFRESH: {
+        var r = frame.getRefresh();
+        if (r.getToken().isEmpty()) {
+          throw new ProtocolException(ErrorCode.BAD_REQUEST, "refresh needs a \"token\"").withCommandId(r.getId());
+        }
+        return new Command.Refresh(r.getId(), r.getToken());
+      }
       default:
         throw new MalformedFrameException("frame carries no command");
     }
@@ -165,6 +172,13 @@ public final class ProtoCodec implements FrameCodec {
       out.setUnsubscribed(dev.syncwire.protocol.proto.Unsubscribed.newBuilder().setId(f.id()).setChannel(f.channel()));
     } else if (frame instanceof ServerFrame.Pong) {
       out.setPong(dev.syncwire.protocol.proto.Pong.newBuilder().setId(((ServerFrame.Pong) frame).id()));
+    } else if (frame instanceof ServerFrame.Refreshed) {
+      ServerFrame.Refreshed f = (ServerFrame.Refreshed) frame;
+      var r = dev.syncwire.protocol.proto.Refreshed.newBuilder().setId(f.id());
+      if (f.expiresAt() != null) {
+        r.setExpiresAt(f.expiresAt());
+      }
+      out.setRefreshed(r);
     } else if (frame instanceof ServerFrame.Error) {
       ServerFrame.Error f = (ServerFrame.Error) frame;
       var e = dev.syncwire.protocol.proto.Error.newBuilder().setCode(f.code().wireName()).setMessage(f.message())

@@ -51,6 +51,14 @@ public sealed interface ServerFrame {
     }
   }
 
+  /** Reply to {@code refresh}: the session's new expiry (ms since the epoch), null for a token without one. */
+  record Refreshed(long id, Long expiresAt) implements ServerFrame {
+    @Override
+    public Long replyTo() {
+      return id;
+    }
+  }
+
   /** An error reply; {@code id} is null when the offending frame carried none. */
   record Error(Long id, ErrorCode code, String message, boolean retry, Long retryAfterMs,
                String currentJson) implements ServerFrame {

@@ -53,6 +53,9 @@ public final class Session implements SwapList.Member {
   private boolean flushPending;
   private long connectTimer = -1;
   private long expiryTimer = -1;
+  /** Refreshes received and the latest one applied: an older token verified late must not replace a newer. */
+  private long refreshes;
+  private long appliedRefresh;
   private int listIndex = -1;
   /** The tenant this session is counted against in {@link ConnectionLimits}, once connected. */
   private String countedTenant;
@@ -202,7 +205,46 @@ public final class Session implements SwapList.Member {
       publish((Command.Publish) command);
     } else if (command instanceof Command.Ping) {
       send(new ServerFrame.Pong(command.id()));
+    } else if (command instanceof Command.Refresh) {
+      refresh((Command.Refresh) command);
     }
+  }
+
+  /**
+   * A later token for the same user and tenant (docs/protocol.md §5.4): the session keeps its subscriptions
+   * and takes the new token's expiry and claims. Another user or tenant is {@code forbidden} and closes the
+   * session; a token that does not verify is {@code unauthorized} and leaves the old expiry in force.
+   * Refreshes complete in the order they verify; a refresh that verifies after a later one has been
+   * applied is answered but changes nothing.
+   */
+  private void refresh(Command.Refresh command) {
+    long generation = ++refreshes;
+    services.authenticator().authenticate(command.token()).onComplete(ar -> {
+      if (state != State.CONNECTED) {
+        return;
+      }
+      if (ar.failed()) {
+        String message = ar.cause() instanceof ProtocolException ? ar.cause().getMessage() : "authentication failed";
+        send(ServerFrame.Error.of(command.id(), ErrorCode.UNAUTHORIZED, message + "; the current token stays"));
+        return;
+      }
+      Principal next = ar.result();
+      if (!next.tenant().equals(principal.tenant()) || !next.user().equals(principal.user())) {
+        String message = "a refresh token must be for the same user and tenant";
+        send(ServerFrame.Error.of(command.id(), ErrorCode.FORBIDDEN, message));
+        close(CloseCode.FORBIDDEN, message);
+        return;
+      }
+      if (generation > appliedRefresh) {
+        appliedRefresh = generation;
+        principal = next;
+        cancelTimer(expiryTimer);
+        expiryTimer = -1;
+        armExpiry(next);
+      }
+      Long expiresAt = principal.expiresAtMs() > 0 ? principal.expiresAtMs() : null;
+      send(new ServerFrame.Refreshed(command.id(), expiresAt));
+    });
   }
 
   private void refuseBeforeConnect(Long commandId, String message) {
@@ -252,6 +294,13 @@ public final class Session implements SwapList.Member {
     state = State.CONNECTED;
     cancelTimer(connectTimer);
     connectTimer = -1;
+    armExpiry(principal);
+    send(new ServerFrame.Connected(commandId, id, key, principal.user(), principal.tenant(), services.nodeId(),
+        services.heartbeat().intervalMs()));
+  }
+
+  /** Closes the session {@code 4001} when the token of {@code principal} expires, if it does. */
+  private void armExpiry(Principal principal) {
     if (principal.expiresAtMs() > 0) {
       long delay = Math.max(1, principal.expiresAtMs() - System.currentTimeMillis());
       expiryTimer = services.vertx().setTimer(delay, t -> {
@@ -259,8 +308,6 @@ public final class Session implements SwapList.Member {
         close(CloseCode.UNAUTHORIZED, "token expired");
       });
     }
-    send(new ServerFrame.Connected(commandId, id, key, principal.user(), principal.tenant(), services.nodeId(),
-        services.heartbeat().intervalMs()));
   }
 
   private void subscribe(Command.Subscribe command) {

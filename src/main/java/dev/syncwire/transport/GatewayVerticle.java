@@ -40,15 +40,17 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
 
   private final SessionDirectory directory;
+  private final ClientFiles clientFiles;
 
   public GatewayVerticle(HttpConfig http, WebSocketConfig webSocket, SessionServices services, Hubs hubs,
-                         NodeStatus status, SessionDirectory directory) {
+                         NodeStatus status, SessionDirectory directory, ClientFiles clientFiles) {
     this.http = http;
     this.webSocket = webSocket;
     this.services = services;
     this.hubs = hubs;
     this.status = status;
     this.directory = directory;
+    this.clientFiles = clientFiles;
   }
 
   @Override
@@ -59,8 +61,10 @@ public final class GatewayVerticle extends VerticleBase {
     WebSocketGateway webSockets = new WebSocketGateway(services, hub, clientIp, webSocket);
     Router router = Router.router(vertx);
     HttpRefusals.install(router);
-    HealthRoutes.mount(router, status);
+    // Before /info: the HTTP gateway puts CORS on it too.
     new HttpGateway(vertx, directory, hub, http, clientIp, services.connections(), services.guard()).mount(router);
+    HealthRoutes.mount(router, status);
+    clientFiles.mount(router);
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(http.host())

@@ -7,15 +7,24 @@ import java.util.List;
 import java.util.Set;
 
 /** Command-line options of {@link LoadGenerator}. */
-record BenchOptions(String host, int syncwirePort, long syncwirePid, int rawPort, long rawPid, String tenant,
-                    Profile profile, Set<String> workloads, List<String> sourceAddresses, int clockTicksPerSecond,
-                    Path outDir) {
+record BenchOptions(String host, int syncwirePort, long syncwirePid, int rawPort, long rawPid, List<Peer> peers,
+                    String tenant, Profile profile, Set<String> workloads, List<String> sourceAddresses,
+                    int clockTicksPerSecond, Path outDir) {
+
+  /** The kinds of {@code --peer}: more servers compared with Syncwire, after the raw Vert.x one. */
+  static final Set<String> PEER_KINDS = Set.of("raw-coalesced", "ws", "socketio");
+
+  /** A server given by {@code --peer KIND:PORT:PID}. */
+  record Peer(String kind, int port, long pid) {
+  }
 
   static final Set<String> WORKLOADS = Set.of("idle", "storm", "fanout");
 
   static final String USAGE = String.join("\n",
       "usage: LoadGenerator --syncwire-port P --syncwire-pid PID --raw-port P --raw-pid PID [options]",
-      "  --host H            where both servers listen (default 127.0.0.1)",
+      "  --host H            where the servers listen (default 127.0.0.1)",
+      "  --peer K:PORT:PID   one more server to compare, K one of raw-coalesced (RawBroadcastServer --coalesce),",
+      "                      ws or socketio (the Node.js servers of src/test/bench-peers); repeatable, in order",
       "  --tenant T          Syncwire tenant with anonymous connect and client publish (default demo)",
       "  --quick             short windows, for a smoke run",
       "  --workloads LIST    some of idle,storm,fanout (default: all three)",
@@ -34,6 +43,7 @@ record BenchOptions(String host, int syncwirePort, long syncwirePid, int rawPort
     String sources = "127.0.0.2-127.0.0.9";
     int clockTicks = 100;
     Path out = null;
+    List<Peer> peers = new ArrayList<>();
     Set<String> workloads = new LinkedHashSet<>(List.of("idle", "storm", "fanout"));
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -43,6 +53,7 @@ record BenchOptions(String host, int syncwirePort, long syncwirePid, int rawPort
         case "--syncwire-pid" -> syncwirePid = Long.parseLong(value(args, ++i, arg));
         case "--raw-port" -> rawPort = Integer.parseInt(value(args, ++i, arg));
         case "--raw-pid" -> rawPid = Long.parseLong(value(args, ++i, arg));
+        case "--peer" -> peers.add(peer(value(args, ++i, arg)));
         case "--tenant" -> tenant = value(args, ++i, arg);
         case "--quick" -> profile = Profile.quick();
         case "--sources" -> sources = value(args, ++i, arg);
@@ -55,8 +66,17 @@ record BenchOptions(String host, int syncwirePort, long syncwirePid, int rawPort
     if (syncwirePort < 0 || syncwirePid < 0 || rawPort < 0 || rawPid < 0) {
       throw new IllegalArgumentException("both servers' ports and pids are required\n" + USAGE);
     }
-    return new BenchOptions(host, syncwirePort, syncwirePid, rawPort, rawPid, tenant, profile, workloads,
-        addressRange(sources), clockTicks, out);
+    return new BenchOptions(host, syncwirePort, syncwirePid, rawPort, rawPid, List.copyOf(peers), tenant, profile,
+        workloads, addressRange(sources), clockTicks, out);
+  }
+
+  private static Peer peer(String spec) {
+    String[] parts = spec.split(":");
+    if (parts.length != 3 || !PEER_KINDS.contains(parts[0])) {
+      throw new IllegalArgumentException("--peer needs KIND:PORT:PID with KIND one of " + PEER_KINDS + ", got "
+          + spec + "\n" + USAGE);
+    }
+    return new Peer(parts[0], Integer.parseInt(parts[1]), Long.parseLong(parts[2]));
   }
 
   private static Set<String> workloadList(String list) {

@@ -36,14 +36,17 @@ final class BoxFacts {
     return parts.length > 0 ? parts[0] : "?";
   }
 
-  static List<String> footer(Profile profile, Target syncwire, Target raw, JvmProcess self, String heapSpaces,
+  static List<String> footer(Profile profile, List<Target> targets, JvmProcess self, String heapSpaces,
                              String loadBefore, boolean latencies, List<String> notes) {
     List<String> lines = new ArrayList<>();
     lines.add("Box: " + cpuModel() + " x " + cpuCount() + ", kernel " + kernel() + ", "
         + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + ", loopback only.");
-    lines.add("Pinning: Syncwire (pid " + syncwire.process().pid() + ") on CPU " + syncwire.process().allowedCpus()
-        + ", raw Vert.x (pid " + raw.process().pid() + ") on CPU " + raw.process().allowedCpus()
-        + ", load generator on CPU " + self.allowedCpus() + ". Server heap: " + heapSpaces + ".");
+    StringBuilder pinning = new StringBuilder("Pinning: ");
+    for (Target target : targets) {
+      pinning.append(target.name()).append(" (pid ").append(target.process().pid()).append(") on CPU ")
+          .append(target.process().allowedCpus()).append(", ");
+    }
+    lines.add(pinning + "load generator on CPU " + self.allowedCpus() + ". Heap read as: " + heapSpaces + ".");
     lines.add("Run: profile " + profile.name() + ", one round, load average " + loadBefore + " before and "
         + loadAverage() + " after (other work on the box makes absolute figures noisy; ratios hold better).");
     if (latencies) {

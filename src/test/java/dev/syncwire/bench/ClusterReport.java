@@ -13,7 +13,7 @@ final class ClusterReport {
   static ResultTable fanOut(Profile profile, ClusterWorkload.Result r) {
     String nodes = r.clusterTarget().name();
     ResultTable t = new ResultTable(List.of(nodes, "1 node"), nodes + "/1 node");
-    Report.fanOut(t, profile, r.clusterFanOut(), r.singleFanOut());
+    Report.fanOut(t, profile, List.of(r.clusterFanOut(), r.singleFanOut()));
     t.add("server CPU with no clients (% of one core, all nodes)", Cell.of(100 * r.clusterIdle().serverShare(), "%.1f"),
         Cell.of(100 * r.singleIdle().serverShare(), "%.1f"));
     t.add("cross-node event-bus messages per publication (fan-out sent)",

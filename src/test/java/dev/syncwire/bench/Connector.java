@@ -123,7 +123,7 @@ final class Connector {
       int index = firstIndex + started++;
       long attemptNanos = System.nanoTime();
       WebSocketConnectOptions options = new WebSocketConnectOptions()
-          .setHost(target.host()).setPort(target.portOf(index)).setURI("/ws");
+          .setHost(target.host()).setPort(target.portOf(index)).setURI(target.protocol().path());
       nextClient().connect(options)
           .compose(ws -> {
             LoadSocket socket = new LoadSocket(vertx, index, ws, target.protocol(), events);

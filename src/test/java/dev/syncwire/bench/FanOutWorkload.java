@@ -10,7 +10,8 @@ import java.util.function.BiFunction;
 /**
  * Workload a: one publisher, one channel, N subscribers, 100-byte payloads. Steps the offered rate up
  * until a step is no longer sustained (loss, backlog, or latency growing through the step), then
- * measures latency at fixed offered loads: a common absolute one and half of this target's maximum.
+ * measures latency at fixed offered loads: a light and a high one, the same for every target, and half of
+ * this target's maximum.
  * {@link #fixedLoads} runs given rates only. The subscribers use WebSocket unless another
  * {@link SubscriberTransport} is given; the publisher always does.
  */
@@ -22,6 +23,8 @@ final class FanOutWorkload {
   static final long P99_BOUND_MICROS = 50_000;
   /** Steps past this are not attempted (far beyond what one core can deliver). */
   private static final double MAX_PUBS_PER_SECOND = 20_000;
+  /** A backlog still draining after this long counts as lost: the run must end. */
+  private static final double MAX_BACKLOG_SECONDS = 300;
 
   private final Loop loop;
   private final List<String> sources;
@@ -50,12 +53,12 @@ final class FanOutWorkload {
    * The workload's figures for one target. {@code max} is null when no step held; {@code failure} is set
    * (and there are no figures) when the workload could not even start.
    */
-  record Result(PhaseResult max, PhaseResult firstFailed, PhaseResult common, PhaseResult halfMax,
+  record Result(PhaseResult max, PhaseResult firstFailed, PhaseResult light, PhaseResult high, PhaseResult halfMax,
                 List<PhaseResult> steps, long lost, long duplicates, long orderBreaks, int subscribers,
                 String problems, String failure) {
 
     static Result failed(int subscribers, String why) {
-      return new Result(null, null, null, null, List.of(), 0, 0, 0, subscribers, "", why);
+      return new Result(null, null, null, null, null, List.of(), 0, 0, 0, subscribers, "", why);
     }
 
     boolean lossFree() {
@@ -98,10 +101,13 @@ final class FanOutWorkload {
       steps.add(warmup);
       Search search = findMaximum(runner, steps);
       PhaseResult max = search.max();
-      PhaseResult common = runner.fixedLoad("@common", profile.commonDeliveriesPerSecond() / subscriberCount);
+      PhaseResult light = runner.fixedLoad("@light", profile.lightDeliveriesPerSecond() / subscriberCount);
       PhaseResult halfMax = max == null ? null : runner.fixedLoad("@50% max", max.offeredPubsPerSecond() / 2);
+      // Last: a target that cannot keep up builds a backlog, which must not spill into another measurement.
+      PhaseResult high = profile.highDeliveriesPerSecond() <= 0 ? null
+          : runner.fixedLoad("@high", profile.highDeliveriesPerSecond() / subscriberCount);
       Integrity integrity = setup.integrity(target);
-      return new Result(max, search.firstFailed(), common, halfMax, steps, integrity.lost, integrity.duplicates,
+      return new Result(max, search.firstFailed(), light, high, halfMax, steps, integrity.lost, integrity.duplicates,
           integrity.orderBreaks, subscriberCount, integrity.problems, null);
     });
   }
@@ -314,8 +320,9 @@ final class FanOutWorkload {
       long deliveredInWindow = loop.read(() -> phase.delivered);
       long requests = loop.read(subscribers::requests) - requests0;
       if (!drained) {
-        // Late or lost? Give a backlog time to clear; what is still missing afterwards is lost.
-        awaitDeliveries(phase, profile.lossWaitSeconds());
+        // Late or lost? Give a backlog time to clear: what is still missing once nothing has arrived for
+        // the loss wait is lost.
+        awaitBacklog(phase);
       }
       PhaseResult result = loop.read(() -> new PhaseResult(label, pubsPerSecond, phase.subscribers, phase.sent,
           deliveredInWindow, phase.deliveredWhileSending, phase.expected() - phase.delivered, cpu,
@@ -328,6 +335,17 @@ final class FanOutWorkload {
       Log.line("%s %s", target.name(), result.summary());
       all.add(result);
       return result;
+    }
+
+    /** Waits while deliveries still arrive, at most {@link #MAX_BACKLOG_SECONDS}, until none has for the loss wait. */
+    private void awaitBacklog(Phase phase) {
+      long stopAt = System.nanoTime() + (long) (MAX_BACKLOG_SECONDS * 1e9);
+      long before = -1;
+      long now = loop.read(() -> phase.delivered);
+      while (now > before && System.nanoTime() < stopAt && !awaitDeliveries(phase, profile.lossWaitSeconds())) {
+        before = now;
+        now = loop.read(() -> phase.delivered);
+      }
     }
 
     private boolean awaitDeliveries(Phase phase, double seconds) {

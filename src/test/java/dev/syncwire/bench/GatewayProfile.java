@@ -42,13 +42,15 @@ record GatewayProfile(String name,
   }
 
   static GatewayProfile full() {
-    return new GatewayProfile("full", Profile.full(), 1000, 500, 3, 3, 5, 1, List.of(200.0, 1000.0), 60, 5, 20, 200, 10,
+    return new GatewayProfile("full", Profile.full().withoutHighLoad(), 1000, 500, 3, 3, 5, 1,
+        List.of(200.0, 1000.0), 60, 5, 20, 200, 10,
         5, 10, List.of(2_000.0, 5_000.0, 10_000.0, 20_000.0, 40_000.0, 80_000.0, 160_000.0), 30, 10, 2, 10,
         new Publish(64, 1000, 15, 30, 3, 10, List.of(1_000.0, 10_000.0), 3, 10));
   }
 
   static GatewayProfile quick() {
-    return new GatewayProfile("quick", Profile.quick(), 1000, 500, 1, 3, 3, 1, List.of(200.0, 1000.0), 20, 2, 5, 200, 10,
+    return new GatewayProfile("quick", Profile.quick().withoutHighLoad(), 1000, 500, 1, 3, 3, 1,
+        List.of(200.0, 1000.0), 20, 2, 5, 200, 10,
         3, 5, List.of(5_000.0, 20_000.0), 10, 3, 1, 3,
         new Publish(64, 1000, 5, 8, 1, 3, List.of(1_000.0, 10_000.0), 1, 3));
   }

@@ -47,7 +47,7 @@ final class IdleConnectionsWorkload {
         failures += batch.failures();
         open = point;
         Loop.pause(SETTLE_MILLIS);
-        JvmProcess.HeapReading reading = target.process().heapAfterGc();
+        JvmProcess.HeapReading reading = target.heapAfterGc().get();
         heap.add(reading.usedBytes());
         rss.add(target.process().rssBytes());
         spaces = reading.spaces();

@@ -58,7 +58,7 @@ final class Notes {
                                  ConnectionStormWorkload.Result storm) {
     List<CpuWindow.Measured> windows = new ArrayList<>();
     if (fanOut != null && fanOut.failure() == null) {
-      Stream.of(fanOut.max(), fanOut.common(), fanOut.halfMax())
+      Stream.of(fanOut.max(), fanOut.light(), fanOut.high(), fanOut.halfMax())
           .filter(p -> p != null).forEach(p -> windows.add(p.cpu()));
     }
     if (storm != null) {

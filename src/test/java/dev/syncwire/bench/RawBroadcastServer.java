@@ -11,26 +11,41 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The runtime's own floor: a WebSocket server on {@code /ws} that writes every text message it receives
- * once to every other socket with {@code writeTextMessage}. No protocol: being connected is being
- * subscribed. One event loop, like the Syncwire node it is compared with.
+ * A broadcast server written the idiomatic way on Vert.x's public API: a WebSocket server on {@code /ws}
+ * that writes every text message it receives once to every other socket with {@code writeTextMessage}.
+ * No protocol: being connected is being subscribed. One event loop, like the Syncwire node it is compared
+ * with.
  *
- * <p>Usage: {@code java -cp syncwire.jar dev.syncwire.bench.RawBroadcastServer [port]} (default 18090);
- * {@code GET /ready} answers 200 once listening.
+ * <p>With {@code --coalesce}, messages received in one event-loop turn are written at the end of the turn,
+ * one frame per socket holding them all, one per line. The public API flushes every write, so packing the
+ * turn's messages into one frame is its only way to one write and one flush per socket and turn, which
+ * Syncwire gets by writing frames unflushed and flushing each socket once. It saves frame headers and the
+ * client's per-frame work on top, so it bounds from above what coalescing alone can give.
+ *
+ * <p>Usage: {@code java -cp syncwire-bench.jar dev.syncwire.bench.RawBroadcastServer [--coalesce] [port]}
+ * (default 18090); {@code GET /ready} answers 200 once listening.
  */
 public final class RawBroadcastServer extends VerticleBase {
   private final int port;
+  private final boolean coalesce;
   private final List<ServerWebSocket> sockets = new ArrayList<>();
+  /** The turn's messages and their senders, when coalescing; empty between turns. */
+  private final List<String> turnMessages = new ArrayList<>();
+  private final List<ServerWebSocket> turnSenders = new ArrayList<>();
 
-  public RawBroadcastServer(int port) {
+  public RawBroadcastServer(int port, boolean coalesce) {
     this.port = port;
+    this.coalesce = coalesce;
   }
 
   public static void main(String[] args) {
-    int port = args.length > 0 ? Integer.parseInt(args[0]) : 18090;
+    boolean coalesce = args.length > 0 && args[0].equals("--coalesce");
+    int first = coalesce ? 1 : 0;
+    int port = args.length > first ? Integer.parseInt(args[first]) : 18090;
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    vertx.deployVerticle(new RawBroadcastServer(port))
-        .onSuccess(id -> System.out.println("raw broadcast server listening on " + port))
+    vertx.deployVerticle(new RawBroadcastServer(port, coalesce))
+        .onSuccess(id -> System.out.println("raw broadcast server listening on " + port
+            + (coalesce ? ", coalescing each turn's messages" : "")))
         .onFailure(e -> {
           System.err.println("raw broadcast server failed to start: " + e.getMessage());
           System.exit(1);
@@ -56,7 +71,13 @@ public final class RawBroadcastServer extends VerticleBase {
 
   private void join(ServerWebSocket socket) {
     sockets.add(socket);
-    socket.textMessageHandler(text -> broadcast(socket, text));
+    socket.textMessageHandler(text -> {
+      if (coalesce) {
+        collect(socket, text);
+      } else {
+        broadcast(socket, text);
+      }
+    });
     socket.closeHandler(v -> remove(socket));
   }
 
@@ -67,6 +88,38 @@ public final class RawBroadcastServer extends VerticleBase {
         to.writeTextMessage(text);
       }
     }
+  }
+
+  private void collect(ServerWebSocket from, String text) {
+    if (turnMessages.isEmpty()) {
+      // Runs once the event loop has handled the reads of this turn.
+      context.runOnContext(v -> broadcastTurn());
+    }
+    turnMessages.add(text);
+    turnSenders.add(from);
+  }
+
+  /** One frame per socket with the turn's messages it did not send itself, one per line. */
+  private void broadcastTurn() {
+    String all = String.join("\n", turnMessages);
+    for (int i = 0; i < sockets.size(); i++) {
+      ServerWebSocket to = sockets.get(i);
+      if (!turnSenders.contains(to)) {
+        to.writeTextMessage(all);
+      } else {
+        StringBuilder others = new StringBuilder();
+        for (int m = 0; m < turnMessages.size(); m++) {
+          if (turnSenders.get(m) != to) {
+            others.append(others.length() == 0 ? "" : "\n").append(turnMessages.get(m));
+          }
+        }
+        if (others.length() > 0) {
+          to.writeTextMessage(others.toString());
+        }
+      }
+    }
+    turnMessages.clear();
+    turnSenders.clear();
   }
 
   // Order does not matter, so swap the last socket into the hole instead of shifting the tail.

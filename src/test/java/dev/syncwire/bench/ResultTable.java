@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * One table of a run, as Markdown: a row per metric and a column per target (or per variant of one
- * target). A comparing table adds the ratio of its first two columns, as the Syncwire/raw table does. A
- * cell is a number or a reason there is none ("void", "n/a"); ratios need two numbers.
+ * target). A comparing table adds the ratio of its first column to each other one, as the table of Syncwire
+ * and the servers it is compared with does. A cell is a number or a reason there is none ("void", "n/a");
+ * ratios need two numbers.
  */
 final class ResultTable {
   /** A figure, or {@code NaN} with the text to show instead. */
@@ -25,31 +26,38 @@ final class ResultTable {
   }
 
   private final String[] header;
-  private final boolean ratio;
+  /** How many ratio columns follow the figures: the first column over the second, third, ... */
+  private final int ratios;
   private final List<String[]> rows = new ArrayList<>();
-
-  /** The Syncwire against raw Vert.x table of {@link LoadGenerator}. */
-  ResultTable() {
-    this(List.of("Syncwire", "raw Vert.x"), "Syncwire/raw");
-  }
 
   /**
    * A table with one column per name in {@code columns}; with {@code ratioName} not null, one more column
    * with the first column divided by the second.
    */
   ResultTable(List<String> columns, String ratioName) {
+    this(columns, ratioName == null ? List.of() : List.of(ratioName));
+  }
+
+  private ResultTable(List<String> columns, List<String> ratioNames) {
     List<String> h = new ArrayList<>();
     h.add("metric");
     h.addAll(columns);
-    if (ratioName != null) {
-      h.add(ratioName);
-    }
+    h.addAll(ratioNames);
     this.header = h.toArray(new String[0]);
-    this.ratio = ratioName != null;
+    this.ratios = ratioNames.size();
+  }
+
+  /** One column per target, then the first target's figure over each other's ("Syncwire/raw Vert.x", ...). */
+  static ResultTable comparing(List<String> columns) {
+    List<String> ratioNames = new ArrayList<>();
+    for (int i = 1; i < columns.size(); i++) {
+      ratioNames.add(columns.get(0) + "/" + columns.get(i));
+    }
+    return new ResultTable(columns, ratioNames);
   }
 
   private int figureColumns() {
-    return header.length - 1 - (ratio ? 1 : 0);
+    return header.length - 1 - ratios;
   }
 
   void section(String title) {
@@ -68,8 +76,8 @@ final class ResultTable {
     for (int i = 0; i < cells.length; i++) {
       row[i + 1] = cells[i].text();
     }
-    if (ratio) {
-      row[header.length - 1] = ratio(cells[0], cells[1]);
+    for (int r = 0; r < ratios; r++) {
+      row[1 + cells.length + r] = ratio(cells[0], cells[r + 1]);
     }
     rows.add(row);
   }

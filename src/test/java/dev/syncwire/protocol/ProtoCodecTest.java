@@ -124,6 +124,23 @@ class ProtoCodecTest {
     var ack = parse(codec.encode(new ServerFrame.Ack(5, "orders", 46, "k3x9", true))).getAck();
     assertEquals(46, ack.getSeq());
     assertTrue(ack.getDuplicate());
+
+    var refreshed = parse(codec.encode(new ServerFrame.Refreshed(9, 1767225600000L))).getRefreshed();
+    assertEquals(9, refreshed.getId());
+    assertEquals(1767225600000L, refreshed.getExpiresAt());
+    assertFalse(parse(codec.encode(new ServerFrame.Refreshed(9, null))).getRefreshed().hasExpiresAt());
+  }
+
+  @Test
+  void aRefreshIsTheSameCommandAsItsJsonFormAndNeedsAToken() {
+    byte[] refresh = ClientFrame.newBuilder().setRefresh(dev.syncwire.protocol.proto.Refresh.newBuilder().setId(8)
+        .setToken("a.b.c")).build().toByteArray();
+    assertEquals(JsonCodec.decode("{\"id\":8,\"type\":\"refresh\",\"token\":\"a.b.c\"}"), codec.decode(refresh));
+    byte[] empty = ClientFrame.newBuilder().setRefresh(dev.syncwire.protocol.proto.Refresh.newBuilder().setId(8))
+        .build().toByteArray();
+    ProtocolException e = assertThrows(ProtocolException.class, () -> codec.decode(empty));
+    assertEquals(ErrorCode.BAD_REQUEST, e.code());
+    assertEquals(8L, e.commandId());
   }
 
   private static dev.syncwire.protocol.proto.ServerFrame parse(byte[] bytes) throws Exception {

@@ -30,6 +30,8 @@ public final class LoadSocket {
   private long pendingId = -1;
   private String pendingType;
   private Promise<JsonObject> pending;
+  private String exchangePrefix;
+  private Promise<Void> exchange;
   private boolean closing;
   /** Keyed publishes sent and not yet acknowledged, by command id: what a refused publish resends. */
   private final java.util.Map<Long, String> unackedKeyed = new java.util.HashMap<>();
@@ -141,10 +143,40 @@ public final class LoadSocket {
     return webSocket.close();
   }
 
+  /**
+   * Sends {@code frame} and completes once a frame starting with {@code replyPrefix} arrives, for protocols
+   * whose handshake replies carry no command id; the protocol adapter hands such frames to
+   * {@link #completeExchange}.
+   */
+  public Future<Void> exchange(String frame, String replyPrefix) {
+    Promise<Void> reply = Promise.promise();
+    exchangePrefix = replyPrefix;
+    exchange = reply;
+    send(frame);
+    vertx.setTimer(REPLY_TIMEOUT_MILLIS, t -> {
+      if (exchange == reply) {
+        exchange = null;
+        reply.fail("no reply starting with " + replyPrefix + " within " + REPLY_TIMEOUT_MILLIS + " ms");
+      }
+    });
+    return reply.future();
+  }
+
+  /** Completes the exchange in flight if {@code frame} answers it; returns whether it did. */
+  public boolean completeExchange(String frame) {
+    if (exchange == null || !frame.startsWith(exchangePrefix)) {
+      return false;
+    }
+    Promise<Void> p = exchange;
+    exchange = null;
+    p.complete();
+    return true;
+  }
+
   private void onText(String frame) {
     if (protocol.isPublication(frame)) {
       if (listener != null) {
-        listener.onPublication(index, frame);
+        protocol.deliver(frame, index, listener);
       }
     } else {
       protocol.onControlFrame(this, frame);
@@ -155,6 +187,10 @@ public final class LoadSocket {
     if (pending != null) {
       pending.tryFail("closed before the reply");
       pending = null;
+    }
+    if (exchange != null) {
+      exchange.tryFail("closed before the reply");
+      exchange = null;
     }
     if (!closing) {
       events.unexpectedCloses++;

@@ -11,6 +11,11 @@ public interface WireProtocol {
 
   String name();
 
+  /** The WebSocket path the server serves its clients on. */
+  default String path() {
+    return "/ws";
+  }
+
   /** Gets a freshly opened socket ready: subscribed to {@code channel}, or able to publish when it is null. */
   Future<Void> join(LoadSocket socket, String channel);
 
@@ -30,6 +35,14 @@ public interface WireProtocol {
 
   /** Whether a received frame is a publication pushed to a subscriber. */
   boolean isPublication(String frame);
+
+  /**
+   * Hands the publications of a frame {@link #isPublication} accepted to {@code listener}: the frame itself,
+   * unless the server packs several publications into one frame.
+   */
+  default void deliver(String frame, int subscriber, PublicationListener listener) {
+    listener.onPublication(subscriber, frame);
+  }
 
   /** Any other received frame: a reply, an ack, an error or a reset. */
   void onControlFrame(LoadSocket socket, String frame);

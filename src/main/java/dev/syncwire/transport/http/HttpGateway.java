@@ -63,7 +63,7 @@ public final class HttpGateway {
       cors.addOrigins(config.allowedOrigins());
     }
     boolean allowList = !config.allowedOrigins().isEmpty();
-    for (String path : new String[] {"/send", "/sse", "/poll"}) {
+    for (String path : new String[] {"/send", "/sse", "/poll", "/info"}) {
       if (allowList) {
         // The answer depends on the Origin (allowed or not): caches must keep one answer per Origin.
         router.route(path).handler(rc -> {
