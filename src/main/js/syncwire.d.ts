@@ -248,6 +248,7 @@ export interface ClientEvents {
   error: SyncwireError;
   connected: { session: string; key: string; user: string; tenant: string; node: string; heartbeatMs: number; transport: TransportName; reason?: string };
   reconnecting: { delayMs: number; failures: number; reason: string };
+  /** a publication made while not connected is stored (on disk when `durable`: its transaction committed) */
   queued: { key: string; channel: string; durable: boolean };
   token: { token: string; expiresAt: number | null };
 }

@@ -2876,10 +2876,15 @@ export class Syncwire extends Emitter {
       entry.scope = this._scope;
       entry.id = this._scope + "\n" + channel + "\n" + key;
       if (!this._outbox.includes(rec)) return; // already settled (acked before the store was ready)
-      rec.stored = this._store.add({ ...entry }).catch((e) => {
-        this.emit("error", e instanceof SyncwireError ? e : new SyncwireError("storage", "outbox write failed", { cause: e }));
-      });
-      if (offline) this.emit("queued", { key, channel, durable: this.durable });
+      // `queued` once the entry is on disk: what a page reloaded after it will find again.
+      rec.stored = this._store.add({ ...entry }).then(
+        () => {
+          if (offline) this.emit("queued", { key, channel, durable: this.durable });
+        },
+        (e) => {
+          this.emit("error", e instanceof SyncwireError ? e : new SyncwireError("storage", "outbox write failed", { cause: e }));
+        },
+      );
     };
     if (this._storeOpened) persist();
     else this._unpersisted.push(persist);

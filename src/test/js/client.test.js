@@ -395,25 +395,28 @@ test("fallback: without a working WebSocket the client settles on SSE, then upgr
   assert.deepEqual(seqs(), [1, 2, 3, 4]);
 });
 
-test("tokens: before exp the client refreshes; a server without refresh gets a new session without a gap", LIMIT, async (t) => {
+test("tokens: before exp the client refreshes the session in place: same session, subscriptions kept", LIMIT, async (t) => {
   let issued = 0;
   const getToken = async () => {
     issued++;
     return acmeToken({ sub: "u1", exp: Math.floor(Date.now() / 1000) + 60 });
   };
   const c = client(t, { tenant: undefined, getToken, refreshBeforeMs: 58500 });
+  let connects = 0;
+  c.on("connected", () => connects++);
   c.connect();
   const ch = fresh("token");
   const { sub, got, seqs } = collect(c, ch);
   await sub.ready;
   assert.equal(c.session.user, "u1");
   const firstSession = c.session.session;
+  const renewing = nextEvent(c, "token", (e) => e.expiresAt > Date.now() + 50000 && issued >= 2, 10000);
   await c.publish(ch, 1);
-  const moved = await nextEvent(c, "connected", (e) => e.reason === "token", 10000);
-  assert.equal(moved.transport, "websocket");
+  const renewed = await renewing;
+  assert.ok(renewed.expiresAt > Date.now() + 50000, "the new token's expiry");
   assert.equal(c.state, "connected");
-  assert.notEqual(c.session.session, firstSession);
-  assert.ok(issued >= 2);
+  assert.equal(c.session.session, firstSession, "refreshed in place (docs/protocol.md §5.4)");
+  assert.equal(connects, 1);
   await c.publish(ch, 2);
   await until(() => got.length === 2, "2 publications");
   assert.deepEqual(seqs(), [1, 2]);

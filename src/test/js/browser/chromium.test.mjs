@@ -179,8 +179,9 @@ test("offline: 100 publishes while the browser is offline, the page reloaded off
     const c = new S.Syncwire(location.origin, {
       tenant: "demo", scope, baseDelayMs: 100, jitterMs: 100, maxDelayMs: 500, maxAttempts: 0, sharedConnection: false,
     });
-    Object.assign(window, { c, fates: [] });
+    Object.assign(window, { c, fates: [], queued: 0 });
     c.on("outbox", (e) => window.fates.push({ key: e.key, status: e.status }));
+    c.on("queued", (e) => { if (e.durable) window.queued++; });
     c.connect();
   }, [channel, scope]);
   try {
@@ -204,7 +205,8 @@ test("offline: 100 publishes while the browser is offline, the page reloaded off
       window.c.publish(channel, { n: 0 }, { key: "off-expired", ttlMs: 2000 }).catch(() => {});
     }, channel);
     const expiresAt = Date.now() + 2000;
-    await until(async () => (await page.evaluate(() => window.c.pending())) === 101, "101 in the outbox");
+    // Reloading is safe once each entry's transaction has committed: `queued` says so.
+    await until(() => page.evaluate(() => window.queued === 101), "101 stored in IndexedDB");
 
     await page.reload();
     await page.waitForFunction(() => window.ready === true);
@@ -215,7 +217,11 @@ test("offline: 100 publishes while the browser is offline, the page reloaded off
     await context.setOffline(false);
     gate.unblock();
 
-    await until(() => page.evaluate(() => window.fates.length >= 101), "101 receipts", 30000);
+    await until(() => page.evaluate(() => window.fates.length >= 101), "101 receipts", 30000).catch(async (e) => {
+      const seen = await page.evaluate(async () => ({ state: window.c.state, transport: window.c.transport,
+        pending: await window.c.pending(), fates: window.fates.length, last: window.fates.slice(-3) }));
+      throw new Error(e.message + ": " + JSON.stringify(seen));
+    });
     await until(() => observer.page.evaluate(() => window.seen.length >= 100), "100 applied", 30000);
     const fates = await page.evaluate(() => window.fates);
     assert.deepEqual(fates.filter((f) => f.status === "expired").map((f) => f.key), ["off-expired"]);
