@@ -59,17 +59,21 @@ async function publisher(channel) {
   ws.on("message", (m) => {
     if (String(m).startsWith('{"id"') && String(m).includes('"type":"ack"')) acked.n++;
   });
+  const connected = new Promise((resolve) => ws.on("message", (m) => {
+    if (String(m).includes('"type":"connected"')) resolve();
+  }));
   ws.send(JSON.stringify({ id: id++, type: "connect", tenant: "demo" }));
+  await connected; // a publish before `connected` would close the session (docs/protocol.md §5.1)
   return {
     acked,
     async run(rate, seconds) {
-      const perTick = rate / 100;
-      let owed = 0;
+      // Owed from the clock, not from the tick count: timers fire late, the rate must not drop.
       let sent = 0;
-      const end = Date.now() + seconds * 1000;
+      const start = Date.now();
+      const end = start + seconds * 1000;
       while (Date.now() < end) {
-        owed += perTick;
-        for (; owed >= 1; owed--) {
+        const owed = Math.floor(((Date.now() - start) / 1000) * rate) - sent;
+        for (let i = 0; i < owed; i++) {
           ws.send(`{"id":${id++},"type":"publish","channel":"${channel}","data":{"n":${++sent},"p":"${PAYLOAD}"}}`);
         }
         await new Promise((r) => setTimeout(r, 10));
@@ -92,8 +96,8 @@ async function applyRate(rate) {
   const cdp = await context.newCDPSession(page);
   await cdp.send("Performance.enable");
   const pub = await publisher(channel);
-  await pub.run(rate, 1); // warm-up
-  await until(() => page.evaluate(() => window.applied) .then((n) => n >= rate * 0.99), "warm-up applied", 20000);
+  const warm = await pub.run(rate, 1); // warm-up
+  await until(async () => (await page.evaluate(() => window.applied)) >= warm, "warm-up applied", 20000);
   const before = await metrics(cdp);
   const applied0 = await page.evaluate(() => window.applied);
   const sent = await pub.run(rate, SECONDS);
