@@ -18,6 +18,8 @@ import java.util.List;
  */
 public final class NodeJsPeer implements AutoCloseable {
   public static final Path DIR = Path.of("src", "test", "bench-peers");
+  /** HTTP/1.1: the default h2c upgrade request would go to the WebSocket servers' upgrade handlers. */
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   public final int port;
   private final Process process;
@@ -71,9 +73,7 @@ public final class NodeJsPeer implements AutoCloseable {
 
   private boolean ready() {
     try {
-      // HTTP/1.1: the default h2c upgrade request would go to the WebSocket servers' upgrade handlers.
-      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+      HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
       return r.statusCode() == 200;
     } catch (IOException e) {
