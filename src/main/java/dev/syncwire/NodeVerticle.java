@@ -1,6 +1,19 @@
 package dev.syncwire;
 
+import dev.syncwire.admin.AdminOperations;
 import dev.syncwire.admin.AdminVerticle;
+import dev.syncwire.admin.Dashboard;
+import dev.syncwire.admin.NodeDrain;
+import dev.syncwire.admin.ProcessLifecycle;
+import dev.syncwire.admin.UserDisconnects;
+import dev.syncwire.cluster.Addresses;
+import dev.syncwire.session.Admission;
+import dev.syncwire.telemetry.MetricNames;
+import dev.syncwire.telemetry.MetricsEndpoint;
+import dev.syncwire.telemetry.MetricsRegistries;
+import dev.syncwire.telemetry.NodeMetrics;
+import dev.syncwire.telemetry.Tracing;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.syncwire.admin.NodeStatus;
 import dev.syncwire.auth.Authenticator;
 import dev.syncwire.broker.ChannelBroker;
@@ -24,7 +37,9 @@ import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.HeartbeatVerticle;
 import dev.syncwire.session.Hubs;
 import dev.syncwire.session.SessionServices;
+import dev.syncwire.config.TenantConfig;
 import dev.syncwire.transport.ClientFiles;
+import dev.syncwire.transport.SelfWarmUp;
 import dev.syncwire.transport.GatewayVerticle;
 import dev.syncwire.transport.http.SessionDirectory;
 import io.vertx.core.DeploymentOptions;
@@ -56,6 +71,12 @@ public final class NodeVerticle extends VerticleBase {
   private MemoryGuard guard;
   private HistoryBudget historyBudget;
   private ConnectionLimits limits;
+  private Admission admission;
+  private NodeMetrics metrics;
+  private NodeDrain drain;
+  private String warmUpTenant;
+  /** Set before deployment by tests that read spans; otherwise made from the configuration at start. */
+  private Tracing tracing;
 
   @Override
   public Future<?> start() {
@@ -71,11 +92,26 @@ public final class NodeVerticle extends VerticleBase {
     int loops = config.node().eventLoops();
     hubs = new Hubs();
     limits = ConnectionLimits.from(config.limits());
-    Authenticator authenticator = new Authenticator(vertx, config.tenants());
+    // The warm-up's tenant: anonymous, but under a name nobody outside this process can know.
+    warmUpTenant = "warmup-" + randomNodeId().substring(2) + Long.toHexString(new SecureRandom().nextLong());
+    List<TenantConfig> tenants = new java.util.ArrayList<>(config.tenants());
+    if (config.operations().warmUpSessions() > 0) {
+      tenants.add(new TenantConfig(warmUpTenant, List.of(), true, true, false, null, null, null));
+    }
+    Authenticator authenticator = new Authenticator(vertx, tenants);
     historyBudget = new HistoryBudget(config.channel().historyNodeMaxBytes(),
         config.channel().historyTenantMaxBytes());
     ChannelLog.useBudget(historyBudget);
     guard = new MemoryGuard(config.guard().heapHighPercent(), config.guard().heapLowPercent());
+    admission = new Admission(guard);
+    PrometheusMeterRegistry registry = MetricsRegistries.forNode();
+    metrics = new NodeMetrics(registry, config.operations().metricsPerTenant());
+    drain = new NodeDrain(vertx, hubs, admission, config.operations());
+    if (tracing == null) {
+      tracing = Tracing.configured(config.operations(), nodeId);
+    }
+    Tracing.useForNode(tracing);
+    AdminOperations.UserDisconnect disconnect;
     Future<?> channels;
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> nodeStatuses = null;
     if (vertx.isClustered()) {
@@ -91,19 +127,32 @@ public final class NodeVerticle extends VerticleBase {
           VertxInternals.clusterManager(vertx).getNodeId(), TenantChannelSettings.from(config),
           config.cluster().repairDelayMs(), config.cluster().publishBatch());
       broker = clusterBroker;
-      status = new NodeStatus(nodeId, config.heartbeat().intervalMs(), TRANSPORTS, hubs, guard,
+      status = new NodeStatus(nodeId, config.heartbeat().intervalMs(), TRANSPORTS, hubs, guard, admission,
           () -> new java.util.TreeSet<>(ClusterVerticle.members(hazelcast).values()).stream().toList());
-      channels = vertx.deployVerticle(new ClusterVerticle(clusterBroker, hazelcast,
-          config.cluster().announceIntervalMs(), status::localStatus));
+      clusterBroker.registerMetrics(metrics);
+      String vertxNodeId = VertxInternals.clusterManager(vertx).getNodeId();
+      vertx.eventBus().<JsonObject>consumer(Addresses.disconnect(vertxNodeId),
+          m -> UserDisconnects.answer(hubs, m.body()).onSuccess(m::reply));
+      disconnect = (tenant, user) -> UserDisconnects.onEveryNode(vertx,
+          ClusterVerticle.members(hazelcast).keySet().stream().map(Addresses::disconnect).toList(), tenant, user);
+      ClusterVerticle clusterVerticle = new ClusterVerticle(clusterBroker, hazelcast,
+          config.cluster().announceIntervalMs(), status::localStatus);
+      clusterVerticle.registerMetrics(metrics);
+      channels = vertx.deployVerticle(clusterVerticle);
       nodeStatuses = () -> ClusterVerticle.statuses(vertx, hazelcast);
     } else {
       LocalChannelBroker localBroker = new LocalChannelBroker(vertx, TenantChannelSettings.from(config));
       broker = localBroker;
-      status = new NodeStatus(nodeId, config.heartbeat().intervalMs(), TRANSPORTS, hubs, guard, null);
+      status = new NodeStatus(nodeId, config.heartbeat().intervalMs(), TRANSPORTS, hubs, guard, admission, null);
+      disconnect = (tenant, user) -> UserDisconnects.onThisNode(hubs, tenant, user);
       channels = vertx.deployVerticle(() -> new ChannelVerticle(localBroker), new DeploymentOptions().setInstances(loops));
     }
     SessionServices services = new SessionServices(vertx, nodeId, config.limits(), config.heartbeat(), authenticator,
-        broker, limits, guard);
+        broker, limits, guard, metrics, admission, tracing);
+    registerNodeMetrics();
+    AdminOperations operations = new AdminOperations(new MetricsEndpoint(registry, metrics),
+        config.operations().metricsRequireKey(), drain, disconnect, new Dashboard(vertx, status, broker, nodeStatuses,
+        metrics, config.tenants().stream().map(TenantConfig::id).toList()));
     directory = new SessionDirectory(vertx, services, config.http());
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> statuses = nodeStatuses;
     // Read from the jar once, at start (a few hundred KB), and shared by every event loop's server.
@@ -115,12 +164,63 @@ public final class NodeVerticle extends VerticleBase {
         .compose(id -> vertx.deployVerticle(new GuardVerticle(guard, historyBudget, hubs, config.guard())))
         .compose(id -> vertx.deployVerticle(() -> new GatewayVerticle(config.http(), config.webSocket(), services, hubs,
             status, directory, clientFiles), new DeploymentOptions().setInstances(loops)))
-        .compose(id -> vertx.deployVerticle(new AdminVerticle(status, broker, authenticator, config.admin(), statuses)))
+        .compose(id -> vertx.deployVerticle(new AdminVerticle(status, broker, authenticator, config.admin(), statuses,
+            operations)))
+        .compose(id -> warmUp())
         .onSuccess(id -> {
           status.ready(true);
+          ProcessLifecycle.nodeStarted(vertx, drain, config.operations().drainGraceMs());
           LOG.info("Syncwire node " + nodeId + " serving clients on " + config.http().host() + ":"
               + config.http().port() + ", admin on " + config.admin().host() + ":" + config.admin().port());
         });
+  }
+
+  /** Runs the node's own warm-up (see {@link SelfWarmUp}) before it reports ready; never fails the start. */
+  private Future<Void> warmUp() {
+    int sessions = config.operations().warmUpSessions();
+    if (sessions == 0) {
+      return Future.succeededFuture();
+    }
+    // Stay within the node's own per-address and per-tenant bounds, if any.
+    if (config.limits().connectionsPerIp() > 0) {
+      sessions = Math.min(sessions, config.limits().connectionsPerIp());
+    }
+    if (config.limits().connectionsPerTenant() > 0) {
+      sessions = Math.min(sessions, config.limits().connectionsPerTenant());
+    }
+    String host = config.http().host().equals("0.0.0.0") || config.http().host().equals("::") ? "127.0.0.1"
+        : config.http().host();
+    return SelfWarmUp.run(vertx, host, config.http().port(), config.http().tls().enabled(), warmUpTenant, sessions,
+            config.operations().warmUpRounds(), config.operations().warmUpTimeoutMs())
+        .onSuccess(r -> {
+          String line = "warmed up in " + r.millis() + " ms: " + r.sessions() + " sessions, " + r.acked()
+              + " publishes";
+          if (r.problem() == null) {
+            LOG.info(line);
+          } else {
+            LOG.warning(line + "; not all went through (" + r.problem() + "), ready anyway");
+          }
+        })
+        .<Void>mapEmpty().recover(e -> {
+          LOG.warning("warm-up failed (" + e.getMessage() + "), ready anyway");
+          return Future.succeededFuture();
+        });
+  }
+
+  private void registerNodeMetrics() {
+    metrics.counter(MetricNames.DELIVERIES, "publications handed to subscriptions", hubs::deliveries);
+    metrics.gauge(MetricNames.GUARD_ENGAGED, "1 while the memory guard sheds load", () -> guard.engaged() ? 1 : 0);
+    metrics.gauge(MetricNames.GUARD_HEAP_PERCENT, "old generation in use after its last collection, in %",
+        guard::usedPercent);
+    metrics.counter(MetricNames.GUARD_ENGAGEMENTS, "times the memory guard engaged", guard::engagements);
+    metrics.gauge(MetricNames.READY, "1 while the node takes new clients", () -> status.ready() ? 1 : 0);
+    metrics.gauge(MetricNames.DRAINING, "1 while the node drains", () -> admission.draining() ? 1 : 0);
+  }
+
+  /** Traces through {@code tracing} instead of the configured exporter (call before deploying). */
+  public NodeVerticle withTracing(Tracing tracing) {
+    this.tracing = tracing;
+    return this;
   }
 
   @Override
@@ -128,11 +228,25 @@ public final class NodeVerticle extends VerticleBase {
     if (status != null) {
       status.ready(false);
     }
-    return Future.succeededFuture();
+    Tracing spans = tracing;
+    // Flushing the exporter waits for the collector: not on the event loop.
+    return spans == null || !spans.enabled() ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          spans.close();
+          return null;
+        });
   }
 
   public SyncwireConfig syncwireConfig() {
     return config;
+  }
+
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  public NodeDrain drain() {
+    return drain;
   }
 
   public NodeStatus status() {

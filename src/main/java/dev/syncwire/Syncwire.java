@@ -3,6 +3,8 @@ package dev.syncwire;
 import dev.syncwire.config.ConfigException;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.cluster.HazelcastConfigs;
+import dev.syncwire.admin.ProcessLifecycle;
+import dev.syncwire.telemetry.MetricsRegistries;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -29,6 +31,11 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
   /** Vert.x worker threads unless the launcher's options say otherwise. */
   static final int WORKER_THREADS = 4;
   static final String EMBEDDED_CONFIG = "/syncwire/node.json";
+  /**
+   * Starts, warms up, then drains and exits 0: the training run of the class-data-sharing archive
+   * ({@code -XX:ArchiveClassesAtExit}) that the build makes.
+   */
+  static final String EXIT_WHEN_READY = "--exit-when-ready";
 
   private final boolean clustered;
   private SyncwireConfig config;
@@ -58,10 +65,13 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
     }
     String conf = confArgument(args);
     if (conf != null && !isJsonObject(conf)) {
-      System.err.println("syncwire: the -conf file '" + conf + "' cannot be read or is not a JSON object");
+      NodeLogs.printError("syncwire: the -conf file '" + conf + "' cannot be read or is not a JSON object", null);
       System.exit(EXIT_BAD_CONFIG);
     }
-    new Syncwire(args).launch();
+    boolean exitWhenReady = java.util.Arrays.asList(args).contains(EXIT_WHEN_READY);
+    ProcessLifecycle.installForProcess(exitWhenReady);
+    new Syncwire(java.util.Arrays.stream(args).filter(a -> !a.equals(EXIT_WHEN_READY)).toArray(String[]::new))
+        .launch();
   }
 
   // The launcher only logs a warning for an unreadable -conf and goes on with none; refuse instead.
@@ -106,12 +116,13 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
         SyncwireConfig.put(merged, SyncwireConfig.NODE_ID, NodeVerticle.randomNodeId());
       }
       config = SyncwireConfig.fromJson(merged);
+      NodeLogs.install(config);
       if (clustered) {
         HazelcastConfigs.load(config.cluster(), config.node().id());
       }
       return merged;
     } catch (ConfigException e) {
-      System.err.println("syncwire: " + e.getMessage());
+      NodeLogs.printError("syncwire: " + e.getMessage(), conf);
       System.exit(EXIT_BAD_CONFIG);
       return null;
     }
@@ -126,10 +137,13 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
       // steady traffic never starts another.
       options.setWorkerPoolSize(WORKER_THREADS);
     }
-    VertxBuilder builder = Vertx.builder().with(options);
+    VertxBuilder builder = MetricsRegistries.withVertxMetrics(Vertx.builder(), options);
     if (clustered) {
-      builder.withClusterManager(
-          new HazelcastClusterManager(HazelcastConfigs.load(config.cluster(), config.node().id())));
+      com.hazelcast.config.Config hazelcast = HazelcastConfigs.load(config.cluster(), config.node().id());
+      // A draining node hands its partitions over as it leaves; that must fit in drain.graceMs.
+      hazelcast.setProperty(com.hazelcast.spi.properties.ClusterProperty.GRACEFUL_SHUTDOWN_MAX_WAIT.getName(),
+          Long.toString(Math.max(1, config.operations().drainGraceMs() / 1000)));
+      builder.withClusterManager(new HazelcastClusterManager(hazelcast));
     }
     return builder;
   }

@@ -26,7 +26,6 @@ class ServerJarIT {
   private static final List<TestOnly> TEST_ONLY = List.of(
       new TestOnly("the benchmark", "dev/syncwire/bench/", "dev.syncwire.bench.GatewayBench"),
       new TestOnly("the test kit", "dev/syncwire/testing/", "dev.syncwire.testing.TestNode"),
-      new TestOnly("HdrHistogram", "org/HdrHistogram/", "org.HdrHistogram.Histogram"),
       new TestOnly("JMH", "org/openjdk/jmh/", "org.openjdk.jmh.runner.Runner"),
       new TestOnly("JMH's option parser", "joptsimple/", "joptsimple.OptionParser"),
       new TestOnly("JMH's statistics", "org/apache/commons/math3/", "org.apache.commons.math3.stat.StatUtils"),

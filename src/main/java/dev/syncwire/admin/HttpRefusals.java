@@ -59,8 +59,9 @@ public final class HttpRefusals {
   }
 
   private static void answer(HttpServerRequest request, int status, ErrorCode code, String message, Throwable cause) {
+    // The cause's class alone: a query that does not decode is quoted in its message, and may hold a session key.
     LOG.log(Level.FINE, () -> request.method() + " " + request.path() + " refused with " + status + ": " + message
-        + (cause == null ? "" : " (" + cause.getMessage() + ")"));
+        + (cause == null ? "" : " (" + cause.getClass().getName() + ")"));
     HttpServerResponse response = request.response();
     if (response.ended() || response.closed()) {
       return;

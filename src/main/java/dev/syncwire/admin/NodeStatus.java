@@ -3,6 +3,7 @@ package dev.syncwire.admin;
 import dev.syncwire.channel.ChannelLog;
 import dev.syncwire.channel.HistoryBudget;
 import dev.syncwire.guard.MemoryGuard;
+import dev.syncwire.session.Admission;
 import dev.syncwire.session.Hubs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,11 +27,13 @@ public final class NodeStatus {
   private final MemoryGuard guard;
   private final Supplier<List<String>> members;
   private volatile boolean ready;
+  private final Admission admission;
 
   /** {@code members} names the cluster's live nodes; null for a node that runs alone. */
   public NodeStatus(String nodeId, long heartbeatMs, List<String> transports, Hubs hubs, MemoryGuard guard,
-                    Supplier<List<String>> members) {
+                    Admission admission, Supplier<List<String>> members) {
     this.guard = guard;
+    this.admission = admission;
     this.nodeId = nodeId;
     this.heartbeatMs = heartbeatMs;
     this.transports = List.copyOf(transports);
@@ -53,7 +56,7 @@ public final class NodeStatus {
    */
   public JsonObject localStatus() {
     return new JsonObject().put("node", nodeId).put("connections", sessions()).put("sessions", sessions())
-        .put("ready", ready()).put("threadsStarted", THREADS.getTotalStartedThreadCount())
+        .put("ready", ready()).put("draining", admission.draining()).put("threadsStarted", THREADS.getTotalStartedThreadCount())
         .put("memoryGuard", new JsonObject().put("engaged", guard.engaged()).put("engagements", guard.engagements())
             .put("heapAfterGcPercent", guard.usedPercent()).put("sessionsCutOff", guard.sessionsCutOff()))
         .put("history", history());
@@ -71,7 +74,7 @@ public final class NodeStatus {
 
   /** Whether balancers should send traffic here: started, not stopping, and not shedding load. */
   public boolean ready() {
-    return ready && !guard.engaged();
+    return ready && !admission.refusesNewSessions();
   }
 
   /** Whether the memory guard is refusing new connections, subscriptions and publishes. */

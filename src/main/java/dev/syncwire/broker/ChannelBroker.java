@@ -41,7 +41,15 @@ public interface ChannelBroker {
   Future<ChannelDetail> channel(ChannelId channel);
 
   /** Exactly one of {@code dataJson} and {@code patchJson}; {@code key} is the optional idempotency key. */
-  record PublishRequest(String key, String dataJson, String patchJson) {
+  /**
+   * One publish. {@code traceparent} is the W3C context of the publish's span, set only while tracing is on,
+   * so that the owner and the fan-out continue its trace.
+   */
+  record PublishRequest(String key, String dataJson, String patchJson, String traceparent) {
+    public PublishRequest(String key, String dataJson, String patchJson) {
+      this(key, dataJson, patchJson, null);
+    }
+
     /** About the memory this request holds while it waits (characters of its strings). */
     public int bytes() {
       return 64 + length(key) + length(dataJson) + length(patchJson);

@@ -18,6 +18,8 @@ public final class OutboundPublication {
   private final Publication publication;
   private final Patch patch;
   private final Map<String, Long> versions;
+  /** When the publication entered this node ({@link System#nanoTime()}), for the delivery latency. */
+  private final long enteredNanos = System.nanoTime();
   // Each slot is written at most a few times with identical content (benign race between event loops).
   private final byte[][] encoded = new byte[2][];
 
@@ -47,6 +49,10 @@ public final class OutboundPublication {
 
   public Map<String, Long> versions() {
     return versions;
+  }
+
+  public long enteredNanos() {
+    return enteredNanos;
   }
 
   public ServerFrame.Pub frame() {

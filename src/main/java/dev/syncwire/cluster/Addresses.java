@@ -34,4 +34,9 @@ public final class Addresses {
   public static String status(String nodeId) {
     return "sw.node." + nodeId + ".status";
   }
+
+  /** Admin disconnects of a user's sessions, run by every node on its own sessions. */
+  public static String disconnect(String nodeId) {
+    return "sw.node." + nodeId + ".disconnect";
+  }
 }

@@ -24,6 +24,11 @@ import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.protocol.Command;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
+import dev.syncwire.telemetry.MetricNames;
+import dev.syncwire.telemetry.NodeMetrics;
+import dev.syncwire.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -93,6 +98,14 @@ public final class ClusterChannelBroker implements ChannelBroker {
     this.repairDelayMs = repairDelayMs;
     this.publishBatch = publishBatch;
     this.blocking = vertx.createSharedWorkerExecutor("syncwire-cluster-blocking", 2);
+  }
+
+  /** Reports the cluster's counters with the node's metrics. */
+  public void registerMetrics(NodeMetrics metrics) {
+    metrics.counter(MetricNames.FANOUT_SENT, "publications sent to other nodes", fanoutSent::get);
+    metrics.counter(MetricNames.FANOUT_RECEIVED, "publications received from other nodes", fanoutReceived::get);
+    metrics.counter(MetricNames.GAP_REPAIRS, "gaps repaired from the owner's history", repairs::get);
+    metrics.gauge(MetricNames.MEMBERS, "members of the cluster", () -> hazelcast.getCluster().getMembers().size());
   }
 
   WorkerExecutor blocking() {
@@ -216,17 +229,20 @@ public final class ClusterChannelBroker implements ChannelBroker {
             "channel owner or its backup unavailable, retry with the same key", null, null, RETRY_AFTER_MS));
       }
       PublishReplies replies = ar.result();
-      for (PublishOutcome outcome : replies.outcomes()) {
-        if (outcome instanceof PublishOutcome.Accepted accepted) {
-          fanOut(channel, accepted.publication(), replies.nodes());
+      for (int i = 0; i < replies.outcomes().size(); i++) {
+        if (replies.outcomes().get(i) instanceof PublishOutcome.Accepted accepted) {
+          fanOut(channel, accepted.publication(), replies.nodes(), requests.get(i).traceparent());
         }
       }
       return Future.succeededFuture(replies);
     });
   }
 
-  /** One message per following node; this node's own followers get it without the network. */
-  private void fanOut(ChannelId channel, Publication p, Set<String> nodes) {
+  /**
+   * One message per following node; this node's own followers get it without the network. A traced
+   * publish's context goes along (field {@code tp}), only then.
+   */
+  private void fanOut(ChannelId channel, Publication p, Set<String> nodes, String traceparent) {
     JsonObject message = null;
     for (String node : nodes) {
       if (node.equals(nodeId)) {
@@ -235,6 +251,9 @@ public final class ClusterChannelBroker implements ChannelBroker {
       }
       if (message == null) {
         message = encode(channel, p);
+        if (traceparent != null) {
+          message.put("tp", traceparent);
+        }
       }
       fanoutSent.incrementAndGet();
       vertx.eventBus().send(Addresses.fanout(node), message);
@@ -258,7 +277,22 @@ public final class ClusterChannelBroker implements ChannelBroker {
   void onFanout(Message<JsonObject> message) {
     fanoutReceived.incrementAndGet();
     JsonObject m = message.body();
-    onPublication(new ChannelId(m.getString("t"), m.getString("c")), decode(m));
+    ChannelId channel = new ChannelId(m.getString("t"), m.getString("c"));
+    Tracing tracing = Tracing.forNode();
+    String traceparent = m.getString("tp");
+    if (traceparent == null || !tracing.enabled()) {
+      onPublication(channel, decode(m));
+      return;
+    }
+    Span span = tracing.tracer().spanBuilder(Tracing.FANOUT_SPAN).setSpanKind(SpanKind.CONSUMER)
+        .setParent(tracing.parentOf(traceparent)).setAttribute(Tracing.CHANNEL, channel.name())
+        .setAttribute(Tracing.TENANT, channel.tenant()).setAttribute(Tracing.SEQ, m.getLong("s"))
+        .setAttribute(Tracing.NODE, nodeId).startSpan();
+    try {
+      onPublication(channel, decode(m));
+    } finally {
+      span.end();
+    }
   }
 
   // ---- subscribe ----

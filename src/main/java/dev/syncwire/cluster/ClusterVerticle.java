@@ -8,6 +8,8 @@ import dev.syncwire.cluster.operation.Announce;
 import dev.syncwire.cluster.operation.Announcement;
 import dev.syncwire.cluster.operation.RemoveNode;
 import dev.syncwire.cluster.operation.Sweep;
+import dev.syncwire.telemetry.MetricNames;
+import dev.syncwire.telemetry.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -40,6 +42,10 @@ public final class ClusterVerticle extends VerticleBase {
 
   private UUID membershipListener;
   private volatile int ownedChannels;
+  /** Whether every partition this node holds had its backups in sync at the last check. */
+  private volatile boolean backedUp;
+  /** The backup check runs on every this-many announcements. */
+  private static final int BACKUP_CHECK_EVERY = 5;
   private int announcements;
 
   public ClusterVerticle(ClusterChannelBroker broker, HazelcastInstance hazelcast, long announceIntervalMs,
@@ -122,7 +128,18 @@ public final class ClusterVerticle extends VerticleBase {
    * Tells each following node where the channels this node owns stand, so that a node that missed the
    * last publication of a channel notices it even when nothing follows. Also forgets departed nodes.
    */
+  /** Reports what this verticle measures with the node's metrics. */
+  public void registerMetrics(NodeMetrics metrics) {
+    metrics.gauge(MetricNames.OWNED_CHANNELS, "channels whose log this node owns", () -> ownedChannels);
+    metrics.gauge(MetricNames.BACKED_UP, "1 while every partition this node holds has its backups in sync",
+        () -> backedUp ? 1 : 0);
+  }
+
   private void announce() {
+    if (announcements % BACKUP_CHECK_EVERY == 0) {
+      broker.blocking().executeBlocking(() -> hazelcast.getPartitionService().isLocalMemberSafe(), false)
+          .onSuccess(safe -> backedUp = safe);
+    }
     broker.blocking().executeBlocking(() -> broker.map().localKeySet(), false).onSuccess(keys -> {
       ownedChannels = keys.size();
       if (keys.isEmpty()) {

@@ -27,16 +27,26 @@ public final class SyncwireConfig {
       string("node.id", "", "node name in /info and replies; empty = random");
   public static final ConfigKey<Long> NODE_EVENT_LOOPS =
       integer("node.eventLoops", 0, 0, 1024, "event-loop threads and gateway instances; 0 = one per CPU");
+  public static final ConfigKey<String> LOG_FORMAT =
+      string("log.format", "text", "log lines: text (java.util.logging's two-line format) or json (one object a line)");
   public static final ConfigKey<String> HTTP_HOST =
       string("http.host", "0.0.0.0", "interface of the client port");
   public static final ConfigKey<Long> HTTP_PORT =
       integer("http.port", 8080, 0, 65535, "client port: /ws, /info, /health, /ready; 0 = any free port");
+  public static final ConfigKey<String> HTTP_TLS_CERT_PATH =
+      string("http.tls.certPath", "", "PEM certificate chain of the client port; empty = plain HTTP");
+  public static final ConfigKey<String> HTTP_TLS_KEY_PATH =
+      string("http.tls.keyPath", "", "PEM private key (PKCS#8) of http.tls.certPath");
   public static final ConfigKey<String> ADMIN_HOST =
       string("admin.host", "127.0.0.1", "interface of the admin port");
   public static final ConfigKey<Long> ADMIN_PORT =
       integer("admin.port", 8081, 0, 65535, "admin port; 0 = any free port");
   public static final ConfigKey<String> ADMIN_KEY =
       string("admin.key", "", "bearer key for /api/v1; empty disables the admin API");
+  public static final ConfigKey<String> ADMIN_TLS_CERT_PATH =
+      string("admin.tls.certPath", "", "PEM certificate chain of the admin port; empty = plain HTTP");
+  public static final ConfigKey<String> ADMIN_TLS_KEY_PATH =
+      string("admin.tls.keyPath", "", "PEM private key (PKCS#8) of admin.tls.certPath");
   public static final ConfigKey<Long> HEARTBEAT_INTERVAL_MS =
       integer("heartbeat.intervalMs", 30000, 50, MAX_INT, "WebSocket ping interval");
   public static final ConfigKey<Long> HEARTBEAT_MAX_MISSED_PONGS =
@@ -157,12 +167,36 @@ public final class SyncwireConfig {
           "time from the start of a /ws request to its upgrade");
   public static final ConfigKey<Boolean> DEMO_ENABLED =
       bool("demo.enabled", false, "serve the demo page at /demo on the client port");
+  public static final ConfigKey<Boolean> METRICS_REQUIRE_KEY =
+      bool("metrics.requireKey", false, "GET /metrics on the admin port needs the admin key");
+  public static final ConfigKey<Boolean> METRICS_PER_TENANT =
+      bool("metrics.perTenant", false, "tag publish counters with the tenant (one series per tenant)");
+  public static final ConfigKey<Long> DRAIN_PERIOD_MS =
+      integer("drain.periodMs", 10_000, 0, MAX_INT,
+          "a draining node spreads its clients' reconnects over this long");
+  public static final ConfigKey<Long> DRAIN_GRACE_MS =
+      integer("drain.graceMs", 5_000, 0, MAX_INT,
+          "after the drain period, how long a draining node waits for its channels to move before it exits");
+  public static final ConfigKey<Long> WARMUP_SESSIONS =
+      integer("warmup.sessions", 256, 0, 100_000,
+          "sessions a starting node runs against itself per round before it reports ready; 0 = no warm-up");
+  public static final ConfigKey<Long> WARMUP_ROUNDS =
+      integer("warmup.rounds", 3, 1, 1000, "rounds of the start-up warm-up");
+  public static final ConfigKey<Long> WARMUP_TIMEOUT_MS =
+      integer("warmup.timeoutMs", 15_000, 100, MAX_INT, "the warm-up's time limit; the node is ready after it anyway");
+  public static final ConfigKey<Boolean> OTEL_ENABLED =
+      bool("otel.enabled", false, "OpenTelemetry traces, exported over OTLP (OTEL_* variables apply too)");
+  public static final ConfigKey<String> OTEL_ENDPOINT =
+      string("otel.endpoint", "", "OTLP/HTTP endpoint of the collector; empty = OTEL_EXPORTER_OTLP_ENDPOINT or localhost:4318");
+  public static final ConfigKey<String> OTEL_SERVICE_NAME =
+      string("otel.serviceName", "syncwire", "service.name of the node's spans (OTEL_SERVICE_NAME wins)");
   public static final ConfigKey<JsonArray> TENANTS =
       ConfigKey.tenants("tenants", "tenants: id, keys, anonymous, clientPublish");
 
   /** Every configuration key, in the order the README documents them. */
   public static final List<ConfigKey<?>> KEYS = List.of(
-      NODE_ID, NODE_EVENT_LOOPS, HTTP_HOST, HTTP_PORT, ADMIN_HOST, ADMIN_PORT, ADMIN_KEY, HEARTBEAT_INTERVAL_MS,
+      NODE_ID, NODE_EVENT_LOOPS, LOG_FORMAT, HTTP_HOST, HTTP_PORT, HTTP_TLS_CERT_PATH, HTTP_TLS_KEY_PATH, ADMIN_HOST,
+      ADMIN_PORT, ADMIN_KEY, ADMIN_TLS_CERT_PATH, ADMIN_TLS_KEY_PATH, HEARTBEAT_INTERVAL_MS,
       HEARTBEAT_MAX_MISSED_PONGS, LIMITS_MAX_FRAME_BYTES, LIMITS_CONNECT_TIMEOUT_MS, LIMITS_MAX_SUBSCRIPTIONS,
       LIMITS_OUTBOUND_BUFFER_BYTES, LIMITS_COMMAND_RATE, LIMITS_COMMAND_BURST, LIMITS_OUTBOUND_HIGH_WATER_BYTES,
       LIMITS_CONNECTIONS_PER_IP, LIMITS_CONNECTIONS_PER_TENANT, LIMITS_NODE_OUTBOUND_BYTES, GUARD_HEAP_HIGH_PERCENT,
@@ -173,10 +207,15 @@ public final class SyncwireConfig {
       CLUSTER_REPAIR_DELAY_MS, SSE_KEEPALIVE_MS, SSE_RETRY_MS, LONGPOLL_TIMEOUT_MS, SESSION_LINGER_MS,
       HTTP_MAX_SEND_BYTES, HTTP_MAX_COMMANDS_PER_SEND, HTTP_ALLOWED_ORIGINS, HTTP_HEADER_TIMEOUT_MS,
       HTTP_BODY_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, HTTP_TRUSTED_PROXIES, WEBSOCKET_ALLOWED_ORIGINS,
-      WEBSOCKET_COMPRESSION, WEBSOCKET_HANDSHAKE_TIMEOUT_MS, DEMO_ENABLED, TENANTS);
+      WEBSOCKET_COMPRESSION, WEBSOCKET_HANDSHAKE_TIMEOUT_MS, DEMO_ENABLED, METRICS_REQUIRE_KEY,
+      METRICS_PER_TENANT, DRAIN_PERIOD_MS, DRAIN_GRACE_MS, WARMUP_SESSIONS,
+      WARMUP_ROUNDS, WARMUP_TIMEOUT_MS, OTEL_ENABLED, OTEL_ENDPOINT,
+      OTEL_SERVICE_NAME, TENANTS);
 
   private final Map<String, Object> values;
   private final NodeConfig node;
+  private final LogConfig log;
+  private final OperationsConfig operations;
   private final HttpConfig http;
   private final WebSocketConfig webSocket;
   private final AdminConfig admin;
@@ -192,6 +231,7 @@ public final class SyncwireConfig {
     ConfigValues v = new ConfigValues(values);
     this.tenants = TenantConfig.parseAll(TENANTS.path(), v.get(TENANTS));
     this.node = NodeConfig.from(v);
+    this.log = LogConfig.from(v);
     this.http = HttpConfig.from(v);
     this.webSocket = WebSocketConfig.from(v);
     this.admin = AdminConfig.from(v);
@@ -200,6 +240,7 @@ public final class SyncwireConfig {
     this.guard = GuardConfig.from(v);
     this.channel = ChannelConfig.from(v);
     this.cluster = ClusterConfig.from(v);
+    this.operations = OperationsConfig.from(v);
     if (guard.heapLowPercent() > guard.heapHighPercent()) {
       throw new ConfigException(GUARD_HEAP_LOW_PERCENT.path(), "must not be above " + GUARD_HEAP_HIGH_PERCENT.path()
           + " (" + guard.heapHighPercent() + ")", guard.heapLowPercent());
@@ -326,6 +367,10 @@ public final class SyncwireConfig {
     return node;
   }
 
+  public LogConfig log() {
+    return log;
+  }
+
   public HttpConfig http() {
     return http;
   }
@@ -352,6 +397,10 @@ public final class SyncwireConfig {
 
   public ChannelConfig channel() {
     return channel;
+  }
+
+  public OperationsConfig operations() {
+    return operations;
   }
 
   public ClusterConfig cluster() {

@@ -32,6 +32,13 @@ public record TenantConfig(String id, List<KeyConfig> keys, boolean anonymous, b
       return HMAC.contains(alg);
     }
 
+    // The secret signs tokens: keep it out of logs.
+    @Override
+    public String toString() {
+      return "KeyConfig[alg=" + alg + (secret == null ? "" : ", secret=***")
+          + (publicKey == null ? "" : ", publicKey=" + publicKey) + "]";
+    }
+
     static KeyConfig parse(String path, Object raw) {
       if (!(raw instanceof JsonObject)) {
         throw new ConfigException(path, "must be an object {\"alg\", \"secret\" | \"publicKey\"}", raw);

@@ -7,8 +7,14 @@ package dev.syncwire.protocol;
 public sealed interface Command {
   long id();
 
-  /** Starts a session with a JWT, or anonymously for a tenant that allows it. */
-  record Connect(long id, String token, String tenant, String client) implements Command {
+  /**
+   * Starts a session with a JWT, or anonymously for a tenant that allows it. {@code traceparent} (W3C, or
+   * null) makes the connection's trace span a child of the client's.
+   */
+  record Connect(long id, String token, String tenant, String client, String traceparent) implements Command {
+    public Connect(long id, String token, String tenant, String client) {
+      this(id, token, tenant, client, null);
+    }
   }
 
   /** Follows a channel, optionally resuming after a known position. */
@@ -20,9 +26,15 @@ public sealed interface Command {
 
   /**
    * Publishes exactly one of {@code dataJson} (any JSON value, already encoded) or {@code patch} to a
-   * channel; {@code key} is the optional idempotency key.
+   * channel; {@code key} is the optional idempotency key; {@code traceparent} (W3C, or null) the trace the
+   * publish continues.
    */
-  record Publish(long id, String channel, String key, String dataJson, String patchJson) implements Command {
+  record Publish(long id, String channel, String key, String dataJson, String patchJson, String traceparent)
+      implements Command {
+    public Publish(long id, String channel, String key, String dataJson, String patchJson) {
+      this(id, channel, key, dataJson, patchJson, null);
+    }
+
     public Publish {
       if (key != null && (key.isEmpty() || key.length() > JsonCodec.MAX_KEY_LENGTH)) {
         throw new ProtocolException(ErrorCode.BAD_REQUEST, "key must be 1-" + JsonCodec.MAX_KEY_LENGTH + " characters");

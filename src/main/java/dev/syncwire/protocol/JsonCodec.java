@@ -86,7 +86,7 @@ public final class JsonCodec implements FrameCodec {
       switch (type) {
         case "connect":
           return new Command.Connect(id, string(json, "token", false), string(json, "tenant", false),
-              string(json, "client", false));
+              string(json, "client", false), TraceParents.validOrNull(json.getValue("traceparent")));
         case "subscribe":
           return new Command.Subscribe(id, channel(json), since(json));
         case "unsubscribe":
@@ -114,13 +114,15 @@ public final class JsonCodec implements FrameCodec {
       throw badRequest("a publish carries exactly one of \"data\" or \"patch\"");
     }
     if (hasData) {
-      return new Command.Publish(id, channel, key, Json.encode(json.getValue("data")), null);
+      return new Command.Publish(id, channel, key, Json.encode(json.getValue("data")), null,
+          TraceParents.validOrNull(json.getValue("traceparent")));
     }
     Object patch = json.getValue("patch");
     if (!(patch instanceof JsonObject)) {
       throw badRequest("\"patch\" must be an object");
     }
-    return new Command.Publish(id, channel, key, null, ((JsonObject) patch).encode());
+    return new Command.Publish(id, channel, key, null, ((JsonObject) patch).encode(),
+        TraceParents.validOrNull(json.getValue("traceparent")));
   }
 
   private static String channel(JsonObject json) {

@@ -61,7 +61,7 @@ public final class ProtoCodec implements FrameCodec {
       case CONNECT: {
         var c = frame.getConnect();
         return new Command.Connect(c.getId(), c.hasToken() ? c.getToken() : null, c.hasTenant() ? c.getTenant() : null,
-            c.hasClient() ? c.getClient() : null);
+            c.hasClient() ? c.getClient() : null, c.hasTraceparent() ? TraceParents.validOrNull(c.getTraceparent()) : null);
       }
       case SUBSCRIBE: {
         var s = frame.getSubscribe();
@@ -76,7 +76,8 @@ public final class ProtoCodec implements FrameCodec {
         var p = frame.getPublish();
         return withId(p.getId(), () -> new Command.Publish(p.getId(), ChannelNames.require(p.getChannel()),
             p.hasKey() ? p.getKey() : null, p.hasData() ? json(p.getData(), "data") : null,
-            p.hasPatch() ? patchJson(p.getPatch()) : null));
+            p.hasPatch() ? patchJson(p.getPatch()) : null,
+            p.hasTraceparent() ? TraceParents.validOrNull(p.getTraceparent()) : null));
       }
       case PING:
         return new Command.Ping(frame.getPing().getId());

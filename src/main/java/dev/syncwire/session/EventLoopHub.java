@@ -4,6 +4,8 @@ import dev.syncwire.broker.OutboundPublication;
 import dev.syncwire.broker.PublicationSink;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.internals.VertxInternals;
+import dev.syncwire.protocol.CloseCode;
+import dev.syncwire.telemetry.NodeMetrics;
 import io.vertx.core.Context;
 
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 /**
  * The sessions of one event loop. It is the broker's {@link PublicationSink} for all of them: each
@@ -39,9 +42,22 @@ public final class EventLoopHub implements PublicationSink {
   private boolean flushScheduled;
   private volatile int sessionCount;
   private volatile long queuedBytes;
+  private final NodeMetrics metrics;
+  /** Publications handed to subscriptions; written by this loop only, read by metric scrapes. */
+  private volatile long deliveries;
 
   public EventLoopHub(Context context) {
+    this(context, NodeMetrics.discarding());
+  }
+
+  public EventLoopHub(Context context, NodeMetrics metrics) {
     this.context = context;
+    this.metrics = metrics;
+  }
+
+  /** Publications handed to this loop's subscriptions since start. */
+  public long deliveries() {
+    return deliveries;
   }
 
   public Context context() {
@@ -134,6 +150,11 @@ public final class EventLoopHub implements PublicationSink {
     }
     SwapList<Subscription> list = subscribers.get(run.get(0).channel());
     if (list != null) {
+      long now = System.nanoTime();
+      for (int j = 0; j < run.size(); j++) {
+        metrics.delivered(now - run.get(j).enteredNanos());
+      }
+      deliveries += (long) list.size() * run.size();
       for (int i = list.size() - 1; i >= 0; i--) {
         if (i < list.size()) {
           Subscription subscription = list.get(i);
@@ -185,6 +206,33 @@ public final class EventLoopHub implements PublicationSink {
         sessions.get(i).heartbeat(maxMissedPongs);
       }
     }
+  }
+
+  /**
+   * On this loop: tells every session to reconnect after the delay {@code nextDelayMs} gives it, then
+   * closes it {@code 1012}. Returns how many sessions it closed.
+   */
+  public int drainSessions(LongSupplier nextDelayMs) {
+    int closed = 0;
+    for (int i = sessions.size() - 1; i >= 0; i--) {
+      if (i < sessions.size()) {
+        sessions.get(i).drain(nextDelayMs.getAsLong());
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  /** On this loop: closes the sessions of {@code user} in {@code tenant} with {@code 4003}; returns how many. */
+  public int disconnectUser(String tenant, String user) {
+    int closed = 0;
+    for (int i = sessions.size() - 1; i >= 0; i--) {
+      if (i < sessions.size() && sessions.get(i).belongsTo(tenant, user)) {
+        sessions.get(i).close(CloseCode.FORBIDDEN, "disconnected by an administrator");
+        closed++;
+      }
+    }
+    return closed;
   }
 
   /** Bytes waiting for this loop's sessions at the last {@link #measureQueued}. */

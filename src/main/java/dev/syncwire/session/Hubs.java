@@ -19,6 +19,15 @@ public final class Hubs {
     return hubs;
   }
 
+  /** Publications handed to subscriptions on every event loop since start. */
+  public long deliveries() {
+    long n = 0;
+    for (EventLoopHub hub : hubs) {
+      n += hub.deliveries();
+    }
+    return n;
+  }
+
   public int sessionCount() {
     int n = 0;
     for (EventLoopHub hub : hubs) {

@@ -5,6 +5,7 @@ import dev.syncwire.channel.Conflation;
 import dev.syncwire.channel.Patch;
 import dev.syncwire.protocol.FrameCodec;
 import dev.syncwire.protocol.ServerFrame;
+import dev.syncwire.telemetry.NodeMetrics;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -45,8 +46,14 @@ final class OutboundBuffer {
   private long queuedBytes;
   private long conflateAt;
   private long conflatedPushes;
+  private final NodeMetrics metrics;
 
   OutboundBuffer(Transport transport, FrameCodec codec, long limitBytes, long highWaterBytes) {
+    this(transport, codec, limitBytes, highWaterBytes, NodeMetrics.discarding());
+  }
+
+  OutboundBuffer(Transport transport, FrameCodec codec, long limitBytes, long highWaterBytes, NodeMetrics metrics) {
+    this.metrics = metrics;
     this.transport = transport;
     this.codec = codec;
     this.limitBytes = limitBytes;
@@ -129,10 +136,10 @@ final class OutboundBuffer {
     return bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
   }
 
-  /** Drops every waiting frame about {@code channel}. */
-  void dropChannel(String channel) {
+  /** Drops every waiting frame about {@code channel}; returns how many. */
+  int dropChannel(String channel) {
     if (queue == null) {
-      return;
+      return 0;
     }
     ArrayDeque<Waiting> kept = new ArrayDeque<>(queue.size());
     for (Waiting w : queue) {
@@ -142,7 +149,9 @@ final class OutboundBuffer {
         kept.add(w);
       }
     }
+    int dropped = queue.size() - kept.size();
     queue = kept;
+    return dropped;
   }
 
   /** Pushes sent as merges of several patches since this buffer was created. */
@@ -150,9 +159,12 @@ final class OutboundBuffer {
     return conflatedPushes;
   }
 
-  void clear() {
+  /** Drops every waiting frame; returns how many. */
+  int clear() {
+    int dropped = queue == null ? 0 : queue.size();
     queue = null;
     queuedBytes = 0;
+    return dropped;
   }
 
   /**
@@ -208,6 +220,7 @@ final class OutboundBuffer {
     }
     ArrayDeque<Waiting> rebuilt = new ArrayDeque<>(items.size());
     long bytes = 0;
+    long conflatedBefore = conflatedPushes;
     for (int i = 0; i < items.size(); i++) {
       List<Waiting> merged = replacementAt.get(i);
       if (merged != null) {
@@ -223,6 +236,8 @@ final class OutboundBuffer {
         bytes += items.get(i).bytes.length;
       }
     }
+    metrics.framesDropped(NodeMetrics.DropReason.CONFLATED, items.size() - rebuilt.size());
+    metrics.conflated(conflatedPushes - conflatedBefore);
     queue = rebuilt;
     queuedBytes = bytes;
   }

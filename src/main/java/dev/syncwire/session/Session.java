@@ -1,5 +1,6 @@
 package dev.syncwire.session;
 
+import dev.syncwire.protocol.TransportKind;
 import dev.syncwire.auth.Principal;
 import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.broker.OutboundPublication;
@@ -17,6 +18,13 @@ import dev.syncwire.protocol.FrameCodec;
 import dev.syncwire.protocol.MalformedFrameException;
 import dev.syncwire.protocol.ProtocolException;
 import dev.syncwire.protocol.ServerFrame;
+import dev.syncwire.telemetry.LogContext;
+import dev.syncwire.telemetry.NodeMetrics;
+import dev.syncwire.telemetry.Tracing;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.Future;
 
 import java.security.SecureRandom;
@@ -57,6 +65,14 @@ public final class Session implements SwapList.Member {
   private long refreshes;
   private long appliedRefresh;
   private int listIndex = -1;
+  /** The transport this session is counted under in the connection gauge. */
+  private TransportKind openedAs;
+  private long openedAtMillis;
+  /** The {@code ws.connection} span, once started (only while tracing is on). */
+  private Span connectionSpan;
+  /** How the session ended, for its span: set by {@link #close} or by the peer's close. */
+  private int closeCode = CloseCode.GOING_AWAY.code();
+  private String closeReason = "connection lost";
   /** The tenant this session is counted against in {@link ConnectionLimits}, once connected. */
   private String countedTenant;
 
@@ -66,7 +82,8 @@ public final class Session implements SwapList.Member {
     this.hub = hub;
     this.transport = transport;
     this.codec = codec;
-    this.outbound = new OutboundBuffer(transport, codec, limits.outboundBufferBytes(), limits.outboundHighWaterBytes());
+    this.outbound = new OutboundBuffer(transport, codec, limits.outboundBufferBytes(), limits.outboundHighWaterBytes(),
+        services.metrics());
     this.commands = new TokenBucket(limits.commandRate(), limits.commandBurst());
     // The home node's name is part of the id: any node can route a session's requests to its home.
     this.id = "s_" + randomToken(12) + "." + services.nodeId();
@@ -76,6 +93,9 @@ public final class Session implements SwapList.Member {
   /** Starts the session: registers it with its event loop and arms the connect deadline. */
   public void open() {
     hub.addSession(this);
+    openedAs = transport.kind();
+    services.metrics().connectionOpened(openedAs);
+    openedAtMillis = System.currentTimeMillis();
     connectTimer = services.vertx().setTimer(limits.connectTimeoutMs(), t -> {
       connectTimer = -1;
       if (state == State.AWAITING_CONNECT || state == State.CONNECTING) {
@@ -86,6 +106,11 @@ public final class Session implements SwapList.Member {
 
   public String id() {
     return id;
+  }
+
+  /** The tenant of the connected user, for log lines; null before {@code connect} succeeds. */
+  public String tenant() {
+    return principal == null ? null : principal.tenant();
   }
 
   /** The secret that HTTP requests of this session must present. */
@@ -121,6 +146,10 @@ public final class Session implements SwapList.Member {
   }
 
   private void onMessage(String text, byte[] bytes) {
+    if (connectionSpan != null && connectionSpan.isRecording()) {
+      long size = text != null ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length : bytes.length;
+      connectionSpan.addEvent(Tracing.MESSAGE_EVENT, Attributes.of(Tracing.MESSAGE_SIZE, size));
+    }
     Command command;
     try {
       command = text != null ? codec.decodeText(text) : codec.decode(bytes);
@@ -145,6 +174,7 @@ public final class Session implements SwapList.Member {
     }
     long wait = commands.take();
     if (wait > 0) {
+      services.metrics().rateLimited(transport.kind());
       send(new ServerFrame.Error(command.id(), ErrorCode.RATE_LIMITED, "too many commands", true, wait, null));
       return;
     }
@@ -153,7 +183,7 @@ public final class Session implements SwapList.Member {
     } catch (ProtocolException e) {
       sendError(e.withCommandId(command.id()));
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "command failed in session " + id, e);
+      LogContext.log(LOG, Level.WARNING, id, tenant(), () -> "command failed in session " + id, e);
       send(ServerFrame.Error.of(command.id(), ErrorCode.INTERNAL, "internal error"));
     }
   }
@@ -177,6 +207,20 @@ public final class Session implements SwapList.Member {
       return false;
     }
     return true;
+  }
+
+  /** The transport now reports another {@link Transport#kind()} (an HTTP session moved between SSE and polls). */
+  public void transportKindChanged() {
+    TransportKind now = transport.kind();
+    if (openedAs != null && state != State.CLOSED && now != openedAs) {
+      services.metrics().transportSwitched(openedAs, now);
+      openedAs = now;
+    }
+  }
+
+  /** The client resumed its downstream after a cursor: a reconnect, for the metrics. */
+  public void resumed() {
+    services.metrics().reconnect(transport.kind());
   }
 
   public void onPong() {
@@ -224,6 +268,7 @@ public final class Session implements SwapList.Member {
         return;
       }
       if (ar.failed()) {
+        services.metrics().authFailure();
         String message = ar.cause() instanceof ProtocolException ? ar.cause().getMessage() : "authentication failed";
         send(ServerFrame.Error.of(command.id(), ErrorCode.UNAUTHORIZED, message + "; the current token stays"));
         return;
@@ -257,6 +302,9 @@ public final class Session implements SwapList.Member {
       throw new ProtocolException(ErrorCode.BAD_REQUEST, "already connected");
     }
     state = State.CONNECTING;
+    if (services.tracing().enabled()) {
+      connectionSpan = startConnectionSpan(command.traceparent());
+    }
     Future<Principal> auth;
     if (command.token() != null) {
       auth = services.authenticator().authenticate(command.token());
@@ -272,6 +320,7 @@ public final class Session implements SwapList.Member {
         return;
       }
       if (ar.failed()) {
+        services.metrics().authFailure();
         String message = ar.cause() instanceof ProtocolException ? ar.cause().getMessage() : "authentication failed";
         refuseBeforeConnect(command.id(), message);
         return;
@@ -329,9 +378,15 @@ public final class Session implements SwapList.Member {
     hub.addSubscription(subscription);
     Command.Since asked = command.since();
     Since since = asked == null ? Since.NONE : new Since(asked.epoch(), asked.seq());
+    if (asked != null) {
+      services.metrics().reconnect(transport.kind());
+    }
     services.broker().subscribe(channel, since, hub).onComplete(ar -> {
       if (state == State.CLOSED) {
         return;
+      }
+      if (asked != null && ar.succeeded()) {
+        services.metrics().recovery(ar.result().recovered());
       }
       if (ar.failed()) {
         if (!subscription.cancelled()) {
@@ -368,14 +423,21 @@ public final class Session implements SwapList.Member {
       throw new ProtocolException(ErrorCode.FORBIDDEN, "not allowed to publish to " + name);
     }
     ChannelId channel = new ChannelId(principal.tenant(), name);
+    long received = System.nanoTime();
+    services.metrics().publish(transport.kind(), principal.tenant());
+    Span span = services.tracing().enabled() ? startPublishSpan(command, channel) : null;
     services.broker().publish(channel, new ChannelBroker.PublishRequest(command.key(), command.dataJson(),
-            command.patchJson()))
+            command.patchJson(), span == null ? null : Tracing.traceparent(span)))
         .onComplete(ar -> {
+          if (span != null) {
+            endPublishSpan(span, ar.succeeded() ? ar.result() : null, ar.cause());
+          }
           if (state == State.CLOSED) {
             return;
           }
           if (ar.succeeded()) {
             ChannelBroker.PublishAck r = ar.result();
+            services.metrics().acked(r.duplicate(), System.nanoTime() - received);
             send(new ServerFrame.Ack(command.id(), name, r.seq(), r.epoch(), r.duplicate()));
           } else {
             sendError(failure(ar.cause()).withCommandId(command.id()));
@@ -383,11 +445,61 @@ public final class Session implements SwapList.Member {
         });
   }
 
-  private static ProtocolException failure(Throwable cause) {
+  private Span startConnectionSpan(String traceparent) {
+    Tracing tracing = services.tracing();
+    String protocol = transport.kind() == TransportKind.WEBSOCKET ? codec.subprotocol() : transport.kind().label();
+    return tracing.tracer().spanBuilder(Tracing.CONNECTION_SPAN).setSpanKind(SpanKind.SERVER)
+        .setParent(tracing.parentOf(traceparent))
+        .setStartTimestamp(openedAtMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .setAttribute(Tracing.CLIENT_ID, id).setAttribute(Tracing.PROTOCOL, protocol).startSpan();
+  }
+
+  /** Ends the connection's span: status OK only for a normal close (1000). */
+  private void endConnectionSpan() {
+    if (!services.tracing().enabled()) {
+      return;
+    }
+    Span span = connectionSpan != null ? connectionSpan : startConnectionSpan(null);
+    connectionSpan = null;
+    span.setAttribute(Tracing.CLOSE_CODE, (long) closeCode).setAttribute(Tracing.CLOSE_REASON, closeReason)
+        .setAttribute(Tracing.CONNECTION_DURATION, System.currentTimeMillis() - openedAtMillis);
+    if (principal != null) {
+      span.setAttribute(Tracing.TENANT, principal.tenant());
+    }
+    span.setStatus(closeCode == CloseCode.NORMAL.code() ? StatusCode.OK : StatusCode.ERROR, closeReason);
+    span.end();
+  }
+
+  /**
+   * A publish's span: a child of the client's {@code traceparent} when it gave one, else a trace of its own
+   * linked to the connection's (a connection lives for hours; its publishes should not all share its trace).
+   */
+  private Span startPublishSpan(Command.Publish command, ChannelId channel) {
+    Tracing tracing = services.tracing();
+    var builder = tracing.tracer().spanBuilder(Tracing.PUBLISH_SPAN).setSpanKind(SpanKind.SERVER)
+        .setParent(tracing.parentOf(command.traceparent())).setAttribute(Tracing.CHANNEL, channel.name())
+        .setAttribute(Tracing.TENANT, channel.tenant()).setAttribute(Tracing.TRANSPORT, transport.kind().label());
+    if (command.traceparent() == null && connectionSpan != null) {
+      builder.addLink(connectionSpan.getSpanContext());
+    }
+    return builder.startSpan();
+  }
+
+  /** Ends a publish's span with the position it got, or as an error. */
+  public static void endPublishSpan(Span span, ChannelBroker.PublishAck ack, Throwable failure) {
+    if (ack != null) {
+      span.setAttribute(Tracing.SEQ, ack.seq()).setAttribute(Tracing.EPOCH, ack.epoch());
+    } else {
+      span.setStatus(StatusCode.ERROR, failure == null ? "failed" : String.valueOf(failure.getMessage()));
+    }
+    span.end();
+  }
+
+  private ProtocolException failure(Throwable cause) {
     if (cause instanceof ProtocolException) {
       return (ProtocolException) cause;
     }
-    LOG.log(Level.WARNING, "broker call failed", cause);
+    LogContext.log(LOG, Level.WARNING, id, tenant(), () -> "broker call failed", cause);
     return new ProtocolException(ErrorCode.UNAVAILABLE, "channel temporarily unavailable");
   }
 
@@ -411,6 +523,7 @@ public final class Session implements SwapList.Member {
     }
     subscriptions.remove(subscription.channel.name(), subscription);
     dropSubscription(subscription);
+    services.metrics().reset(reason);
     send(new ServerFrame.Reset(subscription.channel.name(), reason), subscription.channel.name());
   }
 
@@ -454,7 +567,7 @@ public final class Session implements SwapList.Member {
       // Give up the channels that fill the buffer, one at a time, and tell the client.
       String channel;
       while (!outbound.withinLimit() && (channel = outbound.heaviestChannel()) != null) {
-        outbound.dropChannel(channel);
+        services.metrics().framesDropped(NodeMetrics.DropReason.CHANNEL_RESET, outbound.dropChannel(channel));
         Subscription s = subscriptions.get(channel);
         if (s != null) {
           resetSubscription(s, "slow_consumer");
@@ -463,7 +576,7 @@ public final class Session implements SwapList.Member {
       withinLimit = outbound.withinLimit();
     }
     if (!withinLimit) {
-      outbound.clear();
+      services.metrics().framesDropped(NodeMetrics.DropReason.SLOW_CONSUMER, outbound.clear());
       close(CloseCode.SLOW_CONSUMER, "outbound buffer over " + limits.outboundBufferBytes() + " bytes");
       return;
     }
@@ -504,19 +617,51 @@ public final class Session implements SwapList.Member {
     transport.ping();
   }
 
+  /** Whether this session is connected as {@code user} of {@code tenant}. */
+  boolean belongsTo(String tenant, String user) {
+    return state == State.CONNECTED && principal.tenant().equals(tenant) && principal.user().equals(user);
+  }
+
+  /**
+   * The node is leaving: a {@code reconnect} push telling the client when to come back (to another node),
+   * sent at once, then close {@code 1012}.
+   */
+  void drain(long delayMs) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    send(new ServerFrame.Reconnect(delayMs, "draining"));
+    onWritable();
+    transport.flush();
+    close(CloseCode.SERVICE_RESTART, "draining");
+  }
+
   /** Closes the session and its transport with {@code code}. */
   public void close(CloseCode code, String reason) {
     if (state == State.CLOSED) {
       return;
     }
     // Most closes are the client's doing (a bad token or frame, a limit): worth a line when debugging, no more.
-    LOG.log(Level.FINE, () -> "session " + id + " closed with " + code.code() + ": " + reason);
+    LogContext.log(LOG, Level.FINE, id, tenant(), () -> "session " + id + " closed with " + code.code() + ": " + reason,
+        null);
+    services.metrics().closed(code.code());
+    closeCode = code.code();
+    closeReason = reason;
     release();
     transport.close(code, reason);
   }
 
   /** The transport is gone (closed by either side): free everything. */
   public void onTransportClosed() {
+    release();
+  }
+
+  /** The peer closed the connection, with {@code code} and {@code reason} if it sent a close frame. */
+  public void onTransportClosed(Short code, String reason) {
+    if (state != State.CLOSED && code != null) {
+      closeCode = code;
+      closeReason = reason == null ? "" : reason;
+    }
     release();
   }
 
@@ -537,6 +682,10 @@ public final class Session implements SwapList.Member {
     subscriptions.clear();
     outbound.clear();
     hub.removeSession(this);
+    if (openedAs != null) {
+      services.metrics().connectionClosed(openedAs);
+    }
+    endConnectionSpan();
   }
 
   private void cancelTimer(long timerId) {

@@ -1,5 +1,6 @@
 package dev.syncwire.session;
 
+import dev.syncwire.protocol.TransportKind;
 import dev.syncwire.protocol.CloseCode;
 
 /**
@@ -7,6 +8,9 @@ import dev.syncwire.protocol.CloseCode;
  * loop. Writes are buffered until {@link #flush()} so that a turn's frames leave in one system call.
  */
 public interface Transport {
+
+  /** The transport as metrics name it; an HTTP session's changes as it moves between SSE and polls. */
+  TransportKind kind();
 
   /** Queues one encoded frame; does not flush. */
   void write(byte[] frame);

@@ -23,6 +23,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The client port: {@code /ws} and the public info, health and readiness endpoints. One instance runs
  * per event loop; the instances share the port and each owns the {@link EventLoopHub} of its loop. Every
@@ -55,14 +57,14 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    hub = new EventLoopHub(context);
+    hub = new EventLoopHub(context, services.metrics());
     hubs.add(hub);
     ClientIp clientIp = new ClientIp(http.trustedProxies());
     WebSocketGateway webSockets = new WebSocketGateway(services, hub, clientIp, webSocket);
     Router router = Router.router(vertx);
     HttpRefusals.install(router);
     // Before /info: the HTTP gateway puts CORS on it too.
-    new HttpGateway(vertx, directory, hub, http, clientIp, services.connections(), services.guard()).mount(router);
+    new HttpGateway(vertx, directory, hub, http, clientIp, services.connections(), services.admission()).mount(router);
     HealthRoutes.mount(router, status);
     clientFiles.mount(router);
 
@@ -78,6 +80,11 @@ public final class GatewayVerticle extends VerticleBase {
         // HTTP/1.1 only: with cleartext HTTP/2 allowed, Vert.x builds a connection's pipeline only once
         // its first bytes arrive, so a connection that sends nothing would escape the header deadline.
         .setHttp2ClearTextEnabled(false);
+    if (http.tls().enabled()) {
+      // The connection, and with it the header deadline, starts after the handshake: bound that as tightly.
+      http.tls().applyTo(options).setSslHandshakeTimeout(http.headerTimeoutMs())
+          .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
     // /ws bypasses the router: the upgrade needs the server's own request, not vertx-web's wrapper.
     server = vertx.createHttpServer(options).requestHandler(request -> {
       if (HttpRefusals.refusedWithoutHost(request)) {

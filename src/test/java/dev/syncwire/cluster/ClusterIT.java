@@ -260,6 +260,48 @@ class ClusterIT {
     }
   }
 
+  /**
+   * SIGTERM drains a node under load: its clients are told to come back at delays spread over
+   * {@code drain.periodMs}, so they reconnect to the other nodes in a trickle, and nothing acknowledged is lost.
+   */
+  @Test
+  void drainingANodeUnderLoadSpreadsItsReconnectsAndLosesNothing() {
+    long periodMs = 10_000;
+    List<NodeProcess> ns = startNodes(3, Map.of("drain.periodMs", Long.toString(periodMs)));
+    List<Integer> ports = new ArrayList<>(ports(ns));
+    String channel = "drained";
+    int onDrained = 40;
+    for (int i = 0; i < onDrained; i++) {
+      subscribers.add(new ChaosSubscriber(CLIENTS, ports, ns.get(0).port, channel));
+    }
+    for (int i = 0; i < 4; i++) {
+      subscribers.add(new ChaosSubscriber(CLIENTS, ports, ns.get(1 + i % 2).port, channel));
+    }
+    awaitSubscribed();
+    publishers.add(new ChaosPublisher(CLIENTS, ports, ns.get(1).port, channel, "p", 20));
+    publishers.add(new ChaosPublisher(CLIENTS, ports, ns.get(2).port, channel, "q", 20));
+    awaitAcked(15, "before the drain");
+    long drainStart = System.nanoTime();
+    ns.get(0).terminate();
+    assertEquals(0, ns.get(0).awaitExit(Duration.ofMillis(periodMs + 5_000 + 5_000)), "the drained node's exit status");
+    publishers.forEach(p -> p.finishAfter(TAIL));
+    int total = publishers.stream().mapToInt(ChaosPublisher::limit).sum();
+    assertTrue(total < HISTORY_SIZE, "the run's publications fit in history: " + total);
+
+    Map<String, DeliveryChecker.Ack> acked = awaitAllAcknowledgedAndDelivered(Duration.ofSeconds(120));
+    assertEquals(total, acked.size());
+    DeliveryChecker.Report report = DeliveryChecker.analyse(subscribers, acked);
+    assertEquals(List.of(), report.problems());
+    assertEquals(List.of(), report.resets(), "a drain never resets anyone");
+    List<ChaosSubscriber> drained = subscribers.subList(0, onDrained);
+    assertTrue(drained.stream().allMatch(s -> !s.reconnectedAt().isEmpty()), "every client of the drained node came back");
+    // Reconnects per one-second window since the drain began: none may hold more than 15 %.
+    Map<Long, Long> perSecond = drained.stream().map(s -> s.reconnectedAt().get(0))
+        .collect(Collectors.groupingBy(t -> (t - drainStart) / 1_000_000_000L, Collectors.counting()));
+    long busiest = perSecond.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+    assertTrue(busiest <= onDrained * 15 / 100, "reconnects per second: " + new java.util.TreeMap<>(perSecond));
+  }
+
   @Test
   void gracefulStopAndANodeJoiningUnderLoadLoseNothing() {
     List<NodeProcess> ns = startNodes(2, Map.of());

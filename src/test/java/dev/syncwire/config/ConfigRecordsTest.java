@@ -1,24 +1,33 @@
 package dev.syncwire.config;
 
+import dev.syncwire.testing.SelfSignedCertificate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
 import static dev.syncwire.config.SyncwireConfig.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The records that components read: each built from the defaults of {@link SyncwireConfig#KEYS} and from a file. */
 class ConfigRecordsTest {
   private static final SyncwireConfig DEFAULTS = SyncwireConfig.fromJson(new JsonObject());
+  /** Keys that are set as a pair of files, never one alone: {@link #tlsConfigsHoldBothFilesOfEachPortAndRefuseHalfAPair}. */
+  private static final List<ConfigKey<String>> TLS_FILES =
+      List.of(HTTP_TLS_CERT_PATH, HTTP_TLS_KEY_PATH, ADMIN_TLS_CERT_PATH, ADMIN_TLS_KEY_PATH);
 
   @Test
   void everyKeyConstantIsInKeysOnce() throws Exception {
@@ -41,6 +50,9 @@ class ConfigRecordsTest {
   @Test
   void everyKeyReachesARecord() {
     for (ConfigKey<?> key : KEYS) {
+      if (TLS_FILES.contains(key)) {
+        continue;
+      }
       boolean changed = false;
       for (Object value : otherValues(key)) {
         SyncwireConfig c;
@@ -104,6 +116,38 @@ class ConfigRecordsTest {
     AdminConfig f = read("{\"admin\":{\"host\":\"0.0.0.0\",\"port\":9001,\"key\":\"s3cret\"}}").admin();
     assertEquals(new AdminConfig("0.0.0.0", 9001, "s3cret"), f);
     assertFalse(f.toString().contains("s3cret"), f.toString());
+  }
+
+  @Test
+  void tlsConfigsHoldBothFilesOfEachPortAndRefuseHalfAPair(@TempDir Path dir) throws IOException {
+    assertEquals(TlsConfig.OFF, DEFAULTS.http().tls());
+    assertEquals(TlsConfig.OFF, DEFAULTS.admin().tls());
+    SelfSignedCertificate certificate = SelfSignedCertificate.create(dir, "config");
+    SyncwireConfig c = SyncwireConfig.fromJson(new JsonObject()
+        .put("http", new JsonObject().put("tls", certificate.tlsConfig()))
+        .put("admin", new JsonObject().put("tls", certificate.tlsConfig())));
+    String keyPem = Files.readString(certificate.keyPath());
+    for (TlsConfig tls : List.of(c.http().tls(), c.admin().tls())) {
+      assertTrue(tls.enabled());
+      assertEquals(List.of(certificate.certPath().toString(), certificate.keyPath().toString(),
+          Files.readString(certificate.certPath()), keyPem), List.of(tls.certPath(), tls.keyPath(), tls.certPem(),
+          tls.keyPem()));
+      assertFalse(tls.toString().contains("PRIVATE KEY"), tls.toString());
+    }
+    for (ConfigKey<String> key : TLS_FILES) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> SyncwireConfig.fromJson(nested(key.path(), certificate.certPath().toString())));
+      assertTrue(e.getMessage().startsWith("config key '"), e.getMessage());
+      assertTrue(e.getMessage().contains(key.path()), key.path() + " alone: " + e.getMessage());
+    }
+  }
+
+  @Test
+  void logConfigHoldsTheDefaultAndTheFile() {
+    assertEquals(new LogConfig(false), DEFAULTS.log());
+    assertEquals(new LogConfig(true), read("{\"log\":{\"format\":\"json\"}}").log());
+    ConfigException e = assertThrows(ConfigException.class, () -> read("{\"log\":{\"format\":\"xml\"}}"));
+    assertEquals("config key 'log.format' must be \"text\" or \"json\" (got \"xml\")", e.getMessage());
   }
 
   @Test
@@ -192,8 +236,8 @@ class ConfigRecordsTest {
 
   // Records compared by text: AddressRange has no equals of its own.
   private static String records(SyncwireConfig c) {
-    return List.of(c.node(), c.http(), c.webSocket(), c.admin(), c.heartbeat(), c.limits(), c.guard(), c.channel(),
-        c.cluster(), c.tenants()).toString();
+    return List.of(c.node(), c.log(), c.http(), c.webSocket(), c.admin(), c.heartbeat(), c.limits(), c.guard(), c.channel(),
+        c.cluster(), c.operations(), c.tenants()).toString();
   }
 
   // Values of the key's type unlike its default; some may be refused (they conflict with another key).
@@ -205,7 +249,7 @@ class ConfigRecordsTest {
       case BOOL:
         return List.of(!(Boolean) key.defaultValue());
       case STRING:
-        return List.of(key.defaultValue() + "x");
+        return key == LOG_FORMAT ? List.of("json") : List.of(key.defaultValue() + "x");
       case STRING_LIST:
         return List.of(new JsonArray().add("10.0.0.1"));
       default:

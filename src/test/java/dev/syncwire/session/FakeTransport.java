@@ -1,5 +1,6 @@
 package dev.syncwire.session;
 
+import dev.syncwire.protocol.TransportKind;
 import dev.syncwire.protocol.CloseCode;
 import io.vertx.core.json.JsonObject;
 
@@ -20,6 +21,11 @@ import java.util.function.Predicate;
  * synchronized, and the test waits on the futures it completes instead of polling.
  */
 final class FakeTransport implements Transport {
+
+  @Override
+  public TransportKind kind() {
+    return TransportKind.WEBSOCKET;
+  }
   private final long highWaterBytes;
   private final boolean http;
   private final List<byte[]> unflushed = new ArrayList<>();

@@ -8,6 +8,9 @@ import dev.syncwire.broker.TenantChannelSettings;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.guard.MemoryGuard;
 import dev.syncwire.protocol.JsonCodec;
+import dev.syncwire.telemetry.NodeMetrics;
+import dev.syncwire.telemetry.Tracing;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -33,6 +36,8 @@ final class SessionFixture {
   final Vertx vertx;
   final Context context;
   final EventLoopHub hub;
+  /** What the fixture's sessions reported. */
+  final NodeMetrics metrics;
   final ChannelBroker broker;
   final SyncwireConfig config;
   final ConnectionLimits limits;
@@ -43,11 +48,13 @@ final class SessionFixture {
     this.config = config;
     this.broker = broker;
     this.context = vertx.getOrCreateContext();
-    this.hub = new EventLoopHub(context);
     this.limits = ConnectionLimits.from(config.limits());
+    MemoryGuard guard = new MemoryGuard(config.guard().heapHighPercent(), config.guard().heapLowPercent());
+    this.metrics = new NodeMetrics(new SimpleMeterRegistry(), false);
+    this.hub = new EventLoopHub(context, metrics);
     this.services = new SessionServices(vertx, NODE_ID, config.limits(), config.heartbeat(),
-        new Authenticator(vertx, config.tenants()), broker, limits,
-        new MemoryGuard(config.guard().heapHighPercent(), config.guard().heapLowPercent()));
+        new Authenticator(vertx, config.tenants()), broker, limits, guard, metrics, new Admission(guard),
+        Tracing.disabled());
   }
 
   /**

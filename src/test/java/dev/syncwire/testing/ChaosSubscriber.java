@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection drops or the server resets the subscription it subscribes again with {@code since} (its
  * last applied position), reconnecting to the next node if need be. Its log records, in arrival order,
  * what it asked for and everything the server sent about the channel, duplicates and strays included:
- * that log is what {@link DeliveryChecker} judges.
+ * that log is what {@link DeliveryChecker} judges. A {@code reconnect} push's {@code delayMs} replaces the
+ * next reconnect's delay once, as the protocol's clients do.
  */
 public final class ChaosSubscriber {
   /** What happened on the wire, in order. */
@@ -63,6 +64,11 @@ public final class ChaosSubscriber {
   private final List<Entry> log = new ArrayList<>();
   private final AtomicInteger reconnects = new AtomicInteger();
   private int portIndex;
+  /** The delay a {@code reconnect} push asked for, for the next reconnect only; -1 when none. */
+  private volatile long pushedDelayMs = -1;
+  /** When each reconnect's connection opened ({@link System#nanoTime()}). */
+  private final List<Long> reconnectedAt = new ArrayList<>();
+  private boolean everConnected;
   // The position the client applied: where a subscribe with since resumes.
   private String epoch;
   private long lastSeq;
@@ -91,6 +97,12 @@ public final class ChaosSubscriber {
       }
       WebSocket ws = ar.result();
       socket = ws;
+      synchronized (this) {
+        if (everConnected) {
+          reconnectedAt.add(System.nanoTime());
+        }
+        everConnected = true;
+      }
       ws.textMessageHandler(t -> onFrame(ws, new JsonObject(t)));
       ws.closeHandler(v -> {
         synchronized (this) {
@@ -112,7 +124,9 @@ public final class ChaosSubscriber {
     }
     reconnects.incrementAndGet();
     portIndex = (portIndex + 1) % ports.size();
-    vertx.setTimer(200, t -> connect());
+    long pushed = pushedDelayMs;
+    pushedDelayMs = -1;
+    vertx.setTimer(Math.max(1, pushed >= 0 ? pushed : 200), t -> connect());
   }
 
   private synchronized void subscribe(WebSocket ws) {
@@ -151,6 +165,8 @@ public final class ChaosSubscriber {
       vertx.setTimer(200, t -> subscribe(ws));
     } else if ("pub".equals(type) && channel.equals(f.getString("channel"))) {
       onPub(f);
+    } else if ("reconnect".equals(type)) {
+      pushedDelayMs = f.getLong("delayMs", 0L);
     } else if ("reset".equals(type) && channel.equals(f.getString("channel"))) {
       log.add(Entry.of(Kind.RESET, f.getString("reason")));
       subscribed = false;
@@ -185,6 +201,11 @@ public final class ChaosSubscriber {
 
   public synchronized List<Entry> log() {
     return new ArrayList<>(log);
+  }
+
+  /** When each reconnect's connection opened ({@link System#nanoTime()}), in order. */
+  public synchronized List<Long> reconnectedAt() {
+    return new ArrayList<>(reconnectedAt);
   }
 
   public int reconnects() {

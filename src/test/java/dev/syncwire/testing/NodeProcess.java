@@ -48,12 +48,14 @@ public final class NodeProcess implements AutoCloseable {
     /**
      * Nodes for integration tests: the jar this build made ({@code -Dsyncwire.jar}, set by failsafe),
      * conf/node.json, a small heap with the Serial collector, one event loop, no command rate limit, the
-     * test admin key, logs in target/node-logs.
+     * test admin key, logs in target/node-logs, and no start-up warm-up (tests start many nodes; the warm-up
+     * has tests of its own).
      */
     public static Options forTests() {
       return new Options(Path.of(System.getProperty("syncwire.jar", "target/syncwire.jar")), Path.of("conf/node.json"),
           List.of("-Xmx384m", "-XX:+UseSerialGC"),
-          Map.of("admin.key", TestNode.ADMIN_KEY, "limits.commandRate", "0", "node.eventLoops", "1"),
+          Map.of("admin.key", TestNode.ADMIN_KEY, "limits.commandRate", "0", "node.eventLoops", "1",
+              "warmup.sessions", "0"),
           null, Path.of("target", "node-logs"), false, Duration.ofSeconds(60), 100);
     }
 
@@ -247,6 +249,21 @@ public final class NodeProcess implements AutoCloseable {
   public void stop() {
     process.destroy();
     waitFor();
+  }
+
+  /** Sends SIGTERM and returns at once: the node starts its drain (see {@link #awaitExit}). */
+  public void terminate() {
+    signal("TERM");
+  }
+
+  /** Waits up to {@code timeout} for the process to end; returns its exit status, or null if it still runs. */
+  public Integer awaitExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** SIGSTOP: the JVM freezes (it answers nothing, its sockets stay open) until {@link #resume}. */

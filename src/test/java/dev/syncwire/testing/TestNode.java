@@ -24,9 +24,13 @@ public final class TestNode implements AutoCloseable {
     this.deploymentId = deploymentId;
   }
 
-  /** The base configuration of test nodes: free ports, fast timers, tenants demo, acme, other. */
+  /**
+   * The base configuration of test nodes: free ports, fast timers, tenants demo, acme, other, and no start-up
+   * warm-up (it has tests of its own).
+   */
   public static JsonObject baseConfig() {
     return new JsonObject()
+        .put("warmup", new JsonObject().put("sessions", 0))
         .put("node", new JsonObject().put("id", "test-node").put("eventLoops", 2))
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("admin", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("key", ADMIN_KEY))
@@ -54,6 +58,12 @@ public final class TestNode implements AutoCloseable {
    */
   public static TestNode startClustered(String name, String clusterName, int hazelcastPort, String members,
                                         JsonObject overrides) {
+    return startClustered(name, clusterName, hazelcastPort, members, overrides, new NodeVerticle());
+  }
+
+  /** As above, deploying {@code node} (for example one {@link NodeVerticle#withTracing traced}). */
+  public static TestNode startClustered(String name, String clusterName, int hazelcastPort, String members,
+                                        JsonObject overrides, NodeVerticle node) {
     JsonObject config = baseConfig().mergeIn(overrides, true);
     config.getJsonObject("node").put("id", name);
     config.put("cluster", config.getJsonObject("cluster", new JsonObject()).put("name", clusterName)
@@ -63,18 +73,26 @@ public final class TestNode implements AutoCloseable {
       Vertx vertx = Vertx.builder().withClusterManager(new io.vertx.spi.cluster.hazelcast.HazelcastClusterManager(
           dev.syncwire.cluster.HazelcastConfigs.load(parsed.cluster(), name))).buildClustered()
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      return deploy(vertx, config);
+      return deploy(vertx, config, node);
     } catch (Exception e) {
       throw new IllegalStateException("clustered node did not start", e);
     }
   }
 
   public static TestNode start(JsonObject config) {
-    return deploy(Vertx.vertx(), config);
+    return deploy(Vertx.vertx(), config, new NodeVerticle());
+  }
+
+  /** A node alone whose spans go to {@code tracing} (for example an in-memory exporter). */
+  public static TestNode startTraced(dev.syncwire.telemetry.Tracing tracing) {
+    return deploy(Vertx.vertx(), baseConfig(), new NodeVerticle().withTracing(tracing));
   }
 
   private static TestNode deploy(Vertx vertx, JsonObject config) {
-    NodeVerticle node = new NodeVerticle();
+    return deploy(vertx, config, new NodeVerticle());
+  }
+
+  private static TestNode deploy(Vertx vertx, JsonObject config, NodeVerticle node) {
     try {
       String id = vertx.deployVerticle(node, new DeploymentOptions().setConfig(config))
           .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);

@@ -8,6 +8,9 @@ import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.MonotonicClock;
 import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.PublishOutcome;
+import dev.syncwire.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -47,9 +50,17 @@ public final class Publish extends Identified implements EntryProcessor<String, 
     List<Publication> accepted = new ArrayList<>(requests.size());
     List<String> patches = new ArrayList<>(requests.size());
     long now = MonotonicClock.nowMs();
+    Tracing tracing = Tracing.forNode();
     for (PublishRequest r : requests) {
+      Span span = r.traceparent() != null && tracing.enabled() ? sequenceSpan(tracing, entry.getKey(), r) : null;
       PublishOutcome outcome = e.log.publish(r.key(), r.dataJson(), r.patchJson(), now);
       outcomes.add(outcome);
+      if (span != null) {
+        if (outcome instanceof PublishOutcome.Accepted a) {
+          span.setAttribute(Tracing.SEQ, a.publication().seq());
+        }
+        span.end();
+      }
       if (outcome instanceof PublishOutcome.Accepted a) {
         accepted.add(a.publication());
         patches.add(r.patchJson());
@@ -60,6 +71,13 @@ public final class Publish extends Identified implements EntryProcessor<String, 
       backup = new PublishBackup(settings, accepted, patches);
     }
     return new PublishReplies(outcomes, new HashSet<>(e.nodes));
+  }
+
+  /** The owner's part of a traced publish; the batch it shared an operation with is an attribute. */
+  private Span sequenceSpan(Tracing tracing, String channelKey, PublishRequest r) {
+    return tracing.tracer().spanBuilder(Tracing.SEQUENCE_SPAN).setSpanKind(SpanKind.INTERNAL)
+        .setParent(tracing.parentOf(r.traceparent())).setAttribute(Tracing.CHANNEL, channelKey)
+        .setAttribute(Tracing.BATCH, (long) requests.size()).startSpan();
   }
 
   @Override
@@ -79,6 +97,7 @@ public final class Publish extends Identified implements EntryProcessor<String, 
       out.writeString(r.key());
       out.writeString(r.dataJson());
       out.writeString(r.patchJson());
+      out.writeString(r.traceparent());
     }
     writeSettings(out, settings);
   }
@@ -88,7 +107,7 @@ public final class Publish extends Identified implements EntryProcessor<String, 
     int n = in.readInt();
     requests = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      requests.add(new PublishRequest(in.readString(), in.readString(), in.readString()));
+      requests.add(new PublishRequest(in.readString(), in.readString(), in.readString(), in.readString()));
     }
     settings = readSettings(in);
   }

@@ -4,10 +4,12 @@ import dev.syncwire.admin.HttpRefusals;
 import dev.syncwire.admin.JsonBodyHandler;
 import dev.syncwire.config.HttpConfig;
 import dev.syncwire.config.SyncwireConfig;
-import dev.syncwire.guard.MemoryGuard;
 import dev.syncwire.protocol.ErrorCode;
+import dev.syncwire.protocol.TraceParents;
+import dev.syncwire.session.Admission;
 import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.EventLoopHub;
+import dev.syncwire.telemetry.LogContext;
 import dev.syncwire.transport.ClientIp;
 import dev.syncwire.transport.Shedding;
 import io.vertx.core.Vertx;
@@ -16,6 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
@@ -41,11 +44,11 @@ public final class HttpGateway {
   private final HttpConfig config;
   private final ClientIp clientIp;
   private final ConnectionLimits limits;
-  private final MemoryGuard guard;
+  private final Admission admission;
 
   public HttpGateway(Vertx vertx, SessionDirectory directory, EventLoopHub hub, HttpConfig config,
-                     ClientIp clientIp, ConnectionLimits limits, MemoryGuard guard) {
-    this.guard = guard;
+                     ClientIp clientIp, ConnectionLimits limits, Admission admission) {
+    this.admission = admission;
     this.vertx = vertx;
     this.directory = directory;
     this.hub = hub;
@@ -99,8 +102,25 @@ public final class HttpGateway {
     } else if (rc.statusCode() >= 400 && rc.statusCode() < 500) {
       HttpRefusals.refuse(rc, ErrorCode.BAD_REQUEST, "bad request");
     } else {
-      LOG.log(Level.WARNING, "HTTP transport request failed", rc.failure());
+      LogContext.log(LOG, Level.WARNING, null, null, LogContext.traceId(rc.request().getHeader("traceparent")),
+          () -> "HTTP transport request failed", rc.failure());
       HttpTransports.error(rc.response(), 500, ErrorCode.INTERNAL.wireName(), "internal error");
+    }
+  }
+
+  /**
+   * A {@code traceparent} header on {@code /send} stands for the field on each {@code connect} and
+   * {@code publish} of the batch that has none (docs/protocol.md §3.2), wherever the session lives.
+   */
+  private static void inheritTraceparent(JsonArray commands, String traceparent) {
+    if (traceparent == null) {
+      return;
+    }
+    for (Object c : commands) {
+      if (c instanceof JsonObject command && !command.containsKey("traceparent")
+          && ("connect".equals(command.getValue("type")) || "publish".equals(command.getValue("type")))) {
+        command.put("traceparent", traceparent);
+      }
     }
   }
 
@@ -115,14 +135,15 @@ public final class HttpGateway {
           + SyncwireConfig.HTTP_MAX_COMMANDS_PER_SEND.path() + " (" + config.maxCommandsPerSend() + ") commands");
       return;
     }
+    inheritTraceparent(commands, TraceParents.validOrNull(rc.request().getHeader("traceparent")));
     String session = rc.request().getParam("session");
     if (session != null) {
       directory.send(session, key(rc.request()), commands)
           .onComplete(ar -> respond(rc, ar.succeeded() ? ar.result() : SessionDirectory.Answer.noSession()));
       return;
     }
-    if (guard.engaged()) {
-      Shedding.refuse(rc.response());
+    if (admission.refusesNewSessions()) {
+      Shedding.refuse(rc.response(), admission);
       return;
     }
     String ip = clientIp.of(rc.request());
@@ -147,8 +168,8 @@ public final class HttpGateway {
   }
 
   private void sse(RoutingContext rc) {
-    if (guard.engaged()) {
-      Shedding.refuse(rc.response());
+    if (admission.refusesNewSessions()) {
+      Shedding.refuse(rc.response(), admission);
       return;
     }
     HttpServerRequest request = rc.request();

@@ -9,6 +9,7 @@ import dev.syncwire.protocol.ProtocolException;
 import dev.syncwire.protocol.ServerFrame;
 import dev.syncwire.session.Session;
 import dev.syncwire.session.Transport;
+import dev.syncwire.protocol.TransportKind;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -46,6 +47,8 @@ final class HttpSession implements Transport {
   private final Map<Long, ReplySlot> awaitingReplies = new HashMap<>();
   private Session session;
   private Downstream downstream;
+  /** Polls until a stream attaches: a session that only sends commands is counted as long-polling. */
+  private TransportKind kind = TransportKind.LONGPOLL;
   private long lingerTimer = -1;
   private boolean closed;
   private CloseCode closeCode;
@@ -58,6 +61,11 @@ final class HttpSession implements Transport {
     this.pushes = new CursorBuffer(bufferBytes);
     this.lingerMs = lingerMs;
     this.clientIp = clientIp;
+  }
+
+  @Override
+  public TransportKind kind() {
+    return kind;
   }
 
   void bind(Session session) {
@@ -156,6 +164,9 @@ final class HttpSession implements Transport {
     if (held == null || closed) {
       return false;
     }
+    if (cursor > 0) {
+      session.resumed();
+    }
     if (!held.isEmpty()) {
       stream.deliver(held);
     }
@@ -166,6 +177,11 @@ final class HttpSession implements Transport {
   private void attach(Downstream next) {
     Downstream previous = downstream;
     downstream = next;
+    TransportKind nextKind = next.oneShot() ? TransportKind.LONGPOLL : TransportKind.SSE;
+    if (nextKind != kind) {
+      kind = nextKind;
+      session.transportKindChanged();
+    }
     cancelLinger();
     if (previous != null) {
       previous.end();

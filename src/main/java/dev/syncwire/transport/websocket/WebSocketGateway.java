@@ -12,6 +12,7 @@ import dev.syncwire.session.ConnectionLimits;
 import dev.syncwire.session.EventLoopHub;
 import dev.syncwire.session.Session;
 import dev.syncwire.session.SessionServices;
+import dev.syncwire.telemetry.LogContext;
 import dev.syncwire.transport.Shedding;
 import dev.syncwire.transport.ClientIp;
 import io.netty.channel.ChannelHandlerContext;
@@ -55,8 +56,8 @@ public final class WebSocketGateway {
   }
 
   public void handle(HttpServerRequest request) {
-    if (services.guard().engaged()) {
-      Shedding.refuse(request.response());
+    if (services.admission().refusesNewSessions()) {
+      Shedding.refuse(request.response(), services.admission());
       return;
     }
     String origin = request.getHeader(HttpHeaders.ORIGIN);
@@ -110,7 +111,7 @@ public final class WebSocketGateway {
     socket.binaryMessageHandler(b -> session.onBinary(b.getBytes()));
     socket.pongHandler(b -> session.onPong());
     socket.exceptionHandler(e -> onException(session, e));
-    socket.closeHandler(v -> session.onTransportClosed());
+    socket.closeHandler(v -> session.onTransportClosed(socket.closeStatusCode(), socket.closeReason()));
     // The connection, however it ends, frees its place among its address's connections.
     chctx.channel().closeFuture().addListener(f -> limits.releaseIp(ip));
     session.open();
@@ -129,7 +130,8 @@ public final class WebSocketGateway {
     } else if (e instanceof java.io.IOException) {
       session.close(CloseCode.GOING_AWAY, "connection error");
     } else {
-      LOG.log(Level.FINE, "WebSocket error in session " + session.id(), e);
+      LogContext.log(LOG, Level.FINE, session.id(), session.tenant(),
+          () -> "WebSocket error in session " + session.id(), e);
       session.close(CloseCode.INTERNAL_ERROR, "internal error");
     }
   }

@@ -3,6 +3,7 @@ package dev.syncwire.transport.websocket;
 import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.protocol.CloseCode;
 import dev.syncwire.session.Transport;
+import dev.syncwire.protocol.TransportKind;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,6 +22,11 @@ import io.vertx.core.http.ServerWebSocket;
  * Close frames go through Vert.x so that its close handshake stays consistent.
  */
 final class WebSocketTransport implements Transport {
+
+  @Override
+  public TransportKind kind() {
+    return TransportKind.WEBSOCKET;
+  }
   /** Socket send buffer kept in Netty before frames wait in the session's own outbound buffer. */
   static final int HIGH_WATER_MARK = 64 * 1024;
   /** How long a connection closed for bad input keeps reading what its peer still sends (see {@code close}). */
