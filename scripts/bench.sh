@@ -20,6 +20,8 @@
 #       publish                 3 nodes on one CPU against 1 node: pipelined publish throughput and CPU per publish,
 #                               group commit on and off, publish-to-ack at 1,000 and 10,000/s (~5 min)
 #       http                    SSE and long-polling against WebSocket, 1 node and 3 behind HAProxy (~17 min)
+#       coldstart               5,000-client storm on a node just started, bare and as shipped (CDS archive,
+#                               warm-up), then warm (~2 min)
 #       codec, history          the CodecBench and HistoryMemoryBench micro-benchmarks (~1 min each)
 #       browser                 the browser client in Chromium: CPU per applied publication at 1k and 10k/s,
 #                               draining 1,000 publications queued offline (~2 min; needs chromium, npm ci in src/test/js)
@@ -51,7 +53,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ "$REQUESTED" == all ]]; then
-  REQUESTED=idle,storm,fanout,recovery,cluster,publish,http,codec,history,browser
+  REQUESTED=idle,storm,fanout,recovery,cluster,publish,http,coldstart,codec,history,browser
 fi
 
 # Which tool runs which workload; each list keeps the order given within its tool.
@@ -63,7 +65,7 @@ IFS=',' read -r -a LIST <<<"$REQUESTED"
 for w in "${LIST[@]}"; do
   case "$w" in
     idle|storm|fanout) COMPARED+=("$w") ;;
-    recovery|cluster|publish|http) ALONE+=("$w") ;;
+    recovery|cluster|publish|http|coldstart) ALONE+=("$w") ;;
     codec|history) MICRO+=("$w") ;;
     browser) BROWSER=true ;;
     *) echo "unknown workload: $w" >&2; usage >&2; exit 2 ;;

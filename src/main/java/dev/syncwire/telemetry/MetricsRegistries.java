@@ -6,6 +6,7 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 import java.util.EnumSet;
@@ -22,15 +23,16 @@ public final class MetricsRegistries {
   }
 
   /**
-   * Makes Vert.x report into the process's registry. Tags stay few: no event-bus address (they carry node
-   * ids) and no HTTP path (clients choose it).
+   * Makes Vert.x report into the process's registry. Tags stay few: no HTTP path (clients choose it). The
+   * event bus is left out: without its address tag, every handler would register one and the same gauge
+   * again (and warn), and the cluster's traffic has counters of its own ({@link MetricNames#FANOUT_SENT}).
    */
   public static VertxBuilder withVertxMetrics(VertxBuilder builder, VertxOptions options) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     launcherRegistry = registry;
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_SIDE, Label.EB_FAILURE, Label.POOL_TYPE,
-            Label.POOL_NAME)));
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME))
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS));
     return builder.with(options).withMetrics(new MicrometerMetricsFactory(registry));
   }
 

@@ -60,6 +60,7 @@ public final class GatewayBench {
             case "cluster" -> cluster(options, settings, loop, self);
             case "publish" -> publish(options, settings, loop, self);
             case "http" -> http(options, settings, loop, self);
+            case "coldstart" -> coldStart(options, settings, loop, self);
             default -> throw new IllegalArgumentException("unknown workload " + workload);
           };
         } catch (RuntimeException e) {
@@ -140,6 +141,21 @@ public final class GatewayBench {
         + "\n" + ClusterReport.failover(r).render();
     return section("Cluster (" + profile.clusterNodes() + " nodes on one CPU) against one node", tables,
         footer(options, r.nodes(), self, loadBefore, notes));
+  }
+
+  private static String coldStart(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop,
+                                  JvmProcess self) {
+    String loadBefore = BoxFacts.loadAverage();
+    Profile storm = options.profile().name().equals("quick") ? Profile.quick() : Profile.full();
+    List<ColdStartWorkload.Case> cases = new ColdStartWorkload(loop, options.sourceAddresses(), storm, self, settings)
+        .run(options.tenant());
+    List<String> notes = new ArrayList<>();
+    notes.add("Each cold case is a new node process, stormed as soon as /ready answers 200; the warm case storms that"
+        + " second node again once the first storm's clients have closed. The shipped start uses the class-data-sharing"
+        + " archive the build made beside the jar (-XX:SharedArchiveFile) and the default warm-up (warmup.sessions 256,"
+        + " 3 rounds); the bare start has neither. Goal: a p95 of at most 500 ms on a cold node.");
+    return section("Cold start: a reconnect storm on a node that has just started", ColdStartWorkload.table(cases),
+        footer(options, List.of("one node on CPU " + options.serverCpus()), self, loadBefore, notes));
   }
 
   private static String publish(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop, JvmProcess self) {

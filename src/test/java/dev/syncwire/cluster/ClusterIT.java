@@ -260,6 +260,27 @@ class ClusterIT {
     }
   }
 
+  /** {@code POST /api/v1/disconnect} on one node closes the user's sessions on every node, and only theirs. */
+  @Test
+  void anAdminDisconnectReachesEveryNode() {
+    List<NodeProcess> ns = startNodes(2, Map.of());
+    // conf/node.json's example tenant.
+    String secret = "acme-example-secret-change-me-0123456789";
+    try (WsClient aliceOn0 = WsClient.open(CLIENTS, ns.get(0).port);
+         WsClient aliceOn1 = WsClient.open(CLIENTS, ns.get(1).port);
+         WsClient bobOn1 = WsClient.open(CLIENTS, ns.get(1).port)) {
+      aliceOn0.connectToken(dev.syncwire.testing.Tokens.hs256(secret, dev.syncwire.testing.Tokens.claims("acme", "alice")));
+      aliceOn1.connectToken(dev.syncwire.testing.Tokens.hs256(secret, dev.syncwire.testing.Tokens.claims("acme", "alice")));
+      bobOn1.connectToken(dev.syncwire.testing.Tokens.hs256(secret, dev.syncwire.testing.Tokens.claims("acme", "bob")));
+      var answer = ns.get(0).adminPost("/api/v1/disconnect", "{\"tenant\":\"acme\",\"user\":\"alice\"}");
+      assertEquals(200, answer.statusCode(), answer.body());
+      assertEquals(2, new JsonObject(answer.body()).getInteger("disconnected"));
+      assertEquals((short) 4003, aliceOn0.awaitClose());
+      assertEquals((short) 4003, aliceOn1.awaitClose());
+      assertEquals("pong", bobOn1.request(new JsonObject().put("type", "ping")).getString("type"));
+    }
+  }
+
   /**
    * SIGTERM drains a node under load: its clients are told to come back at delays spread over
    * {@code drain.periodMs}, so they reconnect to the other nodes in a trickle, and nothing acknowledged is lost.
