@@ -109,6 +109,10 @@ public final class NodeVerticle extends VerticleBase {
     drain = new NodeDrain(vertx, hubs, admission, config.operations());
     if (tracing == null) {
       tracing = Tracing.configured(config.operations(), nodeId);
+      if (tracing.enabled()) {
+        LOG.info("recording traces (OTLP/HTTP to " + (config.operations().otelEndpoint().isEmpty()
+            ? "the OTEL_* endpoint or localhost:4318" : config.operations().otelEndpoint()) + ")");
+      }
     }
     Tracing.useForNode(tracing);
     AdminOperations.UserDisconnect disconnect;

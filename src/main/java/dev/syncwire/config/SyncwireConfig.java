@@ -181,7 +181,8 @@ public final class SyncwireConfig {
       integer("warmup.sessions", 256, 0, 100_000,
           "sessions a starting node runs against itself per round before it reports ready; 0 = no warm-up");
   public static final ConfigKey<Long> WARMUP_ROUNDS =
-      integer("warmup.rounds", 3, 1, 1000, "rounds of the start-up warm-up");
+      integer("warmup.rounds", 8, 1, 1000,
+          "most rounds of the start-up warm-up; it stops sooner once a round is no faster than the one before");
   public static final ConfigKey<Long> WARMUP_TIMEOUT_MS =
       integer("warmup.timeoutMs", 15_000, 100, MAX_INT, "the warm-up's time limit; the node is ready after it anyway");
   public static final ConfigKey<Boolean> OTEL_ENABLED =

@@ -20,12 +20,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a cold node spent several times the CPU per client of a warm one, and the storm's p95 went past
  * seconds. So before {@code /ready} turns 200 the node drives those paths itself, over real WebSockets
  * to its own client port: rounds of sessions that connect, subscribe and publish, as a reconnect storm
- * does, on channels of a tenant no client can name. It is an optimisation only: whatever goes wrong,
+ * does, on channels of a tenant no client can name, until rounds stop getting faster. It is an optimisation only: whatever goes wrong,
  * the node becomes ready when the warm-up ends or times out.
  */
 public final class SelfWarmUp {
   private static final int CHANNELS = 8;
   private static final int PUBLISHES_PER_SESSION = 4;
+  private static final int MIN_ROUNDS = 2;
+  /** A round that takes this share of the previous one's time or more ends the warm-up. */
+  private static final double SETTLED = 0.9;
 
   /** What the warm-up did: sessions and publishes acknowledged, how long it took, and the first failure. */
   public record Result(int sessions, int acked, long millis, String problem) {
@@ -55,16 +58,34 @@ public final class SelfWarmUp {
     List<String> problems = new ArrayList<>();
     long timer = vertx.setTimer(timeoutMs, t -> done.tryComplete(result(opened, acked, start,
         "did not finish within " + timeoutMs + " ms")));
-    Future<Void> chain = Future.succeededFuture();
-    for (int r = 0; r < rounds; r++) {
-      chain = chain.compose(v -> done.future().isComplete() ? Future.succeededFuture()
-          : round(client, host, port, tenant, sessions, opened, acked, problems));
-    }
-    chain.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      done.tryComplete(result(opened, acked, start, problems.isEmpty() ? null : problems.get(0)));
-    });
+    rounds(client, host, port, tenant, sessions, rounds, 0, Long.MAX_VALUE, opened, acked, problems, done)
+        .onComplete(ar -> {
+          vertx.cancelTimer(timer);
+          done.tryComplete(result(opened, acked, start, problems.isEmpty() ? null : problems.get(0)));
+        });
     return done.future().eventually(() -> client.close());
+  }
+
+  /**
+   * Round after round, while rounds still get faster: once a round takes at least {@link #SETTLED} of the
+   * time of the one before, the compiled code has caught up and more rounds would only delay readiness.
+   * At least {@link #MIN_ROUNDS}, at most {@code maxRounds}.
+   */
+  private static Future<Void> rounds(WebSocketClient client, String host, int port, String tenant, int sessions,
+                                     int maxRounds, int done, long previousNanos, AtomicInteger opened,
+                                     AtomicInteger acked, List<String> problems, Promise<Result> finished) {
+    if (done == maxRounds || finished.future().isComplete()) {
+      return Future.succeededFuture();
+    }
+    long start = System.nanoTime();
+    return round(client, host, port, tenant, sessions, opened, acked, problems).compose(v -> {
+      long took = System.nanoTime() - start;
+      if (done + 1 >= MIN_ROUNDS && took >= SETTLED * previousNanos) {
+        return Future.succeededFuture();
+      }
+      return rounds(client, host, port, tenant, sessions, maxRounds, done + 1, took, opened, acked, problems,
+          finished);
+    });
   }
 
   private static Result result(AtomicInteger opened, AtomicInteger acked, long start, String problem) {

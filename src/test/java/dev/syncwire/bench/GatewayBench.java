@@ -152,8 +152,8 @@ public final class GatewayBench {
     List<String> notes = new ArrayList<>();
     notes.add("Each cold case is a new node process, stormed as soon as /ready answers 200; the warm case storms that"
         + " second node again once the first storm's clients have closed. The shipped start uses the class-data-sharing"
-        + " archive the build made beside the jar (-XX:SharedArchiveFile) and the default warm-up (warmup.sessions 256,"
-        + " 3 rounds); the bare start has neither. Goal: a p95 of at most 500 ms on a cold node.");
+        + " archive the build made beside the jar (-XX:SharedArchiveFile) and the default warm-up (rounds of 256 sessions"
+        + " until a round is no faster than the one before, 2 to 8); the bare start has neither. Goal: a p95 of at most 500 ms on a cold node.");
     return section("Cold start: a reconnect storm on a node that has just started", ColdStartWorkload.table(cases),
         footer(options, List.of("one node on CPU " + options.serverCpus()), self, loadBefore, notes));
   }
