@@ -31,6 +31,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -75,6 +76,10 @@ public final class Session implements SwapList.Member {
   private String closeReason = "connection lost";
   /** The tenant this session is counted against in {@link ConnectionLimits}, once connected. */
   private String countedTenant;
+  /** Commands pipelined behind a {@code connect} whose token is still being verified. */
+  private final List<Runnable> heldWhileConnecting = new ArrayList<>(0);
+  /** At most this many; a client that sends more before {@code connected} gets {@code rate_limited}. */
+  static final int MAX_HELD_WHILE_CONNECTING = 64;
 
   public Session(SessionServices services, EventLoopHub hub, Transport transport, FrameCodec codec) {
     this.services = services;
@@ -157,7 +162,9 @@ public final class Session implements SwapList.Member {
       close(CloseCode.MALFORMED_FRAME, e.getMessage());
       return;
     } catch (ProtocolException e) {
-      if (state != State.CONNECTED) {
+      if (state == State.CONNECTING) {
+        holdWhileConnecting(e.commandId(), () -> sendError(e));
+      } else if (state != State.CONNECTED) {
         refuseBeforeConnect(e.commandId(), e.getMessage());
       } else {
         sendError(e);
@@ -230,6 +237,11 @@ public final class Session implements SwapList.Member {
   private void handle(Command command) {
     if (command instanceof Command.Connect) {
       connect((Command.Connect) command);
+      return;
+    }
+    if (state == State.CONNECTING) {
+      // Sent right behind the connect, while its token is verified: run once the session is connected.
+      holdWhileConnecting(command.id(), () -> runHeld(command));
       return;
     }
     if (state != State.CONNECTED) {
@@ -346,6 +358,46 @@ public final class Session implements SwapList.Member {
     armExpiry(principal);
     send(new ServerFrame.Connected(commandId, id, key, principal.user(), principal.tenant(), services.nodeId(),
         services.heartbeat().intervalMs()));
+    runHeldCommands();
+  }
+
+  /**
+   * Keeps what a command pipelined behind the {@code connect} needs done (running it, or answering its
+   * error) until the session is connected, so that its reply comes after {@code connected}.
+   */
+  private void holdWhileConnecting(Long commandId, Runnable work) {
+    if (heldWhileConnecting.size() >= MAX_HELD_WHILE_CONNECTING) {
+      send(new ServerFrame.Error(commandId, ErrorCode.RATE_LIMITED, "more than " + MAX_HELD_WHILE_CONNECTING
+          + " commands sent before connected", true, 100L, null));
+      return;
+    }
+    heldWhileConnecting.add(work);
+  }
+
+  /** What arrived while the connect was being verified, in its order. */
+  private void runHeldCommands() {
+    if (heldWhileConnecting.isEmpty()) {
+      return;
+    }
+    List<Runnable> held = new ArrayList<>(heldWhileConnecting);
+    heldWhileConnecting.clear();
+    for (Runnable work : held) {
+      if (state != State.CONNECTED) {
+        return;
+      }
+      work.run();
+    }
+  }
+
+  private void runHeld(Command command) {
+    try {
+      handle(command);
+    } catch (ProtocolException e) {
+      sendError(e.withCommandId(command.id()));
+    } catch (RuntimeException e) {
+      LogContext.log(LOG, Level.WARNING, id, tenant(), () -> "command failed in session " + id, e);
+      send(ServerFrame.Error.of(command.id(), ErrorCode.INTERNAL, "internal error"));
+    }
   }
 
   /** Closes the session {@code 4001} when the token of {@code principal} expires, if it does. */
@@ -680,6 +732,7 @@ public final class Session implements SwapList.Member {
       dropSubscription(s);
     }
     subscriptions.clear();
+    heldWhileConnecting.clear();
     outbound.clear();
     hub.removeSession(this);
     if (openedAs != null) {

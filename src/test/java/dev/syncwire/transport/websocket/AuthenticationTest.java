@@ -243,4 +243,38 @@ class AuthenticationTest {
       return r;
     }
   }
+
+  /** Commands sent right behind a token connect wait for its verification, then run in order. */
+  @Test
+  void commandsPipelinedBehindATokenConnectRunOnceItIsVerified() {
+    try (WsClient c = node.client()) {
+      c.send(new JsonObject().put("id", 1).put("type", "connect")
+          .put("token", Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", "alice"))));
+      c.send(new JsonObject().put("id", 2).put("type", "subscribe").put("channel", "pipelined"));
+      c.send(new JsonObject().put("id", 3).put("type", "subscribe").put("channel", "not a channel!"));
+      c.send(new JsonObject().put("id", 4).put("type", "publish").put("channel", "pipelined").put("data", 1));
+      List<String> replies = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        JsonObject f = c.awaitFrame(x -> x.containsKey("id"));
+        replies.add(f.getLong("id") + ":" + f.getString("type"));
+      }
+      // connected first; the others as they complete (docs/protocol.md §3.5).
+      assertEquals("1:connected", replies.get(0));
+      assertEquals(java.util.Set.of("2:subscribed", "3:error", "4:ack"), java.util.Set.copyOf(replies.subList(1, 4)));
+      assertEquals(1L, c.pubs("pipelined", 1).get(0).getLong("seq"));
+    }
+  }
+
+  /** If the connect is refused, what was sent behind it gets no reply: the session ends with 4001. */
+  @Test
+  void commandsPipelinedBehindARefusedConnectEndWithIt() {
+    try (WsClient c = node.client()) {
+      c.send(new JsonObject().put("id", 1).put("type", "connect")
+          .put("token", Tokens.hs256("wrong-secret-0123456789abcdef", Tokens.claims("acme", "alice"))));
+      c.send(new JsonObject().put("id", 2).put("type", "subscribe").put("channel", "pipelined"));
+      assertEquals((short) 4001, c.awaitClose());
+      List<JsonObject> frames = c.drain();
+      assertTrue(frames.stream().noneMatch(f -> Long.valueOf(2).equals(f.getLong("id"))), frames.toString());
+    }
+  }
 }
