@@ -185,14 +185,7 @@ public final class Session implements SwapList.Member {
       send(new ServerFrame.Error(command.id(), ErrorCode.RATE_LIMITED, "too many commands", true, wait, null));
       return;
     }
-    try {
-      handle(command);
-    } catch (ProtocolException e) {
-      sendError(e.withCommandId(command.id()));
-    } catch (RuntimeException e) {
-      LogContext.log(LOG, Level.WARNING, id, tenant(), () -> "command failed in session " + id, e);
-      send(ServerFrame.Error.of(command.id(), ErrorCode.INTERNAL, "internal error"));
-    }
+    handleReplyingToFailures(command);
   }
 
   /** Bytes this session holds on their way to its peer: its outbound queue and what its transport keeps. */
@@ -241,7 +234,7 @@ public final class Session implements SwapList.Member {
     }
     if (state == State.CONNECTING) {
       // Sent right behind the connect, while its token is verified: run once the session is connected.
-      holdWhileConnecting(command.id(), () -> runHeld(command));
+      holdWhileConnecting(command.id(), () -> handleReplyingToFailures(command));
       return;
     }
     if (state != State.CONNECTED) {
@@ -389,7 +382,8 @@ public final class Session implements SwapList.Member {
     }
   }
 
-  private void runHeld(Command command) {
+  /** Handles a command; a failure becomes its error reply (an unexpected one, {@code internal}). */
+  private void handleReplyingToFailures(Command command) {
     try {
       handle(command);
     } catch (ProtocolException e) {
