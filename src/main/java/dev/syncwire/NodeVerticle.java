@@ -16,6 +16,7 @@ import dev.syncwire.telemetry.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.syncwire.admin.NodeStatus;
 import dev.syncwire.auth.Authenticator;
+import dev.syncwire.bridge.redis.RedisLink;
 import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.broker.ChannelVerticle;
 import dev.syncwire.broker.LocalChannelBroker;
@@ -75,6 +76,8 @@ public final class NodeVerticle extends VerticleBase {
   private NodeMetrics metrics;
   private NodeDrain drain;
   private String warmUpTenant;
+  /** The node's connection to Redis; null when {@code redis.url} is empty. */
+  private RedisLink redis;
   /** Set before deployment by tests that read spans; otherwise made from the configuration at start. */
   private Tracing tracing;
 
@@ -115,6 +118,12 @@ public final class NodeVerticle extends VerticleBase {
       }
     }
     Tracing.useForNode(tracing);
+    if (config.redis().enabled()) {
+      redis = new RedisLink(vertx, config.redis().url(), config.redis().timeoutMs());
+      metrics.gauge(MetricNames.REDIS_UP, "1 while the node reaches Redis", () -> redis.isUp() ? 1 : 0);
+      metrics.counter(MetricNames.REDIS_STATE_CHANGES, "changes between Redis reachable and not",
+          redis::stateChanges);
+    }
     AdminOperations.UserDisconnect disconnect;
     Future<?> channels;
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> nodeStatuses = null;
@@ -162,7 +171,9 @@ public final class NodeVerticle extends VerticleBase {
     // Read from the jar once, at start (a few hundred KB), and shared by every event loop's server.
     ClientFiles clientFiles = new ClientFiles(config.http().demoEnabled());
 
-    return channels
+    Future<Void> redisStarted = redis == null ? Future.succeededFuture() : redis.start();
+    return redisStarted
+        .compose(v -> channels)
         .compose(id -> directory.start())
         .compose(id -> vertx.deployVerticle(new HeartbeatVerticle(hubs, config.heartbeat())))
         .compose(id -> vertx.deployVerticle(new GuardVerticle(guard, historyBudget, hubs, config.guard())))
@@ -231,6 +242,9 @@ public final class NodeVerticle extends VerticleBase {
   public Future<?> stop() {
     if (status != null) {
       status.ready(false);
+    }
+    if (redis != null) {
+      redis.close();
     }
     Tracing spans = tracing;
     // Flushing the exporter waits for the collector: not on the event loop.

@@ -98,6 +98,9 @@ public final class SyncwireConfig {
   public static final ConfigKey<Long> HISTORY_NODE_MAX_BYTES =
       integer("history.nodeMaxBytes", 0, 0, Long.MAX_VALUE,
           "bytes all histories of a node may hold; 0 = a quarter of the maximum heap");
+  public static final ConfigKey<String> HISTORY_STORE =
+      string("history.store", "memory",
+          "where channel logs are kept beyond the nodes: memory (the nodes only) or redis (a stream per channel)");
   public static final ConfigKey<Long> DEDUP_WINDOW_MS =
       integer("dedup.windowMs", 600_000, 0, MAX_INT * 1000L, "how long a publish key is remembered");
   public static final ConfigKey<Long> DEDUP_MAX_KEYS =
@@ -167,6 +170,17 @@ public final class SyncwireConfig {
           "time from the start of a /ws request to its upgrade");
   public static final ConfigKey<Boolean> DEMO_ENABLED =
       bool("demo.enabled", false, "serve the demo page at /demo on the client port");
+  public static final ConfigKey<String> REDIS_URL =
+      string("redis.url", "", "Redis for the bridge and history.store redis (redis://[:password@]host:port[/db]); empty = none");
+  public static final ConfigKey<Long> REDIS_TIMEOUT_MS =
+      integer("redis.timeoutMs", 2000, 50, MAX_INT,
+          "time one Redis command may take; past it the connection is dropped and re-opened with backoff");
+  public static final ConfigKey<Boolean> REDIS_BRIDGE_ENABLED =
+      bool("redis.bridge.enabled", false,
+          "take publications from Redis: PUBLISH updates:tenant:<tenant>:<channel> and the stream updates:tenant:<tenant>");
+  public static final ConfigKey<Long> REDIS_BRIDGE_CLAIM_IDLE_MS =
+      integer("redis.bridge.claimIdleMs", 10_000, 100, MAX_INT,
+          "a stream message taken by a node that stopped is taken over after being pending this long");
   public static final ConfigKey<Boolean> METRICS_REQUIRE_KEY =
       bool("metrics.requireKey", false, "GET /metrics on the admin port needs the admin key");
   public static final ConfigKey<Boolean> METRICS_PER_TENANT =
@@ -202,13 +216,14 @@ public final class SyncwireConfig {
       LIMITS_OUTBOUND_BUFFER_BYTES, LIMITS_COMMAND_RATE, LIMITS_COMMAND_BURST, LIMITS_OUTBOUND_HIGH_WATER_BYTES,
       LIMITS_CONNECTIONS_PER_IP, LIMITS_CONNECTIONS_PER_TENANT, LIMITS_NODE_OUTBOUND_BYTES, GUARD_HEAP_HIGH_PERCENT,
       GUARD_HEAP_LOW_PERCENT, GUARD_CHECK_INTERVAL_MS, HISTORY_SIZE, HISTORY_TTL_MS, HISTORY_MAX_BYTES,
-      HISTORY_TENANT_MAX_BYTES, HISTORY_NODE_MAX_BYTES, DEDUP_WINDOW_MS, DEDUP_MAX_KEYS, STATE_MAX_ENTITIES,
+      HISTORY_TENANT_MAX_BYTES, HISTORY_NODE_MAX_BYTES, HISTORY_STORE, DEDUP_WINDOW_MS, DEDUP_MAX_KEYS, STATE_MAX_ENTITIES,
       STATE_MAX_FIELDS, STATE_MAX_VALUE_BYTES, PROTO_COMPRESS_ABOVE_BYTES, CLUSTER_NAME, CLUSTER_PORT,
       CLUSTER_BACKUPS, CLUSTER_CONFIG, CLUSTER_MEMBERS, CLUSTER_ANNOUNCE_INTERVAL_MS, CLUSTER_PUBLISH_BATCH,
       CLUSTER_REPAIR_DELAY_MS, SSE_KEEPALIVE_MS, SSE_RETRY_MS, LONGPOLL_TIMEOUT_MS, SESSION_LINGER_MS,
       HTTP_MAX_SEND_BYTES, HTTP_MAX_COMMANDS_PER_SEND, HTTP_ALLOWED_ORIGINS, HTTP_HEADER_TIMEOUT_MS,
       HTTP_BODY_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, HTTP_TRUSTED_PROXIES, WEBSOCKET_ALLOWED_ORIGINS,
-      WEBSOCKET_COMPRESSION, WEBSOCKET_HANDSHAKE_TIMEOUT_MS, DEMO_ENABLED, METRICS_REQUIRE_KEY,
+      WEBSOCKET_COMPRESSION, WEBSOCKET_HANDSHAKE_TIMEOUT_MS, DEMO_ENABLED, REDIS_URL, REDIS_TIMEOUT_MS,
+      REDIS_BRIDGE_ENABLED, REDIS_BRIDGE_CLAIM_IDLE_MS, METRICS_REQUIRE_KEY,
       METRICS_PER_TENANT, DRAIN_PERIOD_MS, DRAIN_GRACE_MS, WARMUP_SESSIONS,
       WARMUP_ROUNDS, WARMUP_TIMEOUT_MS, OTEL_ENABLED, OTEL_ENDPOINT,
       OTEL_SERVICE_NAME, TENANTS);
@@ -225,6 +240,7 @@ public final class SyncwireConfig {
   private final GuardConfig guard;
   private final ChannelConfig channel;
   private final ClusterConfig cluster;
+  private final RedisConfig redis;
   private final List<TenantConfig> tenants;
 
   private SyncwireConfig(Map<String, Object> values) {
@@ -242,6 +258,7 @@ public final class SyncwireConfig {
     this.channel = ChannelConfig.from(v);
     this.cluster = ClusterConfig.from(v);
     this.operations = OperationsConfig.from(v);
+    this.redis = RedisConfig.from(v);
     if (guard.heapLowPercent() > guard.heapHighPercent()) {
       throw new ConfigException(GUARD_HEAP_LOW_PERCENT.path(), "must not be above " + GUARD_HEAP_HIGH_PERCENT.path()
           + " (" + guard.heapHighPercent() + ")", guard.heapLowPercent());
@@ -402,6 +419,10 @@ public final class SyncwireConfig {
 
   public OperationsConfig operations() {
     return operations;
+  }
+
+  public RedisConfig redis() {
+    return redis;
   }
 
   public ClusterConfig cluster() {

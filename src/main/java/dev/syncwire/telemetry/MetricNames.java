@@ -72,6 +72,17 @@ public final class MetricNames {
   /** Gauge: members in the cluster. */
   public static final String MEMBERS = "syncwire.cluster.members";
 
+  // ---- Redis ----
+
+  /** Gauge: 1 while the node reaches Redis. */
+  public static final String REDIS_UP = "syncwire.redis.up";
+  /** Counter: changes between Redis reachable and not. */
+  public static final String REDIS_STATE_CHANGES = "syncwire.redis.state.changes";
+  /** Counter: messages the bridge took from Redis, by {@link #PATH} and {@link #OUTCOME}. */
+  public static final String BRIDGE_MESSAGES = "syncwire.redis.bridge.messages";
+  /** Counter: channel-log writes to Redis that failed (their publishes were refused with unavailable). */
+  public static final String REDIS_HISTORY_FAILURES = "syncwire.redis.history.failures";
+
   // ---- the node ----
 
   /** Gauge: 1 while the memory guard sheds load. */
@@ -91,4 +102,8 @@ public final class MetricNames {
   public static final String REASON = "reason";
   public static final String CODE = "code";
   public static final String TENANT = "tenant";
+  /** The bridge's path: {@code pubsub} or {@code stream}. */
+  public static final String PATH = "path";
+  /** What became of a bridged message: {@code published}, {@code duplicate}, {@code invalid}, {@code failed}. */
+  public static final String OUTCOME = "outcome";
 }

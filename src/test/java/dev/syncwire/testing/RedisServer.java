@@ -1,0 +1,137 @@
+package dev.syncwire.testing;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} (Debian's) on a free loopback port, with its data in a directory of its
+ * own. It can be stopped, frozen and started again on the same port, with or without its data.
+ * Persistence is the append-only file, synced on every write, so that a restart keeps what was written.
+ */
+public final class RedisServer implements AutoCloseable {
+  private final int port;
+  private final Path dir;
+  private Process process;
+
+  private RedisServer(int port, Path dir) {
+    this.port = port;
+    this.dir = dir;
+  }
+
+  /** Starts a server on a free port and waits until it answers. */
+  public static RedisServer start() throws Exception {
+    RedisServer server = new RedisServer(FreePorts.port(), Files.createTempDirectory("syncwire-redis"));
+    server.startProcess();
+    return server;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String url() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** Starts the server again (after {@link #stop}), on the same port and with the data it had. */
+  public void restart() throws Exception {
+    startProcess();
+  }
+
+  /** Starts the server again with no data at all, as if Redis had lost everything. */
+  public void restartEmpty() throws Exception {
+    try (var files = Files.list(dir)) {
+      for (Path p : files.toList()) {
+        deleteRecursively(p);
+      }
+    }
+    startProcess();
+  }
+
+  /** Stops the server at once (SIGKILL); what it had synced stays on disk. */
+  public void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+    process = null;
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers, as in a long pause. */
+  public void freeze() throws Exception {
+    signal("STOP");
+  }
+
+  /** Lets a frozen server go on (SIGCONT). */
+  public void thaw() throws Exception {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -" + name + " failed");
+    }
+  }
+
+  /** Runs {@code redis-cli} against the server and returns what it printed. */
+  public String cli(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+    command.addAll(List.of(args));
+    Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(cli.getInputStream().readAllBytes()).trim();
+    if (!cli.waitFor(10, TimeUnit.SECONDS) || cli.exitValue() != 0) {
+      throw new IOException("redis-cli " + String.join(" ", args) + " failed: " + out);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop();
+    deleteRecursively(dir);
+  }
+
+  private void startProcess() throws Exception {
+    process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--dir", dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+        "--protected-mode", "no", "--loglevel", "warning")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("../" + dir.getFileName() + ".log").toFile())
+        .start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException("redis-server exited with " + process.exitValue());
+      }
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        if (cli("PING").equals("PONG")) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // Not listening yet.
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    throw new IOException("redis-server did not answer on port " + port);
+  }
+
+  private static void deleteRecursively(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    if (Files.isDirectory(p)) {
+      try (var files = Files.list(p)) {
+        for (Path child : files.toList()) {
+          deleteRecursively(child);
+        }
+      }
+    }
+    Files.deleteIfExists(p);
+  }
+}
