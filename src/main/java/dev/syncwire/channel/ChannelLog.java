@@ -57,6 +57,38 @@ public final class ChannelLog {
     return log;
   }
 
+  /**
+   * Continues a log that an outside store kept: same epoch and seq, its history tail as history (what is
+   * older than the history's bounds is left out), its keys in the dedup window for as long as the window
+   * still covers them, and its state from the snapshot.
+   */
+  public static ChannelLog restore(ChannelId id, ChannelSettings settings, StoredLog stored, long nowMs) {
+    ChannelLog log = new ChannelLog(id, stored.epoch(), settings);
+    List<Publication> tail = stored.tail();
+    boolean contiguous = !tail.isEmpty() && tail.get(tail.size() - 1).seq() == stored.seq();
+    for (int i = 1; contiguous && i < tail.size(); i++) {
+      contiguous = tail.get(i).seq() == tail.get(i - 1).seq() + 1;
+    }
+    if (!contiguous) {
+      log.history.startAfter(stored.seq());
+    } else {
+      log.history.startAfter(tail.get(0).seq() - 1);
+      for (int i = 0; i < tail.size(); i++) {
+        Publication p = tail.get(i);
+        long at = nowMs - stored.agesMs().get(i);
+        log.history.append(p, at);
+        if (p.key() != null) {
+          log.dedup.record(p.key(), p.seq(), at);
+        }
+      }
+    }
+    log.seq = stored.seq();
+    if (stored.stateSnapshot() != null) {
+      log.state = ChannelState.fromSnapshot(new JsonObject(stored.stateSnapshot()), settings.stateLimits());
+    }
+    return log;
+  }
+
   private ChannelLog(ChannelId id, String epoch, ChannelSettings settings, MemoryChannelHistory history) {
     this.id = id;
     this.epoch = epoch;

@@ -158,6 +158,20 @@ public final class ChannelState {
     return state;
   }
 
+  /** The state a {@link #snapshot} describes. */
+  public static ChannelState fromSnapshot(JsonObject snapshot, StateLimits limits) {
+    ChannelState state = new ChannelState(limits);
+    snapshot.getJsonObject("entities", new JsonObject()).forEach(entity -> {
+      Map<String, Field> fields = new LinkedHashMap<>();
+      ((JsonObject) entity.getValue()).forEach(f -> {
+        JsonObject field = (JsonObject) f.getValue();
+        fields.put(f.getKey(), new Field(field.getValue("v"), field.getLong("seq")));
+      });
+      state.entities.put(entity.getKey(), fields);
+    });
+    return state;
+  }
+
   public boolean isEmpty() {
     return entities.isEmpty();
   }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The {@link ChannelHistory} contract; each implementation's test extends this class. */
-abstract class ChannelHistoryContract {
+public abstract class ChannelHistoryContract {
 
   protected abstract ChannelHistory newHistory(String epoch, int capacity, long ttlMs);
 

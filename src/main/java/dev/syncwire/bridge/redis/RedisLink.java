@@ -170,10 +170,11 @@ public final class RedisLink {
         return;
       }
       if (ar.failed()) {
-        if (!everUp && first.tryComplete()) {
+        if (!everUp && !first.future().isComplete()) {
           LOG.warning("Redis at " + where + " is unavailable (" + ar.cause().getMessage()
               + "); retrying with backoff");
           changed(false);
+          first.tryComplete();
         }
         retryLater(first);
         return;
