@@ -16,7 +16,9 @@ import dev.syncwire.telemetry.Tracing;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.syncwire.admin.NodeStatus;
 import dev.syncwire.auth.Authenticator;
+import dev.syncwire.bridge.redis.RedisChannelHistory;
 import dev.syncwire.bridge.redis.RedisLink;
+import dev.syncwire.broker.LogStore;
 import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.broker.ChannelVerticle;
 import dev.syncwire.broker.LocalChannelBroker;
@@ -124,6 +126,8 @@ public final class NodeVerticle extends VerticleBase {
       metrics.counter(MetricNames.REDIS_STATE_CHANGES, "changes between Redis reachable and not",
           redis::stateChanges);
     }
+    // With history in Redis, channel logs are written there before a publish is acknowledged.
+    LogStore logStore = config.redis().historyInRedis() ? new RedisChannelHistory(redis) : null;
     AdminOperations.UserDisconnect disconnect;
     Future<?> channels;
     java.util.function.Supplier<Future<io.vertx.core.json.JsonArray>> nodeStatuses = null;
@@ -154,11 +158,14 @@ public final class NodeVerticle extends VerticleBase {
       channels = vertx.deployVerticle(clusterVerticle);
       nodeStatuses = () -> ClusterVerticle.statuses(vertx, hazelcast);
     } else {
-      LocalChannelBroker localBroker = new LocalChannelBroker(vertx, TenantChannelSettings.from(config));
+      LocalChannelBroker localBroker = new LocalChannelBroker(vertx, TenantChannelSettings.from(config), logStore);
       broker = localBroker;
       status = new NodeStatus(nodeId, config.heartbeat().intervalMs(), TRANSPORTS, hubs, guard, admission, null);
       disconnect = (tenant, user) -> UserDisconnects.onThisNode(hubs, tenant, user);
       channels = vertx.deployVerticle(() -> new ChannelVerticle(localBroker), new DeploymentOptions().setInstances(loops));
+    }
+    if (logStore != null) {
+      status.requireStore(logStore::available);
     }
     SessionServices services = new SessionServices(vertx, nodeId, config.limits(), config.heartbeat(), authenticator,
         broker, limits, guard, metrics, admission, tracing);

@@ -28,6 +28,7 @@ public final class NodeStatus {
   private final Supplier<List<String>> members;
   private volatile boolean ready;
   private final Admission admission;
+  private volatile java.util.function.BooleanSupplier storeAvailable = () -> true;
 
   /** {@code members} names the cluster's live nodes; null for a node that runs alone. */
   public NodeStatus(String nodeId, long heartbeatMs, List<String> transports, Hubs hubs, MemoryGuard guard,
@@ -72,9 +73,17 @@ public final class NodeStatus {
     return nodeId;
   }
 
-  /** Whether balancers should send traffic here: started, not stopping, and not shedding load. */
+  /**
+   * Whether balancers should send traffic here: started, not stopping, not shedding load, and able to
+   * reach the store its channel logs live in, if any.
+   */
   public boolean ready() {
-    return ready && !admission.refusesNewSessions();
+    return ready && !admission.refusesNewSessions() && storeAvailable.getAsBoolean();
+  }
+
+  /** Makes readiness depend on {@code available}: for a node whose channel logs live in Redis. */
+  public void requireStore(java.util.function.BooleanSupplier available) {
+    this.storeAvailable = available;
   }
 
   /** Whether the memory guard is refusing new connections, subscriptions and publishes. */

@@ -24,16 +24,23 @@ public final class LocalChannelBroker implements ChannelBroker {
   private final List<ChannelShard> shards = new CopyOnWriteArrayList<>();
   private final Vertx vertx;
   private final Function<String, ChannelSettings> settings;
+  private final LogStore store;
 
   /** {@code settings} gives the history, dedup and state bounds of a tenant's channels. */
   public LocalChannelBroker(Vertx vertx, Function<String, ChannelSettings> settings) {
+    this(vertx, settings, null);
+  }
+
+  /** With {@code store}, channel logs are kept there too, and a publish is acknowledged once it has it. */
+  public LocalChannelBroker(Vertx vertx, Function<String, ChannelSettings> settings, LogStore store) {
     this.vertx = vertx;
     this.settings = settings;
+    this.store = store;
   }
 
   /** Adds a shard running on {@code context}; called by each {@link ChannelVerticle} as it starts. */
   ChannelShard addShard(Context context) {
-    ChannelShard shard = new ChannelShard(context, settings);
+    ChannelShard shard = new ChannelShard(context, settings, store);
     shards.add(shard);
     return shard;
   }
@@ -52,7 +59,7 @@ public final class LocalChannelBroker implements ChannelBroker {
     Promise<PublishAck> promise = callerPromise();
     shard.context().runOnContext(v -> {
       try {
-        promise.complete(shard.publish(channel, request));
+        shard.publish(channel, request).onComplete(promise);
       } catch (RuntimeException e) {
         promise.fail(e);
       }
@@ -64,7 +71,7 @@ public final class LocalChannelBroker implements ChannelBroker {
   public Future<Position> subscribe(ChannelId channel, Since since, PublicationSink sink) {
     ChannelShard shard = shardFor(channel);
     Promise<Position> promise = callerPromise();
-    shard.context().runOnContext(v -> promise.complete(shard.subscribe(channel, since, sink)));
+    shard.context().runOnContext(v -> shard.subscribe(channel, since, sink).onComplete(promise));
     return promise.future();
   }
 
@@ -79,11 +86,7 @@ public final class LocalChannelBroker implements ChannelBroker {
     ChannelShard shard = shardFor(channel);
     Promise<ChannelDetail> promise = callerPromise();
     shard.context().runOnContext(v -> {
-      try {
-        promise.complete(shard.detail(channel));
-      } catch (RuntimeException e) {
-        promise.fail(e);
-      }
+      shard.detail(channel).onComplete(promise);
     });
     return promise.future();
   }

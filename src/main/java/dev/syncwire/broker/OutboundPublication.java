@@ -6,6 +6,9 @@ import dev.syncwire.channel.Publication;
 import dev.syncwire.protocol.FrameCodec;
 import dev.syncwire.protocol.ServerFrame;
 
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -28,6 +31,21 @@ public final class OutboundPublication {
     this.publication = publication;
     this.patch = patch;
     this.versions = versions;
+  }
+
+  /**
+   * A publication that comes as stored (from another node or a store): its patch and versions are read
+   * back from the {@code pub} form of the patch.
+   */
+  public static OutboundPublication of(ChannelId id, Publication p) {
+    if (p.patchJson() == null) {
+      return new OutboundPublication(id, p, null, null);
+    }
+    JsonObject pubPatch = new JsonObject(p.patchJson());
+    Map<String, Long> versions = new HashMap<>();
+    pubPatch.getJsonObject("versions", new JsonObject())
+        .forEach(e -> versions.put(e.getKey(), ((Number) e.getValue()).longValue()));
+    return new OutboundPublication(id, p, Patch.parse(pubPatch), versions);
   }
 
   public ChannelId channel() {

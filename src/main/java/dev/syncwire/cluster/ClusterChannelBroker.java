@@ -402,20 +402,10 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   private void deliver(NodeChannel nc, Publication p) {
     nc.lastSeq = p.seq();
-    OutboundPublication out = outbound(nc.id, p);
+    OutboundPublication out = OutboundPublication.of(nc.id, p);
     for (PublicationSink sink : nc.sinks.keySet()) {
       sink.deliver(nc.id, out);
     }
-  }
-
-  static OutboundPublication outbound(ChannelId id, Publication p) {
-    if (p.patchJson() == null) {
-      return new OutboundPublication(id, p, null, null);
-    }
-    JsonObject pubPatch = new JsonObject(p.patchJson());
-    Map<String, Long> versions = new HashMap<>();
-    pubPatch.getJsonObject("versions", new JsonObject()).forEach(e -> versions.put(e.getKey(), ((Number) e.getValue()).longValue()));
-    return new OutboundPublication(id, p, Patch.parse(pubPatch), versions);
   }
 
   private void scheduleRepair(NodeChannel nc) {

@@ -1,5 +1,6 @@
 package dev.syncwire.bridge.redis;
 
+import dev.syncwire.broker.LogStore;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.channel.ChannelSettings;
 import dev.syncwire.channel.Publication;
@@ -26,9 +27,9 @@ import java.util.List;
  * data or {@code p} patch), trimmed with {@code MAXLEN ~} to the history size; and a hash
  * {@code syncwire:{tenant/channel}:meta} with {@code epoch}, {@code seq} and the state's snapshot.
  * Each write is one script, so the position and the entries never disagree; Redis itself refuses a write
- * that would leave a hole ({@link GapException}). The channel's owner writes; any node may read.
+ * that would leave a hole ({@link LogStore.Gap}). The channel's owner writes; any node may read.
  */
-public final class RedisChannelHistory {
+public final class RedisChannelHistory implements LogStore {
   /** How long the keys of a channel outlive its last write, beyond its history's and dedup window's ages. */
   static final long KEY_SLACK_MS = 60_000;
 
@@ -40,22 +41,13 @@ public final class RedisChannelHistory {
     this.link = link;
   }
 
-  public RedisLink link() {
-    return link;
+  @Override
+  public boolean available() {
+    return link.isUp();
   }
 
-  /** A write that would leave a hole: Redis holds the channel up to {@code storedSeq} only. */
-  public static final class GapException extends IllegalStateException {
-    private final long storedSeq;
-
-    GapException(long storedSeq) {
-      super("the store holds the channel up to " + storedSeq + " only", null);
-      this.storedSeq = storedSeq;
-    }
-
-    public long storedSeq() {
-      return storedSeq;
-    }
+  public RedisLink link() {
+    return link;
   }
 
   static String metaKey(ChannelId id) {
@@ -71,8 +63,9 @@ public final class RedisChannelHistory {
    * already holds are skipped. {@code acceptedAtMs} are wall-clock times, one per publication;
    * {@code snapshot} is the state after them, or null when they left it unchanged.
    *
-   * @return the seq Redis now holds; fails with {@link GapException} or {@link RedisUnavailableException}
+   * @return the seq Redis now holds; fails with {@link LogStore.Gap} or {@link RedisUnavailableException}
    */
+  @Override
   public Future<Long> append(ChannelId id, ChannelSettings settings, String epoch, List<Publication> pubs,
                              long[] acceptedAtMs, String snapshot) {
     List<String> args = new ArrayList<>(5 + pubs.size() * 5);
@@ -95,7 +88,7 @@ public final class RedisChannelHistory {
       }
       String message = String.valueOf(ar.cause().getMessage());
       if (message.startsWith("GAP ")) {
-        return Future.failedFuture(new GapException(Long.parseLong(message.substring(4).trim())));
+        return Future.failedFuture(new LogStore.Gap(Long.parseLong(message.substring(4).trim())));
       }
       return Future.failedFuture(ar.cause());
     });
@@ -105,6 +98,7 @@ public final class RedisChannelHistory {
    * What Redis holds of the channel, with ages measured from {@code wallNowMs}: its position, up to the
    * history size of its newest publications and its state; null when Redis holds nothing of it.
    */
+  @Override
   public Future<StoredLog> load(ChannelId id, ChannelSettings settings, long wallNowMs) {
     return load.run(link, List.of(metaKey(id), streamKey(id)), List.of(Integer.toString(settings.historySize())))
         .map(r -> parse(r, wallNowMs));

@@ -94,7 +94,7 @@ class RedisChannelHistoryTest extends ChannelHistoryContract {
     public void append(Publication p, long nowMs) {
       try {
         await(store.append(id, settings, epoch, List.of(p), new long[] {nowMs}, null));
-      } catch (RedisChannelHistory.GapException e) {
+      } catch (dev.syncwire.broker.LogStore.Gap e) {
         throw new IllegalArgumentException(e.getMessage());
       } catch (Exception e) {
         throw new IllegalStateException(e);
@@ -164,8 +164,8 @@ class RedisChannelHistoryTest extends ChannelHistoryContract {
     Publication p2 = new Publication("e", 2, null, "2", null);
     Publication p3 = new Publication("e", 3, null, "3", null);
     assertEquals(1L, await(store.append(id, settings, "e", List.of(p1), new long[] {now}, null)));
-    RedisChannelHistory.GapException gap = org.junit.jupiter.api.Assertions.assertThrows(
-        RedisChannelHistory.GapException.class,
+    dev.syncwire.broker.LogStore.Gap gap = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.syncwire.broker.LogStore.Gap.class,
         () -> await(store.append(id, settings, "e", List.of(p3), new long[] {now}, null)));
     assertEquals(1, gap.storedSeq());
     assertEquals(3L, await(store.append(id, settings, "e", List.of(p1, p2, p3), new long[] {now, now, now}, null)));
