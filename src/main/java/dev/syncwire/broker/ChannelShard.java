@@ -111,7 +111,7 @@ final class ChannelShard {
     channel.writesInFlight++;
     Promise<ChannelBroker.PublishAck> ack = Promise.promise();
     Future<Long> written = onShard(store.append(channel.id, settings.apply(channel.id.tenant()), log.epoch(),
-        List.of(p), new long[] {System.currentTimeMillis()}, accepted.patch() == null ? null : log.snapshotJson()));
+        List.of(p), new long[] {System.currentTimeMillis()}, accepted.patch() == null ? null : log.snapshotJson(), false));
     channel.lastWrite = written.transform(ar -> {
       channel.writesInFlight--;
       if (ar.succeeded() && channel.log == log && !channel.broken) {

@@ -18,12 +18,14 @@ public interface LogStore {
    * Writes {@code pubs} (consecutive, of {@code epoch}) after what the store holds; those it already
    * holds are skipped, so a write may be repeated. {@code acceptedAtMs} are wall-clock times, one per
    * publication; {@code snapshot} is the state after them, or null when they left it unchanged.
+   * When the store holds less than the publication before the first of {@code pubs}, the write fails with
+   * {@link Gap}, or, with {@code restartIfBehind}, the store's history starts again at {@code pubs}.
    *
-   * @return the seq the store now holds; fails with {@link Gap} when the store holds less than the
-   *     publication before the first of {@code pubs}, or with another exception when it is unavailable
+   * @return the seq the store now holds; fails with {@link Gap}, or with another exception when the store
+   *     is unavailable
    */
   Future<Long> append(ChannelId id, ChannelSettings settings, String epoch, List<Publication> pubs,
-                      long[] acceptedAtMs, String snapshot);
+                      long[] acceptedAtMs, String snapshot, boolean restartIfBehind);
 
   /** What the store holds of the channel, ages measured from {@code wallNowMs}; null when nothing. */
   Future<StoredLog> load(ChannelId id, ChannelSettings settings, long wallNowMs);

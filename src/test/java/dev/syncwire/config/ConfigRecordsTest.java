@@ -56,8 +56,13 @@ class ConfigRecordsTest {
       boolean changed = false;
       for (Object value : otherValues(key)) {
         SyncwireConfig c;
+        JsonObject json = nested(key.path(), value);
+        if (key == SyncwireConfig.HISTORY_STORE || key == SyncwireConfig.REDIS_BRIDGE_ENABLED) {
+          // These need a Redis to talk to.
+          json.put("redis", json.getJsonObject("redis", new JsonObject()).put("url", "redis://127.0.0.1:1"));
+        }
         try {
-          c = SyncwireConfig.fromJson(nested(key.path(), value));
+          c = SyncwireConfig.fromJson(json);
         } catch (ConfigException e) {
           continue;
         }
@@ -237,7 +242,7 @@ class ConfigRecordsTest {
   // Records compared by text: AddressRange has no equals of its own.
   private static String records(SyncwireConfig c) {
     return List.of(c.node(), c.log(), c.http(), c.webSocket(), c.admin(), c.heartbeat(), c.limits(), c.guard(), c.channel(),
-        c.cluster(), c.operations(), c.tenants()).toString();
+        c.cluster(), c.operations(), c.redis(), c.tenants()).toString();
   }
 
   // Values of the key's type unlike its default; some may be refused (they conflict with another key).
@@ -249,6 +254,12 @@ class ConfigRecordsTest {
       case BOOL:
         return List.of(!(Boolean) key.defaultValue());
       case STRING:
+        if (key == SyncwireConfig.HISTORY_STORE) {
+          return List.of("redis");
+        }
+        if (key == SyncwireConfig.REDIS_URL) {
+          return List.of("redis://127.0.0.1:1");
+        }
         return key == LOG_FORMAT ? List.of("json") : List.of(key.defaultValue() + "x");
       case STRING_LIST:
         return List.of(new JsonArray().add("10.0.0.1"));

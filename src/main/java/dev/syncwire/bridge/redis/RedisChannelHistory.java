@@ -60,19 +60,19 @@ public final class RedisChannelHistory implements LogStore {
 
   /**
    * Writes {@code pubs} (consecutive, of {@code epoch}) after what Redis holds of the channel; those it
-   * already holds are skipped. {@code acceptedAtMs} are wall-clock times, one per publication;
-   * {@code snapshot} is the state after them, or null when they left it unchanged.
+   * already holds are skipped (see {@link LogStore#append}).
    *
    * @return the seq Redis now holds; fails with {@link LogStore.Gap} or {@link RedisUnavailableException}
    */
   @Override
   public Future<Long> append(ChannelId id, ChannelSettings settings, String epoch, List<Publication> pubs,
-                             long[] acceptedAtMs, String snapshot) {
-    List<String> args = new ArrayList<>(5 + pubs.size() * 5);
+                             long[] acceptedAtMs, String snapshot, boolean restartIfBehind) {
+    List<String> args = new ArrayList<>(6 + pubs.size() * 5);
     args.add(epoch);
     args.add(Long.toString(Math.max(settings.historyTtlMs(), settings.dedupWindowMs()) + KEY_SLACK_MS));
     args.add(Integer.toString(settings.historySize()));
     args.add(snapshot == null ? "" : snapshot);
+    args.add(restartIfBehind ? "1" : "0");
     args.add(Integer.toString(pubs.size()));
     for (int i = 0; i < pubs.size(); i++) {
       Publication p = pubs.get(i);

@@ -93,7 +93,7 @@ class RedisChannelHistoryTest extends ChannelHistoryContract {
     @Override
     public void append(Publication p, long nowMs) {
       try {
-        await(store.append(id, settings, epoch, List.of(p), new long[] {nowMs}, null));
+        await(store.append(id, settings, epoch, List.of(p), new long[] {nowMs}, null, false));
       } catch (dev.syncwire.broker.LogStore.Gap e) {
         throw new IllegalArgumentException(e.getMessage());
       } catch (Exception e) {
@@ -136,7 +136,7 @@ class RedisChannelHistoryTest extends ChannelHistoryContract {
     written.add(((PublishOutcome.Accepted) log.publish("k1", "{\"a\":1}", null, 0)).publication());
     written.add(((PublishOutcome.Accepted) log.publish(null, null,
         "{\"entity\":\"e\",\"set\":{\"x\":\"é\"},\"inc\":{\"n\":2}}", 0)).publication());
-    await(store.append(id, settings, "epoch1", written, new long[] {now, now}, log.snapshotJson()));
+    await(store.append(id, settings, "epoch1", written, new long[] {now, now}, log.snapshotJson(), false));
 
     ChannelLog restored = ChannelLog.restore(id, settings, await(store.load(id, settings, now)), 1000);
     assertEquals("epoch1", restored.epoch());
@@ -163,12 +163,12 @@ class RedisChannelHistoryTest extends ChannelHistoryContract {
     Publication p1 = new Publication("e", 1, null, "1", null);
     Publication p2 = new Publication("e", 2, null, "2", null);
     Publication p3 = new Publication("e", 3, null, "3", null);
-    assertEquals(1L, await(store.append(id, settings, "e", List.of(p1), new long[] {now}, null)));
+    assertEquals(1L, await(store.append(id, settings, "e", List.of(p1), new long[] {now}, null, false)));
     dev.syncwire.broker.LogStore.Gap gap = org.junit.jupiter.api.Assertions.assertThrows(
         dev.syncwire.broker.LogStore.Gap.class,
-        () -> await(store.append(id, settings, "e", List.of(p3), new long[] {now}, null)));
+        () -> await(store.append(id, settings, "e", List.of(p3), new long[] {now}, null, false)));
     assertEquals(1, gap.storedSeq());
-    assertEquals(3L, await(store.append(id, settings, "e", List.of(p1, p2, p3), new long[] {now, now, now}, null)));
+    assertEquals(3L, await(store.append(id, settings, "e", List.of(p1, p2, p3), new long[] {now, now, now}, null, false)));
     StoredLog stored = await(store.load(id, settings, now));
     assertEquals(List.of(p1, p2, p3), stored.tail());
   }
@@ -179,9 +179,9 @@ class RedisChannelHistoryTest extends ChannelHistoryContract {
     ChannelSettings settings = settings(10, 60_000);
     long now = System.currentTimeMillis();
     await(store.append(id, settings, "old", List.of(new Publication("old", 1, null, "1", null),
-        new Publication("old", 2, null, "2", null)), new long[] {now, now}, null));
+        new Publication("old", 2, null, "2", null)), new long[] {now, now}, null, false));
     await(store.append(id, settings, "new", List.of(new Publication("new", 1, null, "x", null)), new long[] {now},
-        null));
+        null, false));
     StoredLog stored = await(store.load(id, settings, now));
     assertEquals("new", stored.epoch());
     assertEquals(List.of(new Publication("new", 1, null, "x", null)), stored.tail());
@@ -194,9 +194,9 @@ class RedisChannelHistoryTest extends ChannelHistoryContract {
     ChannelSettings settings = settings(10, 60_000);
     long now = System.currentTimeMillis();
     await(store.append(plain, settings, "e", List.of(new Publication("e", 1, null, "1", null)), new long[] {now},
-        null));
+        null, false));
     await(store.append(stateful, settings, "e", List.of(new Publication("e", 1, null, null, "{}")), new long[] {now},
-        "{\"seq\":1,\"entities\":{}}"));
+        "{\"seq\":1,\"entities\":{}}", false));
     long ttl = Long.parseLong(server.cli("PTTL", RedisChannelHistory.streamKey(plain)));
     assertTrue(ttl > 600_000 && ttl <= 600_000 + RedisChannelHistory.KEY_SLACK_MS, "stream ttl " + ttl);
     assertTrue(Long.parseLong(server.cli("PTTL", RedisChannelHistory.metaKey(plain))) > 600_000);
@@ -209,7 +209,8 @@ class RedisChannelHistoryTest extends ChannelHistoryContract {
     ChannelSettings settings = settings(5, 60_000);
     long now = System.currentTimeMillis();
     for (int i = 1; i <= 1000; i++) {
-      await(store.append(id, settings, "e", List.of(new Publication("e", i, null, "1", null)), new long[] {now}, null));
+      await(store.append(id, settings, "e", List.of(new Publication("e", i, null, "1", null)), new long[] {now}, null,
+          false));
     }
     long length = Long.parseLong(server.cli("XLEN", RedisChannelHistory.streamKey(id)));
     assertTrue(length >= 5 && length < 1000, "stream length " + length);
