@@ -3,6 +3,7 @@ package dev.syncwire.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.syncwire.broker.ChannelBroker;
+import dev.syncwire.broker.LogStore;
 import dev.syncwire.broker.OutboundPublication;
 import dev.syncwire.broker.PublicationSink;
 import dev.syncwire.channel.ChannelId;
@@ -16,6 +17,8 @@ import dev.syncwire.cluster.operation.ChannelEntry;
 import dev.syncwire.cluster.operation.Describe;
 import dev.syncwire.cluster.operation.Publish;
 import dev.syncwire.cluster.operation.PublishReplies;
+import dev.syncwire.cluster.operation.Restore;
+import dev.syncwire.cluster.operation.Stored;
 import dev.syncwire.cluster.operation.RemoveNode;
 import dev.syncwire.cluster.operation.Subscribe;
 import dev.syncwire.cluster.operation.Summary;
@@ -64,6 +67,9 @@ public final class ClusterChannelBroker implements ChannelBroker {
   private static final Logger LOG = Logger.getLogger(ClusterChannelBroker.class.getName());
   /** What a client is told to wait before retrying a publish the cluster could not take. */
   static final long RETRY_AFTER_MS = 500;
+  /** Writes to the store that found a hole wait this long, doubling, for another node's write to fill it. */
+  private static final long STORE_GAP_WAIT_MS = 5;
+  private static final int STORE_GAP_RETRIES = 4;
   /** Bytes of publishes that may wait at one node for one channel's next operation. */
   private static final long MAX_QUEUED_PUBLISH_BYTES = 8L << 20;
 
@@ -74,6 +80,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
   private final Function<String, ChannelSettings> settings;
   private final long repairDelayMs;
   private final int publishBatch;
+  /** Where channel logs are kept beyond the cluster; null when only in the cluster's memory. */
+  private final LogStore store;
   private final Map<ChannelId, NodeChannel> channels = new HashMap<>();
   private final Map<ChannelId, PublishQueue> publishQueues = new HashMap<>();
   /**
@@ -90,6 +98,17 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   public ClusterChannelBroker(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
                               Function<String, ChannelSettings> settings, long repairDelayMs, int publishBatch) {
+    this(vertx, hazelcast, nodeId, settings, repairDelayMs, publishBatch, null);
+  }
+
+  /**
+   * With {@code store}, a publish is acknowledged once the store holds it too, and a channel no node holds
+   * is loaded from the store (docs/redis.md).
+   */
+  public ClusterChannelBroker(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
+                              Function<String, ChannelSettings> settings, long repairDelayMs, int publishBatch,
+                              LogStore store) {
+    this.store = store;
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.map = hazelcast.getMap(HazelcastConfigs.CHANNELS_MAP);
@@ -220,8 +239,18 @@ public final class ClusterChannelBroker implements ChannelBroker {
    */
   private Future<PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
                                                Context context) {
+    return submitPublish(channel, requests, context, true);
+  }
+
+  private Future<PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
+                                               Context context, boolean mayLoad) {
+    if (store != null && !store.available()) {
+      // Nothing is sequenced that could not be written to the store.
+      return Future.failedFuture(storeUnavailable());
+    }
+    ChannelSettings s = settings.apply(channel.tenant());
     CompletionStage<PublishReplies> stage = map.submitToKey(ChannelEntry.key(channel),
-        new Publish(requests, settings.apply(channel.tenant())));
+        new Publish(requests, s, store != null));
     return HazelcastFutures.toFuture(stage, context).transform(ar -> {
       if (ar.failed()) {
         LOG.log(Level.FINE, "publish to " + channel + " failed", ar.cause());
@@ -229,13 +258,71 @@ public final class ClusterChannelBroker implements ChannelBroker {
             "channel owner or its backup unavailable, retry with the same key", null, null, RETRY_AFTER_MS));
       }
       PublishReplies replies = ar.result();
-      for (int i = 0; i < replies.outcomes().size(); i++) {
-        if (replies.outcomes().get(i) instanceof PublishOutcome.Accepted accepted) {
-          fanOut(channel, accepted.publication(), replies.nodes(), requests.get(i).traceparent());
-        }
+      if (replies.absent()) {
+        return mayLoad ? load(channel, context).compose(v -> submitPublish(channel, requests, context, false))
+            : Future.failedFuture(storeUnavailable());
       }
-      return Future.succeededFuture(replies);
+      Future<Void> stored = replies.unstored() == null ? Future.succeededFuture()
+          : writeToStore(channel, s, replies.epoch(), replies.unstored(), context);
+      return stored.transform(w -> {
+        if (w.failed()) {
+          LOG.log(Level.FINE, "writing " + channel + " to the store failed", w.cause());
+          return Future.failedFuture(storeUnavailable());
+        }
+        for (int i = 0; i < replies.outcomes().size(); i++) {
+          if (replies.outcomes().get(i) instanceof PublishOutcome.Accepted accepted) {
+            fanOut(channel, accepted.publication(), replies.nodes(), requests.get(i).traceparent());
+          }
+        }
+        return Future.succeededFuture(replies);
+      });
     });
+  }
+
+  private static ProtocolException storeUnavailable() {
+    return new ProtocolException(ErrorCode.UNAVAILABLE, "the channel store is unavailable, retry with the same key",
+        null, null, RETRY_AFTER_MS);
+  }
+
+  /**
+   * Writes what the store has not confirmed of a channel, then tells the owner (without waiting). Writes
+   * of several nodes may overlap; the store skips what it holds. When the store holds less than the
+   * first of them, another node's write may still be on its way: wait for it a little; past that, the
+   * store lost what is missing, and its history starts again here.
+   */
+  private Future<Void> writeToStore(ChannelId channel, ChannelSettings s, String epoch,
+                                    PublishReplies.Unstored unstored, Context context) {
+    List<Publication> pubs = unstored.pubs();
+    long[] at = new long[pubs.size()];
+    java.util.Arrays.fill(at, System.currentTimeMillis());
+    Promise<Void> done = VertxInternals.promise(context);
+    writeToStore(channel, s, epoch, unstored, at, 0, done);
+    return done.future().onSuccess(v -> map.submitToKey(ChannelEntry.key(channel),
+        new Stored(epoch, pubs.get(pubs.size() - 1).seq())));
+  }
+
+  private void writeToStore(ChannelId channel, ChannelSettings s, String epoch, PublishReplies.Unstored unstored,
+                            long[] at, int attempt, Promise<Void> done) {
+    boolean restart = attempt >= STORE_GAP_RETRIES;
+    store.append(channel, s, epoch, unstored.pubs(), at, unstored.snapshot(), restart).onComplete(ar -> {
+      if (ar.succeeded()) {
+        done.tryComplete();
+      } else if (ar.cause() instanceof LogStore.Gap && !restart) {
+        vertx.setTimer(STORE_GAP_WAIT_MS << attempt,
+            t -> writeToStore(channel, s, epoch, unstored, at, attempt + 1, done));
+      } else {
+        done.tryFail(ar.cause());
+      }
+    });
+  }
+
+  /** Installs a channel no node holds from what the store kept of it. */
+  private Future<Void> load(ChannelId channel, Context context) {
+    ChannelSettings s = settings.apply(channel.tenant());
+    return store.load(channel, s, System.currentTimeMillis())
+        .compose(stored -> HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel),
+            new Restore(stored, s)), context))
+        .mapEmpty();
   }
 
   /**
@@ -322,8 +409,19 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   /** Asks the owner where the channel stands after {@code since}; answered on the broker's context. */
   private Future<Position> position(ChannelId channel, Since since) {
+    return position(channel, since, true);
+  }
+
+  private Future<Position> position(ChannelId channel, Since since, boolean mayLoad) {
     return HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel),
-        new Subscribe(nodeId, since, settings.apply(channel.tenant()))), context);
+        new Subscribe(nodeId, since, settings.apply(channel.tenant()), store != null)), context).compose(position -> {
+          if (position != null) {
+            return Future.succeededFuture(position);
+          }
+          // No node holds the channel: load it from the store first.
+          return mayLoad ? load(channel, context).compose(v -> position(channel, since, false))
+              : Future.failedFuture(storeUnavailable());
+        });
   }
 
   @Override

@@ -32,6 +32,7 @@ public final class ChaosPublisher {
   private final LinkedHashMap<String, Integer> unacked = new LinkedHashMap<>();
   private final Map<Long, String> inFlight = new HashMap<>();
   private volatile int pending;
+  private final java.util.concurrent.atomic.AtomicInteger retryableErrors = new java.util.concurrent.atomic.AtomicInteger();
   private volatile int created;
   private long ids;
   private long timer = -1;
@@ -58,7 +59,8 @@ public final class ChaosPublisher {
       long every = Math.max(1, 1000 / perSecond);
       int batch = Math.max(1, perSecond / 1000);
       timer = vertx.setPeriodic(every, t -> {
-        for (int i = 0; i < batch && !stopped && created < limit; i++) {
+        // The field: finishAfter lowers it while this runs (the constructor's argument never changes).
+        for (int i = 0; i < batch && !stopped && created < this.limit; i++) {
           int n = created + 1;
           created = n;
           unacked.put(key(n), n);
@@ -142,6 +144,7 @@ public final class ChaosPublisher {
     } else if ("error".equals(f.getString("type")) && Boolean.TRUE.equals(f.getBoolean("retry"))) {
       Integer n = unacked.get(key);
       lastEvent = "retryable error for " + key + ": " + f.encode();
+      retryableErrors.incrementAndGet();
       if (n != null) {
         vertx.setTimer(100, t -> send(key, n));
       }
@@ -151,6 +154,11 @@ public final class ChaosPublisher {
       unacked.remove(key);
       pending = unacked.size();
     }
+  }
+
+  /** Publishes answered with an error that asks for a retry, so far. */
+  public int retryableErrors() {
+    return retryableErrors.get();
   }
 
   /** Keys acknowledged, with the epoch and seq each was given. */

@@ -80,6 +80,15 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** {@link #cli}, failing the test on an error. */
+  public String cliQuietly(String... args) {
+    try {
+      return cli(args);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Runs {@code redis-cli} against the server and returns what it printed. */
   public String cli(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));

@@ -20,6 +20,8 @@ import java.util.Set;
 public final class ChannelEntry implements IdentifiedDataSerializable {
   ChannelLog log;
   final Set<String> nodes = new HashSet<>();
+  /** With channel logs in a store: the highest seq a node confirmed the store holds. */
+  long storedSeq;
 
   /** For Hazelcast's deserialization. */
   public ChannelEntry() {
@@ -44,6 +46,13 @@ public final class ChannelEntry implements IdentifiedDataSerializable {
     return new ChannelEntry(new ChannelLog(channelId(key), Epochs.next(), settings));
   }
 
+  /** A channel continued from what a store kept of it. */
+  static ChannelEntry restored(String key, dev.syncwire.channel.StoredLog stored, ChannelSettings settings) {
+    ChannelEntry e = new ChannelEntry(ChannelLog.restore(channelId(key), settings, stored, MonotonicClock.nowMs()));
+    e.storedSeq = stored.seq();
+    return e;
+  }
+
   /** A copy of a channel continuing the primary's epoch at {@code seq}, keeping the followers it knew. */
   static ChannelEntry resumedAt(String key, ChannelEntry stale, String epoch, long seq, ChannelSettings settings) {
     ChannelEntry e = new ChannelEntry(ChannelLog.resumeAt(channelId(key), epoch, settings, seq));
@@ -66,6 +75,7 @@ public final class ChannelEntry implements IdentifiedDataSerializable {
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
     log.writeTo(out, MonotonicClock.nowMs());
+    out.writeLong(storedSeq);
     out.writeInt(nodes.size());
     for (String node : nodes) {
       out.writeString(node);
@@ -75,6 +85,7 @@ public final class ChannelEntry implements IdentifiedDataSerializable {
   @Override
   public void readData(ObjectDataInput in) throws IOException {
     log = ChannelLog.readFrom(in, MonotonicClock.nowMs());
+    storedSeq = in.readLong();
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
       nodes.add(in.readString());

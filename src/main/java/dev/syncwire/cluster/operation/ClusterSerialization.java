@@ -41,6 +41,8 @@ public final class ClusterSerialization {
   static final int PUBLISH_REPLIES = 12;
   static final int ANNOUNCEMENT = 13;
   static final int SUMMARY = 14;
+  static final int STORED = 15;
+  static final int RESTORE = 16;
 
   /** The type id of {@link PositionSerializer}: custom serializers have ids of their own. */
   static final int POSITION_TYPE = 1;
@@ -65,6 +67,8 @@ public final class ClusterSerialization {
       case PUBLISH_REPLIES -> new PublishReplies();
       case ANNOUNCEMENT -> new Announcement();
       case SUMMARY -> new Summary();
+      case STORED -> new Stored();
+      case RESTORE -> new Restore();
       default -> null;
     };
     config.getSerializationConfig().addDataSerializableFactory(FACTORY_ID, factory)

@@ -29,19 +29,33 @@ import static dev.syncwire.cluster.operation.ClusterSerialization.writeSettings;
 public final class Publish extends Identified implements EntryProcessor<String, ChannelEntry, PublishReplies> {
   private List<PublishRequest> requests;
   private ChannelSettings settings;
+  private boolean stored;
   private transient PublishBackup backup;
 
   Publish() {
   }
 
+  /** Publishes to a channel whose log lives in the cluster only. */
   public Publish(List<PublishRequest> requests, ChannelSettings settings) {
+    this(requests, settings, false);
+  }
+
+  /**
+   * {@code stored}: channel logs live in a store too; an absent channel is then loaded from it rather
+   * than started with a new epoch, and the reply carries what the store has not confirmed yet.
+   */
+  public Publish(List<PublishRequest> requests, ChannelSettings settings, boolean stored) {
     this.requests = requests;
     this.settings = settings;
+    this.stored = stored;
   }
 
   @Override
   public PublishReplies process(Map.Entry<String, ChannelEntry> entry) {
     ChannelEntry e = entry.getValue();
+    if (e == null && stored) {
+      return PublishReplies.ABSENT;
+    }
     if (e == null) {
       // Absent on the owner: the channel never existed, or it was swept empty, or every copy was lost.
       e = ChannelEntry.withNewEpoch(entry.getKey(), settings);
@@ -70,7 +84,28 @@ public final class Publish extends Identified implements EntryProcessor<String, 
       entry.setValue(e);
       backup = new PublishBackup(settings, accepted, patches);
     }
-    return new PublishReplies(outcomes, new HashSet<>(e.nodes));
+    PublishReplies replies = new PublishReplies(outcomes, new HashSet<>(e.nodes));
+    if (stored && e.storedSeq < e.log.seq()) {
+      replies.unstored(e.log.epoch(), unstored(e, accepted, now));
+    }
+    return replies;
+  }
+
+  /**
+   * What the store has not confirmed, oldest first, with the state's snapshot when any of it is a patch.
+   * When history no longer reaches back that far, this batch's publications (the writer then finds out
+   * from the store what it lacks).
+   */
+  private static PublishReplies.Unstored unstored(ChannelEntry e, List<Publication> accepted, long now) {
+    List<Publication> pubs = e.log.history().after(e.storedSeq, now);
+    if (pubs == null || pubs.isEmpty()) {
+      pubs = accepted;
+    }
+    boolean patched = false;
+    for (Publication p : pubs) {
+      patched |= p.patchJson() != null;
+    }
+    return new PublishReplies.Unstored(pubs, patched ? e.log.snapshotJson() : null);
   }
 
   /** The owner's part of a traced publish; the batch it shared an operation with is an attribute. */
@@ -100,6 +135,7 @@ public final class Publish extends Identified implements EntryProcessor<String, 
       out.writeString(r.traceparent());
     }
     writeSettings(out, settings);
+    out.writeBoolean(stored);
   }
 
   @Override
@@ -110,5 +146,6 @@ public final class Publish extends Identified implements EntryProcessor<String, 
       requests.add(new PublishRequest(in.readString(), in.readString(), in.readString(), in.readString()));
     }
     settings = readSettings(in);
+    stored = in.readBoolean();
   }
 }

@@ -3,6 +3,7 @@ package dev.syncwire.cluster.operation;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import dev.syncwire.channel.PatchException;
+import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.PublishOutcome;
 
 import java.io.IOException;
@@ -11,8 +12,10 @@ import java.util.List;
 import java.util.Set;
 
 import static dev.syncwire.cluster.operation.ClusterSerialization.readPublication;
+import static dev.syncwire.cluster.operation.ClusterSerialization.readPublications;
 import static dev.syncwire.cluster.operation.ClusterSerialization.readStrings;
 import static dev.syncwire.cluster.operation.ClusterSerialization.writePublication;
+import static dev.syncwire.cluster.operation.ClusterSerialization.writePublications;
 import static dev.syncwire.cluster.operation.ClusterSerialization.writeStrings;
 
 /**
@@ -26,8 +29,18 @@ public final class PublishReplies extends Identified {
   private static final Kind[] KINDS = Kind.values();
   private static final PatchException.Kind[] REFUSALS = PatchException.Kind.values();
 
+  /** The channel is in no node's memory: load it from the store, then publish again. */
+  static final PublishReplies ABSENT = new PublishReplies(List.of(), Set.of());
+
+  /** Publications the store has not confirmed, and the state after the last of them if any is a patch. */
+  public record Unstored(List<Publication> pubs, String snapshot) {
+  }
+
   private List<PublishOutcome> outcomes;
   private Set<String> nodes;
+  private boolean absent;
+  private String epoch;
+  private Unstored unstored;
 
   PublishReplies() {
   }
@@ -43,6 +56,26 @@ public final class PublishReplies extends Identified {
 
   public Set<String> nodes() {
     return nodes;
+  }
+
+  /** Whether the channel must first be loaded from the store. */
+  public boolean absent() {
+    return this == ABSENT || absent;
+  }
+
+  /** The channel's epoch, when there is something to write to the store. */
+  public String epoch() {
+    return epoch;
+  }
+
+  /** What to write to the store before acknowledging; null when it has everything. */
+  public Unstored unstored() {
+    return unstored;
+  }
+
+  void unstored(String epoch, Unstored unstored) {
+    this.epoch = epoch;
+    this.unstored = unstored;
   }
 
   @Override
@@ -73,6 +106,10 @@ public final class PublishReplies extends Identified {
       }
     }
     writeStrings(out, nodes);
+    out.writeBoolean(absent());
+    out.writeString(epoch);
+    writePublications(out, unstored == null ? null : unstored.pubs());
+    out.writeString(unstored == null ? null : unstored.snapshot());
   }
 
   @Override
@@ -88,5 +125,10 @@ public final class PublishReplies extends Identified {
       });
     }
     nodes = readStrings(in);
+    absent = in.readBoolean();
+    epoch = in.readString();
+    List<Publication> pubs = readPublications(in);
+    String snapshot = in.readString();
+    unstored = pubs == null ? null : new Unstored(pubs, snapshot);
   }
 }

@@ -22,20 +22,31 @@ public final class Subscribe extends Identified implements EntryProcessor<String
   private String node;
   private Since since;
   private ChannelSettings settings;
+  private boolean stored;
   private transient SubscribeBackup backup;
 
   Subscribe() {
   }
 
+  /** Subscribes to a channel whose log lives in the cluster only. */
   public Subscribe(String node, Since since, ChannelSettings settings) {
+    this(node, since, settings, false);
+  }
+
+  /** {@code stored}: channel logs live in a store too; an absent channel answers null (load it first). */
+  public Subscribe(String node, Since since, ChannelSettings settings, boolean stored) {
     this.node = node;
     this.since = since;
     this.settings = settings;
+    this.stored = stored;
   }
 
   @Override
   public Position process(Map.Entry<String, ChannelEntry> entry) {
     ChannelEntry e = entry.getValue();
+    if (e == null && stored) {
+      return null;
+    }
     boolean created = e == null;
     if (created) {
       e = ChannelEntry.withNewEpoch(entry.getKey(), settings);
@@ -63,6 +74,7 @@ public final class Subscribe extends Identified implements EntryProcessor<String
     out.writeString(since.epoch());
     out.writeLong(since.seq());
     writeSettings(out, settings);
+    out.writeBoolean(stored);
   }
 
   @Override
@@ -70,5 +82,6 @@ public final class Subscribe extends Identified implements EntryProcessor<String
     node = in.readString();
     since = new Since(in.readString(), in.readLong());
     settings = readSettings(in);
+    stored = in.readBoolean();
   }
 }
