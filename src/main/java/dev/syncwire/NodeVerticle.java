@@ -142,7 +142,7 @@ public final class NodeVerticle extends VerticleBase {
       }
       ClusterChannelBroker clusterBroker = new ClusterChannelBroker(vertx, hazelcast,
           VertxInternals.clusterManager(vertx).getNodeId(), TenantChannelSettings.from(config),
-          config.cluster().repairDelayMs(), config.cluster().publishBatch());
+          config.cluster().repairDelayMs(), config.cluster().publishBatch(), logStore);
       broker = clusterBroker;
       status = new NodeStatus(nodeId, config.heartbeat().intervalMs(), TRANSPORTS, hubs, guard, admission,
           () -> new java.util.TreeSet<>(ClusterVerticle.members(hazelcast).values()).stream().toList());
