@@ -40,6 +40,7 @@ public final class RedisLink {
   private volatile RedisConnection connection;
   private volatile boolean up;
   private boolean everUp;
+  private boolean stateKnown;
   private long downSinceMs;
   private boolean closed;
 
@@ -74,7 +75,7 @@ public final class RedisLink {
     return up;
   }
 
-  /** Changes between up and down so far. */
+  /** Changes between up and down since the link first knew whether Redis answers. */
   public long stateChanges() {
     return stateChanges.get();
   }
@@ -221,7 +222,11 @@ public final class RedisLink {
   }
 
   private void changed(boolean nowUp) {
-    stateChanges.incrementAndGet();
+    // The first state the link learns (reachable or not at start) is not a change.
+    if (stateKnown) {
+      stateChanges.incrementAndGet();
+    }
+    stateKnown = true;
     for (Consumer<Boolean> listener : listeners) {
       listener.accept(nowUp);
     }

@@ -233,7 +233,6 @@ class RedisChannelHistoryTest extends ChannelHistoryContract {
       Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
           () -> await(away.load(newChannel(), settings(10, 1000), 0)));
       assertInstanceOf(RedisUnavailableException.class, e);
-      assertNotEquals(0, nowhere.stateChanges());
       await(nowhere.close());
     } finally {
       await(other.close());

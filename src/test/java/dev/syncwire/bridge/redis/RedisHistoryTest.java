@@ -72,6 +72,16 @@ class RedisHistoryTest {
         .put("since", new JsonObject().put("epoch", epoch).put("seq", seq)));
   }
 
+  private static String metrics(TestNode node) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + node.adminPort() + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
   private static int ready(TestNode node) throws Exception {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + node.port() + "/ready")).build(), HttpResponse.BodyHandlers.ofString())
@@ -123,6 +133,7 @@ class RedisHistoryTest {
 
   @Test
   void whileRedisIsAwayPublishesFailFastAndTheNodeIsNotReady() throws Exception {
+    dev.syncwire.testing.LogCapture logs = dev.syncwire.testing.LogCapture.start();
     TestNode node = node();
     WsClient c = client(node);
     c.subscribe("live");
@@ -144,6 +155,7 @@ class RedisHistoryTest {
     assertEquals("unavailable", refused.getString("code"));
     assertTrue(refused.getLong("retryAfterMs") > 0);
     assertTrue(tookMs < 2_000, "answered at once, not after a wait: " + tookMs + " ms");
+    assertTrue(metrics(node).contains("syncwire_redis_up 0.0"), "the gauge says Redis is away");
     JsonObject otherChannel = c.request(new JsonObject().put("type", "subscribe").put("channel", "never-loaded"));
     assertEquals("unavailable", otherChannel.getString("code"), otherChannel.encode());
 
@@ -155,11 +167,38 @@ class RedisHistoryTest {
         return false;
       }
     });
+    assertTrue(metrics(node).contains("syncwire_redis_up 1.0"), "the gauge says Redis is back");
+    assertTrue(metrics(node).contains("syncwire_redis_state_changes_total 2.0"), "one change each way");
+    assertEquals(1, logs.containing("is unavailable").size(), "one line when Redis went away: "
+        + dev.syncwire.testing.LogCapture.describe(logs.containing("Redis")));
+    assertEquals(1, logs.containing("is available again").size(), "one line when it came back");
+    logs.close();
     JsonObject retried = publish(c, "live", "b", 2);
     assertEquals("ack", retried.getString("type"), retried.encode());
     assertEquals(2, retried.getLong("seq"));
     List<JsonObject> seen = c.pubs("live", 2);
     assertEquals(List.of(1L, 2L), seen.stream().map(p -> p.getLong("seq")).toList());
+  }
+
+  @Test
+  void aChannelRedisLostStartsANewEpochAndItsSubscribersAreNotRecovered() throws Exception {
+    TestNode first = node();
+    WsClient c = client(first);
+    String epoch = publish(c, "gone", "k1", 1).getString("epoch");
+    first.close();
+    nodes.remove(first);
+    redis.stop();
+    redis.restartEmpty();
+
+    TestNode second = node();
+    WsClient d = client(second);
+    JsonObject resubscribed = subscribe(d, "gone", epoch, 1);
+    assertNotEquals(epoch, resubscribed.getString("epoch"), "Redis lost the channel: a new epoch");
+    assertEquals(false, resubscribed.getBoolean("recovered"));
+    assertEquals(0, resubscribed.getLong("seq"));
+    JsonObject again = publish(d, "gone", "k1", 1);
+    assertEquals(1, again.getLong("seq"));
+    assertEquals(false, again.getBoolean("duplicate"), "the key went with the log");
   }
 
   @Test

@@ -72,9 +72,56 @@ class ClusterSerializationTest {
     ClusterSerialization.register(config);
     DataSerializableFactory factory = config.getSerializationConfig().getDataSerializableFactories()
         .get(ClusterSerialization.FACTORY_ID);
-    for (int id = ClusterSerialization.CHANNEL_ENTRY; id <= ClusterSerialization.SUMMARY; id++) {
+    for (int id = ClusterSerialization.CHANNEL_ENTRY; id <= ClusterSerialization.RESTORE; id++) {
       assertEquals(id, factory.create(id).getClassId());
     }
-    assertNull(factory.create(ClusterSerialization.SUMMARY + 1));
+    assertNull(factory.create(ClusterSerialization.RESTORE + 1));
+  }
+
+  @Test
+  void aRestoreCarriesTheStoredLogAndInstallsItOnlyWhereNothingIs() {
+    Map.Entry<String, ChannelEntry> entry = new AbstractMap.SimpleEntry<>("t/c", null);
+    dev.syncwire.channel.StoredLog stored = new dev.syncwire.channel.StoredLog("e1", 7,
+        List.of(new Publication("e1", 6, "k6", "6", null), new Publication("e1", 7, null, "7", null)),
+        List.of(2000L, 1000L), null);
+    acrossTheCluster(new Restore(stored, ChannelLogTest.SETTINGS)).process(entry);
+    assertEquals("e1", entry.getValue().log.epoch());
+    assertEquals(7, entry.getValue().log.seq());
+    assertEquals(7, entry.getValue().storedSeq);
+    assertEquals(List.of(new Publication("e1", 7, null, "7", null)), entry.getValue().log.history().after(6, 
+        dev.syncwire.channel.MonotonicClock.nowMs()));
+    ChannelEntry installed = entry.getValue();
+    acrossTheCluster(new Restore(null, ChannelLogTest.SETTINGS)).process(entry);
+    assertTrue(entry.getValue() == installed, "a present channel is left as it is");
+  }
+
+  @Test
+  void withAStorePublishAsksForTheAbsentChannelAndCarriesWhatTheStoreLacks() {
+    Map.Entry<String, ChannelEntry> entry = new AbstractMap.SimpleEntry<>("t/c", null);
+    Publish publish = acrossTheCluster(new Publish(List.of(new PublishRequest("a", "1", null)),
+        ChannelLogTest.SETTINGS, true));
+    assertTrue(acrossTheCluster(publish.process(entry)).absent(), "absent: load it from the store first");
+    assertNull(entry.getValue());
+    assertNull(acrossTheCluster(new Subscribe("n", Since.NONE, ChannelLogTest.SETTINGS, true)).process(entry));
+
+    new Restore(null, ChannelLogTest.SETTINGS).process(entry);
+    PublishReplies first = acrossTheCluster(acrossTheCluster(new Publish(
+        List.of(new PublishRequest("a", "1", null), new PublishRequest(null, "2", null)), ChannelLogTest.SETTINGS,
+        true)).process(entry));
+    String epoch = entry.getValue().log.epoch();
+    assertEquals(epoch, first.epoch());
+    assertEquals(List.of(1L, 2L), first.unstored().pubs().stream().map(Publication::seq).toList());
+    assertNull(first.unstored().snapshot());
+    new Stored(epoch, 1).process(entry);
+    PublishReplies second = acrossTheCluster(acrossTheCluster(new Publish(
+        List.of(new PublishRequest(null, null, "{\"entity\":\"e\",\"set\":{\"a\":1}}")), ChannelLogTest.SETTINGS,
+        true)).process(entry));
+    assertEquals(List.of(2L, 3L), second.unstored().pubs().stream().map(Publication::seq).toList(),
+        "what the store has not confirmed, not only this publish");
+    assertEquals(entry.getValue().log.snapshotJson(), second.unstored().snapshot());
+    new Stored(epoch, 3).process(entry);
+    PublishReplies duplicate = new Publish(List.of(new PublishRequest("a", "1", null)), ChannelLogTest.SETTINGS, true)
+        .process(entry);
+    assertNull(duplicate.unstored(), "the store holds everything");
   }
 }
