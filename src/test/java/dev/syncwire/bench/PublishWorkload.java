@@ -56,6 +56,8 @@ final class PublishWorkload {
   private final JvmProcess self;
   private final String tenant;
   private final NodeProcess.Options settings;
+  /** Processes beside the nodes whose CPU counts as the server's (a Redis the nodes keep their logs in). */
+  private List<JvmProcess> alsoServers = List.of();
 
   PublishWorkload(Loop loop, List<String> sources, GatewayProfile profile, JvmProcess self, String tenant,
                   NodeProcess.Options settings) {
@@ -154,6 +156,57 @@ final class PublishWorkload {
     return new Result(single, cluster, withoutGroupCommit());
   }
 
+  /** The history stores side by side: nodes keeping channel logs in memory only, and in Redis too. */
+  record StoreResult(List<Setup> setups) {
+    List<String> nodes() {
+      return setups.stream().flatMap(s -> s.nodes().stream()).toList();
+    }
+  }
+
+  /**
+   * The publish cases on one node and on a cluster ({@code cluster.backups}=1), each with {@code history.store}
+   * memory then redis, in one run. {@code redis} is the Redis at {@code redisUrl}: its CPU counts as the
+   * server's in every setup (it idles in the memory ones).
+   */
+  StoreResult runStores(String redisUrl, JvmProcess redis) {
+    alsoServers = List.of(redis);
+    List<Setup> setups = new ArrayList<>();
+    for (boolean inRedis : List.of(false, true)) {
+      String store = inRedis ? "Redis" : "memory";
+      Map<String, String> extra = inRedis ? Map.of("history.store", "redis", "redis.url", redisUrl) : Map.of();
+      Log.line("starting node store-single-%s", store.toLowerCase());
+      try (NodeGroup node = NodeGroup.alone(settings, "store-single-" + store.toLowerCase(), extra)) {
+        setups.add(measure("1 node, " + store, node, sizes.singleWarmupSeconds(), List.of(Case.OWNER, Case.SPREAD),
+            true));
+      }
+    }
+    for (boolean inRedis : List.of(false, true)) {
+      String store = inRedis ? "Redis" : "memory";
+      Map<String, String> extra = new java.util.HashMap<>(Map.of("cluster.backups", "1"));
+      if (inRedis) {
+        extra.putAll(Map.of("history.store", "redis", "redis.url", redisUrl));
+      }
+      Log.line("starting a cluster of %d nodes store-%s-node*", profile.clusterNodes(), store.toLowerCase());
+      try (NodeGroup nodes = NodeGroup.startCluster(settings, "store-" + store.toLowerCase() + "-node",
+          profile.clusterNodes(), extra)) {
+        setups.add(measure(profile.clusterNodes() + " nodes, " + store, nodes, sizes.clusterWarmupSeconds(),
+            List.of(Case.values()), true));
+      }
+    }
+    return new StoreResult(setups);
+  }
+
+  /** The load's target: the group's live nodes, and the processes beside them that serve it. */
+  private Target target(String label, NodeGroup group) {
+    Target nodes = Target.of(label, group.live(), new SyncwireProtocol(tenant, true));
+    if (alsoServers.isEmpty()) {
+      return nodes;
+    }
+    List<JvmProcess> processes = new ArrayList<>(nodes.processes());
+    processes.addAll(alsoServers);
+    return new Target(nodes.name(), nodes.host(), nodes.ports(), processes, nodes.protocol());
+  }
+
   /** The one-channel cases on a cluster whose nodes put one publish in each Hazelcast operation. */
   private Setup withoutGroupCommit() {
     String name = profile.clusterNodes() + " nodes, publishBatch=1";
@@ -224,7 +277,7 @@ final class PublishWorkload {
   private Throughput throughput(String label, NodeGroup group, List<String> channels, String owner, AckLedger ledger,
                                 double runInSeconds, double seconds) {
     NodeProcess publisherNode = group.nodes().get(0);
-    Target target = Target.of(label, group.live(), new SyncwireProtocol(tenant, true));
+    Target target = target(label, group);
     Connector connector = new Connector(loop.vertx(), sources);
     SocketEvents events = new SocketEvents();
     try {
@@ -271,7 +324,7 @@ final class PublishWorkload {
     String label = setup + ", publish-to-ack";
     NodeProcess first = group.nodes().get(0);
     Prepared channel = prepare(first, "publish-latency", owner -> !group.clustered() || !owner.equals(first.name));
-    Target target = Target.of(label, group.live(), new SyncwireProtocol(tenant, true));
+    Target target = target(label, group);
     Connector connector = new Connector(loop.vertx(), sources);
     SocketEvents events = new SocketEvents();
     try {

@@ -12,23 +12,42 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real {@code redis-server} (Debian's) on a free loopback port, with its data in a directory of its
  * own. It can be stopped, frozen and started again on the same port, with or without its data.
- * Persistence is the append-only file, synced on every write, so that a restart keeps what was written.
+ * Persistence is the append-only file, synced on every write unless told otherwise, so that a restart keeps what
+ * was written.
  */
 public final class RedisServer implements AutoCloseable {
   private final int port;
   private final Path dir;
+  private final String cpus;
+  private final String appendFsync;
   private Process process;
 
-  private RedisServer(int port, Path dir) {
+  private RedisServer(int port, Path dir, String cpus, String appendFsync) {
     this.port = port;
     this.dir = dir;
+    this.cpus = cpus;
+    this.appendFsync = appendFsync;
   }
 
   /** Starts a server on a free port and waits until it answers. */
   public static RedisServer start() throws Exception {
-    RedisServer server = new RedisServer(FreePorts.port(), Files.createTempDirectory("syncwire-redis"));
+    return start(null, "always");
+  }
+
+  /**
+   * As {@link #start()}, the server pinned to {@code cpus} ({@code taskset} list; null for any), syncing its
+   * append-only file as {@code appendFsync} says ({@code always}, {@code everysec}).
+   */
+  public static RedisServer start(String cpus, String appendFsync) throws Exception {
+    RedisServer server = new RedisServer(FreePorts.port(), Files.createTempDirectory("syncwire-redis"), cpus,
+        appendFsync);
     server.startProcess();
     return server;
+  }
+
+  /** The server's process id (for its CPU time). */
+  public long pid() {
+    return process.pid();
   }
 
   public int port() {
@@ -108,9 +127,15 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void startProcess() throws Exception {
-    process = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--dir", dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
-        "--protected-mode", "no", "--loglevel", "warning")
+    List<String> command = new ArrayList<>();
+    if (cpus != null) {
+      // taskset execs the server: the process keeps its pid.
+      command.addAll(List.of("taskset", "-c", cpus));
+    }
+    command.addAll(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--dir", dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", appendFsync,
+        "--protected-mode", "no", "--loglevel", "warning"));
+    process = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(dir.resolve("../" + dir.getFileName() + ".log").toFile())
         .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
