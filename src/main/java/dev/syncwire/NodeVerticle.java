@@ -17,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.syncwire.admin.NodeStatus;
 import dev.syncwire.auth.Authenticator;
 import dev.syncwire.bridge.redis.RedisChannelHistory;
+import dev.syncwire.bridge.redis.RedisBridgeVerticle;
 import dev.syncwire.bridge.redis.RedisLink;
 import dev.syncwire.broker.LogStore;
 import dev.syncwire.broker.ChannelBroker;
@@ -188,6 +189,9 @@ public final class NodeVerticle extends VerticleBase {
             status, directory, clientFiles), new DeploymentOptions().setInstances(loops)))
         .compose(id -> vertx.deployVerticle(new AdminVerticle(status, broker, authenticator, config.admin(), statuses,
             operations)))
+        // The Redis bridge (docs/redis.md); a child deployment, so it stops before stop() closes the link.
+        .compose(id -> !config.redis().bridgeEnabled() ? Future.succeededFuture(id) : vertx.deployVerticle(
+            new RedisBridgeVerticle(redis, broker, config, nodeId, metrics, admission::draining)))
         .compose(id -> warmUp())
         .onSuccess(id -> {
           status.ready(true);

@@ -2,13 +2,13 @@ package dev.syncwire.admin;
 
 import dev.syncwire.auth.Authenticator;
 import dev.syncwire.broker.ChannelBroker;
+import dev.syncwire.broker.PublishBody;
 import dev.syncwire.channel.ChannelId;
 import dev.syncwire.config.AdminConfig;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.config.TlsConfig;
 import dev.syncwire.protocol.ChannelNames;
 import dev.syncwire.protocol.ErrorCode;
-import dev.syncwire.protocol.JsonCodec;
 import dev.syncwire.protocol.ProtocolException;
 import dev.syncwire.protocol.TraceParents;
 import dev.syncwire.session.Session;
@@ -20,7 +20,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -203,32 +202,19 @@ public final class AdminVerticle extends VerticleBase {
     }
     JsonObject body = (JsonObject) JsonBodyHandler.body(rc);
     String tenant = body.getValue("tenant") instanceof String ? body.getString("tenant") : null;
-    String channel = body.getValue("channel") instanceof String ? body.getString("channel") : null;
-    Object key = body.getValue("key");
     if (!authenticator.hasTenant(tenant)) {
       error(rc, 404, "not_found", "unknown tenant");
       return;
     }
-    if (!ChannelNames.isValid(channel)) {
-      error(rc, 400, "bad_request", "channel must be 1-128 characters of A-Z a-z 0-9 _ - . : @");
+    String channel;
+    ChannelBroker.PublishRequest request;
+    try {
+      channel = PublishBody.channel(body.getValue("channel"));
+      request = PublishBody.request(body);
+    } catch (ProtocolException e) {
+      error(rc, 400, "bad_request", e.getMessage());
       return;
     }
-    if (key != null && (!(key instanceof String) || ((String) key).isEmpty()
-        || ((String) key).length() > JsonCodec.MAX_KEY_LENGTH)) {
-      error(rc, 400, "bad_request", "key must be 1-128 characters");
-      return;
-    }
-    if (body.containsKey("data") == body.containsKey("patch")) {
-      error(rc, 400, "bad_request", "a publish carries exactly one of \"data\" or \"patch\"");
-      return;
-    }
-    if (body.containsKey("patch") && !(body.getValue("patch") instanceof JsonObject)) {
-      error(rc, 400, "bad_request", "\"patch\" must be an object");
-      return;
-    }
-    ChannelBroker.PublishRequest request = body.containsKey("data")
-        ? new ChannelBroker.PublishRequest((String) key, Json.encode(body.getValue("data")), null)
-        : new ChannelBroker.PublishRequest((String) key, null, body.getJsonObject("patch").encode());
     Tracing tracing = Tracing.forNode();
     Span span = null;
     if (tracing.enabled()) {

@@ -1,0 +1,53 @@
+package dev.syncwire.bridge.redis;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+/**
+ * Time limits on the bridge's own connections (subscriptions, blocking reads), which do not go through
+ * {@link RedisLink#send}: a call that overruns fails with {@link RedisUnavailableException}, and its
+ * connection is then treated as lost by the caller.
+ */
+final class TimedRedis {
+  private TimedRedis() {
+  }
+
+  /** A dedicated connection of {@code link}, or a failure after {@code timeoutMs}; one that comes later is closed. */
+  static Future<RedisConnection> open(Vertx vertx, RedisLink link, long timeoutMs) {
+    Promise<RedisConnection> result = Promise.promise();
+    long timer = vertx.setTimer(timeoutMs, t -> result.tryFail(new RedisUnavailableException(
+        "Redis at " + link.where() + " did not accept a connection in " + timeoutMs + " ms")));
+    link.dedicatedConnection().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        if (!result.tryComplete(ar.result())) {
+          ar.result().close();
+        }
+      } else {
+        result.tryFail(new RedisUnavailableException("Redis at " + link.where() + " is unavailable: "
+            + ar.cause().getMessage()));
+      }
+    });
+    return result.future();
+  }
+
+  /** {@code request} on {@code connection}, failing if no answer comes within {@code timeoutMs}. */
+  static Future<Response> send(Vertx vertx, RedisConnection connection, Request request, long timeoutMs) {
+    Promise<Response> result = Promise.promise();
+    long timer = vertx.setTimer(timeoutMs, t -> result.tryFail(new RedisUnavailableException(
+        request.command() + " got no answer in " + timeoutMs + " ms")));
+    connection.send(request).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        result.tryComplete(ar.result());
+      } else {
+        result.tryFail(ar.cause());
+      }
+    });
+    return result.future();
+  }
+}
