@@ -117,15 +117,7 @@ class ClusterIT {
    * fail the test.
    */
   private Map<String, DeliveryChecker.Ack> awaitAllAcknowledgedAndDelivered(Duration wait) {
-    Await.until(wait, "every publisher to have all its publications acknowledged",
-        () -> publishers.stream().allMatch(p -> p.created() == p.limit() && p.pending() == 0),
-        publishers::toString);
-    Map<String, DeliveryChecker.Ack> acked = new HashMap<>();
-    for (ChaosPublisher p : publishers) {
-      assertEquals(Map.of(), p.conflicts(), "keys acknowledged at two positions");
-      assertEquals(Map.of(), p.rejected(), "publications refused");
-      acked.putAll(p.acked());
-    }
+    Map<String, DeliveryChecker.Ack> acked = ChaosPublisher.awaitEveryAck(publishers, wait);
     Set<String> epochs = acked.values().stream().map(DeliveryChecker.Ack::epoch).collect(Collectors.toSet());
     assertEquals(1, epochs.size(), "acknowledged in one epoch: " + epochs);
     String epoch = epochs.iterator().next();

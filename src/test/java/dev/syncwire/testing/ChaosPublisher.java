@@ -156,6 +156,25 @@ public final class ChaosPublisher {
     }
   }
 
+  /**
+   * Waits until each publisher has created its {@code limit} publications and has had each acknowledged;
+   * returns every acknowledgement. Publishers that were refused something, or got one key acknowledged at
+   * two positions, fail the test.
+   */
+  public static Map<String, DeliveryChecker.Ack> awaitEveryAck(List<ChaosPublisher> publishers,
+                                                              java.time.Duration wait) {
+    Await.until(wait, "every publisher to have all its publications acknowledged",
+        () -> publishers.stream().allMatch(p -> p.created() == p.limit() && p.pending() == 0),
+        publishers::toString);
+    Map<String, DeliveryChecker.Ack> acked = new HashMap<>();
+    for (ChaosPublisher p : publishers) {
+      org.junit.jupiter.api.Assertions.assertEquals(Map.of(), p.conflicts(), "keys acknowledged at two positions");
+      org.junit.jupiter.api.Assertions.assertEquals(Map.of(), p.rejected(), "publications refused");
+      acked.putAll(p.acked());
+    }
+    return acked;
+  }
+
   /** Publishes answered with an error that asks for a retry, so far. */
   public int retryableErrors() {
     return retryableErrors.get();

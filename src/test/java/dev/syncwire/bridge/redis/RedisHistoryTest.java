@@ -82,10 +82,18 @@ class RedisHistoryTest {
     }
   }
 
-  private static int ready(TestNode node) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + node.port() + "/ready")).build(), HttpResponse.BodyHandlers.ofString())
-        .statusCode();
+  private static int ready(TestNode node) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + node.port() + "/ready")).build(), HttpResponse.BodyHandlers.ofString())
+          .statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static void awaitReady(TestNode node, int status, String what) {
+    Await.until(Duration.ofSeconds(10), what, () -> ready(node) == status);
   }
 
   @Test
@@ -141,13 +149,7 @@ class RedisHistoryTest {
     assertEquals(200, ready(node));
 
     redis.stop();
-    Await.until(Duration.ofSeconds(10), "the node to notice Redis is away", () -> {
-      try {
-        return ready(node) == 503;
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    awaitReady(node, 503, "the node to notice Redis is away");
     long started = System.nanoTime();
     JsonObject refused = publish(c, "live", "b", 2);
     long tookMs = (System.nanoTime() - started) / 1_000_000;
@@ -160,13 +162,7 @@ class RedisHistoryTest {
     assertEquals("unavailable", otherChannel.getString("code"), otherChannel.encode());
 
     redis.restart();
-    Await.until(Duration.ofSeconds(10), "the node to be ready again", () -> {
-      try {
-        return ready(node) == 200;
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    awaitReady(node, 200, "the node to be ready again");
     assertTrue(metrics(node).contains("syncwire_redis_up 1.0"), "the gauge says Redis is back");
     assertTrue(metrics(node).contains("syncwire_redis_state_changes_total 2.0"), "one change each way");
     assertEquals(1, logs.containing("is unavailable").size(), "one line when Redis went away: "
@@ -221,13 +217,7 @@ class RedisHistoryTest {
       assertEquals("unavailable", reply.getString("code"), reply.encode());
     }
     redis.thaw();
-    Await.until(Duration.ofSeconds(10), "the node to reach Redis again", () -> {
-      try {
-        return ready(node) == 200;
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    awaitReady(node, 200, "the node to reach Redis again");
     // The retries: Redis had some of the writes, or none; either way each key is applied once.
     List<Long> seqs = new ArrayList<>();
     for (int i = 2; i <= 5; i++) {
