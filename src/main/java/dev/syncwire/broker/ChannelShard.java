@@ -84,9 +84,7 @@ final class ChannelShard {
     }
     if (outcome instanceof PublishOutcome.Duplicate duplicate && duplicate.seq() > channel.storedSeq) {
       // The original is still on its way to the store: answer once it is there.
-      ChannelLog log = channel.log;
-      return channel.lastWrite.transform(ar -> channel.log == log && duplicate.seq() <= channel.storedSeq
-          ? answer(outcome) : Future.failedFuture(unavailable("the channel store did not take the original")));
+      return channel.enqueueDuplicate(ChannelBroker.PublishAck.of(duplicate));
     }
     return answer(outcome);
   }
@@ -103,34 +101,71 @@ final class ChannelShard {
     return new OutboundPublication(id, a.publication(), a.patch(), a.versions());
   }
 
-  /** Writes an accepted publication to the store; delivers and acknowledges it once written. */
+  /**
+   * Queues an accepted publication for the store; it is delivered and acknowledged once written. One write
+   * per channel is in flight at a time, and what is accepted meanwhile goes together in the next one (group
+   * commit: one script for many publishes, and never a write that overtakes another).
+   */
   private Future<ChannelBroker.PublishAck> write(OwnedChannel channel, PublishOutcome.Accepted accepted) {
-    Publication p = accepted.publication();
+    channel.issuedSeq = accepted.publication().seq();
+    return channel.enqueue(accepted);
+  }
+
+  /** Writes what waits for the store, if no write is in flight. */
+  private void flush(OwnedChannel channel) {
+    if (channel.writing || channel.unwritten.isEmpty()) {
+      return;
+    }
+    List<Unwritten> batch = new ArrayList<>(channel.unwritten);
+    channel.unwritten.clear();
+    if (channel.broken) {
+      batch.forEach(u -> u.ack().fail(unavailable("the channel store did not take the publish, retry with the same key")));
+      reloadWhenIdle(channel);
+      return;
+    }
+    List<Publication> pubs = new ArrayList<>(batch.size());
+    boolean patched = false;
+    for (Unwritten u : batch) {
+      if (u.accepted() != null) {
+        pubs.add(u.accepted().publication());
+        patched |= u.accepted().patch() != null;
+      }
+    }
+    if (pubs.isEmpty()) {
+      // Duplicates only: what they wait for was written by the write that just ended.
+      batch.forEach(u -> u.ack().complete(u.answer()));
+      return;
+    }
     ChannelLog log = channel.log;
-    channel.issuedSeq = p.seq();
-    channel.writesInFlight++;
-    Promise<ChannelBroker.PublishAck> ack = Promise.promise();
-    Future<Long> written = onShard(store.append(channel.id, settings.apply(channel.id.tenant()), log.epoch(),
-        List.of(p), new long[] {System.currentTimeMillis()}, accepted.patch() == null ? null : log.snapshotJson(), false));
-    channel.lastWrite = written.transform(ar -> {
-      channel.writesInFlight--;
-      if (ar.succeeded() && channel.log == log && !channel.broken) {
-        channel.storedSeq = p.seq();
-        channel.deliver(p, outbound(channel.id, accepted));
-        ack.complete(ChannelBroker.PublishAck.of(accepted));
-      } else {
-        if (ar.failed() && channel.log == log && !channel.broken) {
-          channel.broken = true;
-          LOG.log(Level.FINE, "writing " + channel.id + " to the store failed; loading it again", ar.cause());
-        }
-        ack.fail(unavailable("the channel store did not take the publish, retry with the same key"));
-      }
-      if (channel.broken && channel.writesInFlight == 0) {
-        reload(channel);
-      }
-      return Future.succeededFuture();
-    });
-    return ack.future();
+    long[] at = new long[pubs.size()];
+    java.util.Arrays.fill(at, System.currentTimeMillis());
+    channel.writing = true;
+    onShard(store.append(channel.id, settings.apply(channel.id.tenant()), log.epoch(), pubs, at,
+        patched ? log.snapshotJson() : null, false)).onComplete(ar -> {
+          channel.writing = false;
+          if (ar.succeeded() && channel.log == log && !channel.broken) {
+            for (Unwritten u : batch) {
+              if (u.accepted() != null) {
+                channel.storedSeq = u.accepted().publication().seq();
+                channel.deliver(u.accepted().publication(), outbound(channel.id, u.accepted()));
+              }
+              u.ack().complete(u.answer());
+            }
+          } else {
+            if (ar.failed() && channel.log == log && !channel.broken) {
+              channel.broken = true;
+              LOG.log(Level.FINE, "writing " + channel.id + " to the store failed; loading it again", ar.cause());
+            }
+            batch.forEach(u -> u.ack().fail(unavailable("the channel store did not take the publish, retry with the same key")));
+          }
+          flush(channel);
+          reloadWhenIdle(channel);
+        });
+  }
+
+  /** A publish waiting for the store: an accepted one, or a duplicate of one not written yet. */
+  private record Unwritten(PublishOutcome.Accepted accepted, ChannelBroker.PublishAck answer,
+                           Promise<ChannelBroker.PublishAck> ack) {
   }
 
   Future<Position> subscribe(ChannelId id, Since since, PublicationSink sink) {
@@ -191,8 +226,8 @@ final class ChannelShard {
     int removed = 0;
     for (Iterator<OwnedChannel> it = channels.values().iterator(); it.hasNext(); ) {
       OwnedChannel channel = it.next();
-      boolean idle = channel.sinks.isEmpty() && channel.waiting.isEmpty() && channel.writesInFlight == 0
-          && !channel.loading;
+      boolean idle = channel.sinks.isEmpty() && channel.waiting.isEmpty() && !channel.writing
+          && channel.unwritten.isEmpty() && !channel.loading;
       if (idle && (store != null || channel.log.isDisposable(now))) {
         it.remove();
         removed++;
@@ -237,7 +272,10 @@ final class ChannelShard {
   }
 
   /** After a failed write: once nothing is in flight, the store says where the channel stands. */
-  private void reload(OwnedChannel channel) {
+  private void reloadWhenIdle(OwnedChannel channel) {
+    if (!channel.broken || channel.writing || !channel.unwritten.isEmpty()) {
+      return;
+    }
     channel.broken = false;
     channel.log = null;
     if (!channel.waiting.isEmpty()) {
@@ -273,8 +311,9 @@ final class ChannelShard {
     boolean loading;
     /** A write failed: take no command until the store is asked again. */
     boolean broken;
-    int writesInFlight;
-    Future<Void> lastWrite = Future.succeededFuture();
+    /** Whether a write to the store is in flight; what comes meanwhile waits in {@link #unwritten}. */
+    boolean writing;
+    final ArrayDeque<Unwritten> unwritten = new ArrayDeque<>();
     /** The highest seq the store confirmed. */
     long storedSeq;
     /** The highest seq given out (acknowledged or not): positions handed to subscribers may include it. */
@@ -289,6 +328,20 @@ final class ChannelShard {
 
     boolean ready() {
       return log != null && !broken;
+    }
+
+    Future<ChannelBroker.PublishAck> enqueue(PublishOutcome.Accepted accepted) {
+      Promise<ChannelBroker.PublishAck> ack = Promise.promise();
+      unwritten.add(new Unwritten(accepted, ChannelBroker.PublishAck.of(accepted), ack));
+      flush(this);
+      return ack.future();
+    }
+
+    Future<ChannelBroker.PublishAck> enqueueDuplicate(ChannelBroker.PublishAck answer) {
+      Promise<ChannelBroker.PublishAck> ack = Promise.promise();
+      unwritten.add(new Unwritten(null, answer, ack));
+      flush(this);
+      return ack.future();
     }
 
     void deliver(Publication p, OutboundPublication out) {

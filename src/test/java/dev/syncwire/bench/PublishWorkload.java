@@ -166,14 +166,16 @@ final class PublishWorkload {
   /**
    * The publish cases on one node and on a cluster ({@code cluster.backups}=1), each with {@code history.store}
    * memory then redis, in one run. {@code redis} is the Redis at {@code redisUrl}: its CPU counts as the
-   * server's in every setup (it idles in the memory ones).
+   * server's in every setup (it idles in the memory ones). {@code emptyStore} empties it before each setup
+   * that uses it, so that no setup continues another's channels.
    */
-  StoreResult runStores(String redisUrl, JvmProcess redis) {
+  StoreResult runStores(String redisUrl, JvmProcess redis, Runnable emptyStore) {
     alsoServers = List.of(redis);
     List<Setup> setups = new ArrayList<>();
     for (boolean inRedis : List.of(false, true)) {
       String store = inRedis ? "Redis" : "memory";
       Map<String, String> extra = inRedis ? Map.of("history.store", "redis", "redis.url", redisUrl) : Map.of();
+      emptyStore.run();
       Log.line("starting node store-single-%s", store.toLowerCase());
       try (NodeGroup node = NodeGroup.alone(settings, "store-single-" + store.toLowerCase(), extra)) {
         setups.add(measure("1 node, " + store, node, sizes.singleWarmupSeconds(), List.of(Case.OWNER, Case.SPREAD),
@@ -186,6 +188,7 @@ final class PublishWorkload {
       if (inRedis) {
         extra.putAll(Map.of("history.store", "redis", "redis.url", redisUrl));
       }
+      emptyStore.run();
       Log.line("starting a cluster of %d nodes store-%s-node*", profile.clusterNodes(), store.toLowerCase());
       try (NodeGroup nodes = NodeGroup.startCluster(settings, "store-" + store.toLowerCase() + "-node",
           profile.clusterNodes(), extra)) {

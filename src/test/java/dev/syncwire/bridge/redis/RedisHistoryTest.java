@@ -198,6 +198,35 @@ class RedisHistoryTest {
   }
 
   @Test
+  void publishesThatArriveTogetherShareOneWriteAndKeepTheirOrder() throws Exception {
+    TestNode node = node();
+    WsClient c = client(node);
+    c.subscribe("burst");
+    redis.cli("CONFIG", "RESETSTAT");
+    int n = 300;
+    for (int i = 1; i <= n; i++) {
+      c.send(new JsonObject().put("id", 1000 + i).put("type", "publish").put("channel", "burst").put("key", "b" + i)
+          .put("data", i));
+    }
+    for (int i = 1; i <= n; i++) {
+      int id = 1000 + i;
+      JsonObject ack = c.awaitFrame(f -> f.getLong("id", -1L) == id);
+      assertEquals(i, ack.getLong("seq"), ack.encode());
+    }
+    List<JsonObject> pubs = c.pubs("burst", n);
+    for (int i = 0; i < n; i++) {
+      assertEquals(i + 1, pubs.get(i).getLong("seq"));
+      assertEquals(i + 1, pubs.get(i).getInteger("data"));
+    }
+    String stats = redis.cli("INFO", "commandstats");
+    long scripts = stats.lines().filter(l -> l.startsWith("cmdstat_evalsha:") || l.startsWith("cmdstat_eval:"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll(".*calls=(\\d+).*", "$1"))).sum();
+    assertTrue(scripts > 0 && scripts < n, "group commit: " + scripts + " writes for " + n + " publishes");
+    assertEquals(Integer.toString(n), redis.cli("XLEN", RedisChannelHistory.streamKey(
+        new dev.syncwire.channel.ChannelId("demo", "burst"))));
+  }
+
+  @Test
   void aFrozenRedisTimesOutWritesAndTheStoreDecidesWhatHappened() throws Exception {
     TestNode node = node();
     WsClient publisher = client(node);
