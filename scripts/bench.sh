@@ -22,6 +22,10 @@
 #       http                    SSE and long-polling against WebSocket, 1 node and 3 behind HAProxy (~17 min)
 #       coldstart               5,000-client storm on a node just started, bare and as shipped (CDS archive,
 #                               warm-up), then warm (~2 min)
+#       bridge                  a node and its own redis-server: PUBLISH and XADD to a WebSocket pub, latency at
+#                               1,000 and 10,000/s and the highest rate each path sustains (~3 min; needs redis-server)
+#       store                   the publish cases with channel logs in memory and in Redis (history.store), 1 node
+#                               and 3, with a redis-server of its own (~8 min; needs redis-server)
 #       codec, history          the CodecBench and HistoryMemoryBench micro-benchmarks (~1 min each)
 #       browser                 the browser client in Chromium: CPU per applied publication at 1k and 10k/s,
 #                               draining 1,000 publications queued offline (~2 min; needs chromium, npm ci in src/test/js)
@@ -53,7 +57,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ "$REQUESTED" == all ]]; then
-  REQUESTED=idle,storm,fanout,recovery,cluster,publish,http,coldstart,codec,history,browser
+  REQUESTED=idle,storm,fanout,recovery,cluster,publish,http,coldstart,bridge,store,codec,history,browser
 fi
 
 # Which tool runs which workload; each list keeps the order given within its tool.
@@ -65,7 +69,7 @@ IFS=',' read -r -a LIST <<<"$REQUESTED"
 for w in "${LIST[@]}"; do
   case "$w" in
     idle|storm|fanout) COMPARED+=("$w") ;;
-    recovery|cluster|publish|http|coldstart) ALONE+=("$w") ;;
+    recovery|cluster|publish|http|coldstart|bridge|store) ALONE+=("$w") ;;
     codec|history) MICRO+=("$w") ;;
     browser) BROWSER=true ;;
     *) echo "unknown workload: $w" >&2; usage >&2; exit 2 ;;
@@ -100,6 +104,10 @@ if [[ ! -f "$BENCH_SYNCWIRE_JAR" ]]; then
 fi
 if [[ ",${ALONE[*]-}," == *http* && ! -x "$BENCH_HAPROXY" ]]; then
   echo "the http workload needs HAProxy at $BENCH_HAPROXY (set BENCH_HAPROXY)" >&2
+  exit 1
+fi
+if [[ ",${ALONE[*]-}," == *bridge* || ",${ALONE[*]-}," == *store* ]] && ! command -v redis-server >/dev/null; then
+  echo "the bridge and store workloads need redis-server on the PATH" >&2
   exit 1
 fi
 

@@ -21,7 +21,7 @@ import java.util.UUID;
  * publish-to-ack latency with and without backups, failover of a channel's owner), publish
  * throughput (one pipelined publisher on a cluster against one node, with and without group commit) and
  * the HTTP transports (SSE and long-polling next to WebSocket, on one node and on a cluster behind
- * HAProxy). Prints one section per workload and appends it to results.md in the output folder.
+ * HAProxy), the cold start, and the Redis bridge (publications entering through Redis pub/sub and streams). Prints one section per workload and appends it to results.md in the output folder.
  */
 public final class GatewayBench {
   private GatewayBench() {
@@ -61,6 +61,8 @@ public final class GatewayBench {
             case "publish" -> publish(options, settings, loop, self);
             case "http" -> http(options, settings, loop, self);
             case "coldstart" -> coldStart(options, settings, loop, self);
+            case "store" -> store(options, settings, loop, self);
+            case "bridge" -> bridge(options, settings, loop, self);
             default -> throw new IllegalArgumentException("unknown workload " + workload);
           };
         } catch (RuntimeException e) {
@@ -158,6 +160,14 @@ public final class GatewayBench {
         footer(options, List.of("one node on CPU " + options.serverCpus()), self, loadBefore, notes));
   }
 
+  private static String bridge(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop, JvmProcess self) {
+    String loadBefore = BoxFacts.loadAverage();
+    BridgeWorkload.Result r = new BridgeWorkload(loop, self, settings, options.serverCpus(), options.outDir(),
+        options.profile().name().equals("quick")).run();
+    return section("Redis bridge: publications through Redis pub/sub and streams, one node",
+        BridgeWorkload.table(r), footer(options, r.servers(), self, loadBefore, BridgeWorkload.notes(r)));
+  }
+
   private static String publish(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop, JvmProcess self) {
     String loadBefore = BoxFacts.loadAverage();
     GatewayProfile profile = options.profile();
@@ -198,6 +208,29 @@ public final class GatewayBench {
         + " figures are client-bound.");
     return section("HTTP transports (SSE, long-polling) against WebSocket", tables.toString(),
         footer(options, nodes, self, loadBefore, notes));
+  }
+
+  /** The publish cases with channel logs in memory and in Redis ({@code history.store}), in one run. */
+  private static String store(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop, JvmProcess self) {
+    String loadBefore = BoxFacts.loadAverage();
+    GatewayProfile profile = options.profile();
+    try (dev.syncwire.testing.RedisServer redis = dev.syncwire.testing.RedisServer.start(options.serverCpus(),
+        "everysec")) {
+      PublishWorkload.StoreResult r = new PublishWorkload(loop, options.sourceAddresses(), profile, self,
+          options.tenant(), settings).runStores(redis.url(), new JvmProcess(redis.pid(), options.clockTicksPerSecond()),
+              () -> redis.cliQuietly("FLUSHALL"));
+      List<String> servers = new ArrayList<>(r.nodes());
+      servers.add("redis-server " + redis.pid() + " on CPU " + options.serverCpus());
+      List<String> notes = List.of("Redis: Debian's redis-server with its append-only file synced every second"
+          + " (appendfsync everysec), pinned with the nodes; its CPU is counted with theirs in every column (it"
+          + " idles in the memory ones). With Redis, a publish is acknowledged once Redis holds it (docs/redis.md).",
+          "Each setup as in the publish workload: warm-up, then each case's run-in and window; a cluster has"
+              + " cluster.backups=1 and the publisher on its first node.");
+      return section("History store: channel logs in memory and in Redis, 1 node and " + profile.clusterNodes()
+          + " nodes", StoreReport.table(profile, r), footer(options, servers, self, loadBefore, notes));
+    } catch (Exception e) {
+      throw new IllegalStateException("the store workload failed", e);
+    }
   }
 
   private static String section(String title, ResultTable table, List<String> footer) {

@@ -10,7 +10,7 @@ record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant
                            Set<String> workloads, List<String> sourceAddresses, int clockTicksPerSecond, Path outDir,
                            String haproxy, List<String> nodeJavaOptions) {
 
-  static final List<String> WORKLOADS = List.of("recovery", "cluster", "publish", "http", "coldstart");
+  static final List<String> WORKLOADS = List.of("recovery", "cluster", "publish", "http", "coldstart", "bridge", "store");
 
   static final String USAGE = String.join("\n",
       "usage: GatewayBench --jar JAR --conf CONF --out DIR [options]",
@@ -20,7 +20,7 @@ record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant
       "  --server-cpus LIST  CPUs every node (and HAProxy) is pinned to with taskset (default 0)",
       "  --tenant T          tenant with anonymous connect and client publish (default demo)",
       "  --quick             fewer rounds and short windows, for a smoke run",
-      "  --workloads LIST    some of recovery,cluster,publish,http,coldstart (default: all five)",
+      "  --workloads LIST    some of recovery,cluster,publish,http,coldstart,bridge,store (default: all seven)",
       "  --sources A-B       client source addresses (default 127.0.0.2-127.0.0.9)",
       "  --clk-tck N         clock ticks per second of /proc/<pid>/stat (default 100)",
       "  --haproxy PATH      the HAProxy binary (default /usr/sbin/haproxy)",

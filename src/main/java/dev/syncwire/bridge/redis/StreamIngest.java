@@ -115,6 +115,8 @@ final class StreamIngest {
   private long lastClaimNanos;
   private boolean claimedOnce;
   private double averageEntryBytes = 4096;
+  /** {@code XACK}s of the last batches, written with the next command. */
+  private final List<Request> unsentAcks = new ArrayList<>();
 
   StreamIngest(Vertx vertx, Context context, RedisLink link, BridgeInput input, ChannelBroker broker,
                BridgeCounters counters, List<String> tenants, String consumer, long claimIdleMs, long timeoutMs) {
@@ -171,15 +173,24 @@ final class StreamIngest {
 
   private void loop() {
     if (!running) {
-      looping = false;
       RedisConnection c = connection;
       connection = null;
-      if (c != null) {
-        c.close();
-      }
-      if (stopped != null) {
-        stopped.tryComplete();
-      }
+      Future<?> acked = c == null || unsentAcks.isEmpty() ? Future.succeededFuture()
+          : TimedRedis.batch(vertx, c, new ArrayList<>(unsentAcks), timeoutMs);
+      unsentAcks.clear();
+      acked.onComplete(ar -> {
+        if (c != null) {
+          c.close();
+        }
+        looping = false;
+        if (running) {
+          // Started again meanwhile.
+          looping = true;
+          loop();
+        } else if (stopped != null) {
+          stopped.tryComplete();
+        }
+      });
       return;
     }
     connect().compose(this::round).onComplete(ar -> {
@@ -242,6 +253,8 @@ final class StreamIngest {
   /** A round failed: drop the connection if it is at fault, say so once; the delay before the next round. */
   private long failed(Throwable cause) {
     String message = String.valueOf(cause.getMessage());
+    // Entries may have been handed to this consumer in an answer that never came: read its pending ones again.
+    streams.forEach(s -> s.mayHavePending = true);
     if (!isConnectionFailure(cause)) {
       if (message.startsWith("NOGROUP")) {
         // Redis lost the group (or the stream): make it again.
@@ -424,7 +437,7 @@ final class StreamIngest {
     read.arg("STREAMS");
     open.forEach(s -> read.arg(s.key));
     open.forEach(s -> read.arg(">"));
-    return TimedRedis.send(vertx, c, read, (block ? BLOCK_MS : 0) + timeoutMs).compose(r -> {
+    return send(c, read, (block ? BLOCK_MS : 0) + timeoutMs).compose(r -> {
       Map<String, List<Response>> byStream = entries(r);
       List<Future<Void>> all = new ArrayList<>();
       for (StreamState s : open) {
@@ -479,15 +492,11 @@ final class StreamIngest {
     byChannel.forEach((name, work) -> chains.add(publishInOrder(s, name, work, 0, acks, blocked, round)));
     return Future.all(chains).map(v -> {
       if (!acks.isEmpty()) {
-        // Not waited for: the next command on this connection goes after it. Should it fail, its entries stay
-        // pending and come back as duplicates.
+        // Written with the next command rather than waited for. Should it fail, its entries stay pending and
+        // come back as duplicates.
         Request ack = Request.cmd(Command.XACK).arg(s.key).arg(GROUP);
         acks.forEach(ack::arg);
-        send(c, ack).onFailure(e -> {
-          s.mayHavePending = true;
-          counters.quietly(Level.WARNING, () -> "Redis bridge: XACK of " + acks.size() + " entries of " + s.key
-              + " failed (" + e.getMessage() + "); they will be published again, as duplicates");
-        });
+        unsentAcks.add(ack);
       }
       return null;
     });
@@ -526,7 +535,18 @@ final class StreamIngest {
   }
 
   private Future<Response> send(RedisConnection c, Request request) {
-    return TimedRedis.send(vertx, c, request, timeoutMs);
+    return send(c, request, timeoutMs);
+  }
+
+  /** {@code request}, preceded by the acknowledgements not sent yet, in one write; the answer to {@code request}. */
+  private Future<Response> send(RedisConnection c, Request request, long limitMs) {
+    if (unsentAcks.isEmpty()) {
+      return TimedRedis.send(vertx, c, request, limitMs);
+    }
+    List<Request> all = new ArrayList<>(unsentAcks);
+    unsentAcks.clear();
+    all.add(request);
+    return TimedRedis.batch(vertx, c, all, limitMs).map(answers -> answers.get(answers.size() - 1));
   }
 
   /** The entries of an {@code XREADGROUP} answer by stream (RESP3 answers a map, RESP2 an array of pairs). */

@@ -35,6 +35,23 @@ final class TimedRedis {
     return result.future();
   }
 
+  /** {@code requests} written together on {@code connection}, failing if no answer comes within {@code timeoutMs}. */
+  static Future<java.util.List<Response>> batch(Vertx vertx, RedisConnection connection,
+                                                java.util.List<Request> requests, long timeoutMs) {
+    Promise<java.util.List<Response>> result = Promise.promise();
+    long timer = vertx.setTimer(timeoutMs, t -> result.tryFail(new RedisUnavailableException(
+        requests.get(requests.size() - 1).command() + " got no answer in " + timeoutMs + " ms")));
+    connection.batch(requests).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        result.tryComplete(ar.result());
+      } else {
+        result.tryFail(ar.cause());
+      }
+    });
+    return result.future();
+  }
+
   /** {@code request} on {@code connection}, failing if no answer comes within {@code timeoutMs}. */
   static Future<Response> send(Vertx vertx, RedisConnection connection, Request request, long timeoutMs) {
     Promise<Response> result = Promise.promise();

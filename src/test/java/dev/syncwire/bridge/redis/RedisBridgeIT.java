@@ -49,13 +49,16 @@ class RedisBridgeIT {
   private final NodeGroup group = NodeGroup.cluster(NodeProcess.Options.forTests(), "bridge", 3);
   private final List<WsClient> clients = new ArrayList<>();
   private final List<ChaosSubscriber> subscribers = new ArrayList<>();
+  /** Held for the whole test: Vert.x closes a client (and its connections) once nothing refers to it. */
+  private Redis producerClient;
   private RedisConnection producer;
 
   @BeforeEach
   void startRedis() throws Exception {
     redis = RedisServer.start();
-    producer = Await.result(Redis.createClient(CLIENTS, new RedisOptions().setConnectionString(redis.url())
-        .setMaxWaitingHandlers(10_000)).connect());
+    producerClient = Redis.createClient(CLIENTS, new RedisOptions().setConnectionString(redis.url())
+        .setMaxWaitingHandlers(10_000));
+    producer = Await.result(producerClient.connect());
   }
 
   @AfterEach
@@ -63,6 +66,7 @@ class RedisBridgeIT {
     subscribers.forEach(ChaosSubscriber::stop);
     clients.forEach(WsClient::close);
     producer.close();
+    producerClient.close();
     group.close();
     redis.close();
   }

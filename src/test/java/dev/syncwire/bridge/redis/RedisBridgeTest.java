@@ -324,8 +324,10 @@ class RedisBridgeTest {
       Await.until(Duration.ofSeconds(10), "a second pattern subscriber", () -> subscribers() == 2);
       int total = 30_000;
       String padding = "x".repeat(1000);
-      RedisConnection publisher = Await.result(Redis.createClient(vertx, new RedisOptions()
-          .setConnectionString(redis.url()).setMaxWaitingHandlers(total + 16)).connect());
+      // Held until the end: Vert.x closes a client (and its connections) once nothing refers to it.
+      Redis publisherClient = Redis.createClient(vertx, new RedisOptions().setConnectionString(redis.url())
+          .setMaxWaitingHandlers(total + 16));
+      RedisConnection publisher = Await.result(publisherClient.connect());
       List<Request> publishes = new ArrayList<>();
       for (int i = 0; i < total; i++) {
         publishes.add(Request.cmd(Command.PUBLISH).arg("updates:tenant:demo:bounded")
@@ -349,6 +351,7 @@ class RedisBridgeTest {
         assertEquals(i, order.get(i), "in Redis's order");
       }
       Await.result(Future.future(p -> context.runOnContext(v -> ingest.stop().onComplete(p))));
+      Await.result(publisherClient.close());
     } finally {
       Await.result(vertx.close());
     }
