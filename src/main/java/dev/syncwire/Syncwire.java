@@ -107,6 +107,11 @@ public class Syncwire extends VertxApplication implements VertxApplicationHooks 
   }
 
   @Override
+  public void afterVerticleDeployed(io.vertx.launcher.application.HookContext context) {
+    ProcessLifecycle.nodeDeployed();
+  }
+
+  @Override
   public JsonObject afterConfigParsed(JsonObject conf) {
     try {
       JsonObject base = conf != null ? conf : embeddedConfig();

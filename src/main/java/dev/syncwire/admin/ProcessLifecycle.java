@@ -53,8 +53,16 @@ public final class ProcessLifecycle {
         leaveAndExit();
       }
     });
-    if (exitWhenReady) {
-      nodeDrain.start("ready, and started to exit when ready");
+  }
+
+  /**
+   * Called by the launcher once the node's deployment is complete: with {@code exitWhenReady}, the drain
+   * starts only now, so that closing Vert.x never races the deployment it would undo.
+   */
+  public static void nodeDeployed() {
+    NodeDrain d = drain;
+    if (exitWhenReady && d != null) {
+      d.start("ready, and started to exit when ready");
     }
   }
 
