@@ -38,26 +38,21 @@ final class TimedRedis {
   /** {@code requests} written together on {@code connection}, failing if no answer comes within {@code timeoutMs}. */
   static Future<java.util.List<Response>> batch(Vertx vertx, RedisConnection connection,
                                                 java.util.List<Request> requests, long timeoutMs) {
-    Promise<java.util.List<Response>> result = Promise.promise();
-    long timer = vertx.setTimer(timeoutMs, t -> result.tryFail(new RedisUnavailableException(
-        requests.get(requests.size() - 1).command() + " got no answer in " + timeoutMs + " ms")));
-    connection.batch(requests).onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) {
-        result.tryComplete(ar.result());
-      } else {
-        result.tryFail(ar.cause());
-      }
-    });
-    return result.future();
+    return within(vertx, connection.batch(requests), requests.get(requests.size() - 1).command().toString(),
+        timeoutMs);
   }
 
   /** {@code request} on {@code connection}, failing if no answer comes within {@code timeoutMs}. */
   static Future<Response> send(Vertx vertx, RedisConnection connection, Request request, long timeoutMs) {
-    Promise<Response> result = Promise.promise();
+    return within(vertx, connection.send(request), request.command().toString(), timeoutMs);
+  }
+
+  /** {@code call}'s outcome, or {@link RedisUnavailableException} when it has none after {@code timeoutMs}. */
+  private static <T> Future<T> within(Vertx vertx, Future<T> call, String command, long timeoutMs) {
+    Promise<T> result = Promise.promise();
     long timer = vertx.setTimer(timeoutMs, t -> result.tryFail(new RedisUnavailableException(
-        request.command() + " got no answer in " + timeoutMs + " ms")));
-    connection.send(request).onComplete(ar -> {
+        command + " got no answer in " + timeoutMs + " ms")));
+    call.onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
         result.tryComplete(ar.result());
