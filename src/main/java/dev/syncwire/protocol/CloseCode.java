@@ -35,6 +35,18 @@ public enum CloseCode {
     return null;
   }
 
+  /**
+   * Whether a client reconnects on its own after this close (§10.2): not after a normal close, a
+   * policy or protocol violation, a frame it must fix, or an admin's disconnect. Codes the server never
+   * sends (1006 for a dropped connection) allow it. 4001 needs a fresh token, which only the client knows.
+   */
+  public static boolean clientReconnects(int code) {
+    return switch (code) {
+      case 1000, 1002, 1007, 1008, 1009, 4003, 4400 -> false;
+      default -> true;
+    };
+  }
+
   public short code() {
     return code;
   }

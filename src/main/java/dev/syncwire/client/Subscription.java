@@ -1,0 +1,151 @@
+package dev.syncwire.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * One user of a channel, as {@link SyncwireClient#subscribe} returns it. Publications arrive in {@code seq}
+ * order, each once, across reconnects and transport changes; a reset is always reported. Several handles
+ * of one channel share one subscription; the channel is unsubscribed when the last handle is. Listeners
+ * run on the client's context, one at a time.
+ */
+public final class Subscription {
+  private static final System.Logger LOG = System.getLogger(Subscription.class.getName());
+
+  private final SyncwireClient client;
+  private final ChannelStream stream;
+  private final Consumer<Publication> onPublication;
+  private final List<Consumer<Reset>> resets = new CopyOnWriteArrayList<>();
+  private final List<BiConsumer<Map<String, JsonObject>, Set<String>>> states = new CopyOnWriteArrayList<>();
+  private final List<Consumer<EntityChange>> changes = new CopyOnWriteArrayList<>();
+  private final Map<String, List<Consumer<EntityChange>>> entityChanges = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<Consumer<SyncwireException>> errors = new CopyOnWriteArrayList<>();
+  private volatile boolean active = true;
+
+  Subscription(SyncwireClient client, ChannelStream stream, Consumer<Publication> onPublication) {
+    this.client = client;
+    this.stream = stream;
+    this.onPublication = onPublication;
+  }
+
+  public String channel() {
+    return stream.channel;
+  }
+
+  /** Completes at the first {@code subscribed}; fails if the server refuses the channel for good. */
+  public Future<Void> ready() {
+    return stream.ready();
+  }
+
+  /** {@code subscribing}, {@code subscribed}, {@code failed} or {@code unsubscribed}. */
+  public String status() {
+    return active ? stream.status() : "unsubscribed";
+  }
+
+  /** The last applied position: what to resume from ({@code since}) in another process; {@code null} before. */
+  public Position position() {
+    return stream.position();
+  }
+
+  /** The state replica of a state channel (empty for a data channel). */
+  public StateReplica state() {
+    return stream.replica();
+  }
+
+  /** Called with every reset: a {@code reset} push or {@code recovered:false}, with the fresh snapshot. */
+  public Subscription onReset(Consumer<Reset> listener) {
+    resets.add(listener);
+    return this;
+  }
+
+  /** Called after the replica changed: every entity, and the ids that changed (removed ones included). */
+  public Subscription onState(BiConsumer<Map<String, JsonObject>, Set<String>> listener) {
+    states.add(listener);
+    return this;
+  }
+
+  /** Called once per changed entity. */
+  public Subscription onChange(Consumer<EntityChange> listener) {
+    changes.add(listener);
+    return this;
+  }
+
+  /** Called when this entity changes. */
+  public Subscription onChange(String entity, Consumer<EntityChange> listener) {
+    entityChanges.computeIfAbsent(entity, e -> new CopyOnWriteArrayList<>()).add(listener);
+    return this;
+  }
+
+  /** Called when the server refuses the channel for good ({@code forbidden}, {@code bad_request}). */
+  public Subscription onError(Consumer<SyncwireException> listener) {
+    errors.add(listener);
+    return this;
+  }
+
+  /** Stops this handle; the channel is unsubscribed when no handle is left. */
+  public Future<Void> unsubscribe() {
+    if (!active) {
+      return Future.succeededFuture();
+    }
+    active = false;
+    return client.release(this);
+  }
+
+  ChannelStream stream() {
+    return stream;
+  }
+
+  void publication(Publication p) {
+    if (active && onPublication != null) {
+      call(onPublication, p);
+    }
+  }
+
+  void reset(Reset r) {
+    if (active) {
+      resets.forEach(l -> call(l, r));
+    }
+  }
+
+  void stateChanged(StateReplica replica, Set<String> ids, List<EntityChange> list) {
+    if (!active) {
+      return;
+    }
+    if (!states.isEmpty()) {
+      Map<String, JsonObject> all = replica.entities();
+      states.forEach(l -> {
+        try {
+          l.accept(all, ids);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "a state listener of " + channel() + " threw", e);
+        }
+      });
+    }
+    for (EntityChange c : list) {
+      changes.forEach(l -> call(l, c));
+      List<Consumer<EntityChange>> those = entityChanges.get(c.entity());
+      if (those != null) {
+        those.forEach(l -> call(l, c));
+      }
+    }
+  }
+
+  void failed(SyncwireException e) {
+    errors.forEach(l -> call(l, e));
+  }
+
+  private <T> void call(Consumer<T> listener, T value) {
+    try {
+      listener.accept(value);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "a listener of " + channel() + " threw", e);
+    }
+  }
+}
