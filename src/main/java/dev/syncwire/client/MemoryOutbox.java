@@ -1,5 +1,7 @@
 package dev.syncwire.client;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,16 +14,16 @@ final class MemoryOutbox implements Outbox {
   private long nextId = 1;
 
   @Override
-  public synchronized Entry add(String channel, String key, String body, long expiresAt) {
-    Entry entry = new Entry(nextId++, Objects.requireNonNull(channel, "channel"), Objects.requireNonNull(key, "key"),
-        Objects.requireNonNull(body, "body"), expiresAt);
-    entries.put(entry.id(), entry);
-    return entry;
-  }
-
-  @Override
-  public synchronized void remove(long id) {
-    entries.remove(id);
+  public synchronized List<Entry> write(List<Draft> adds, Collection<Long> removals) {
+    List<Entry> added = new ArrayList<>(adds.size());
+    for (Draft d : adds) {
+      Entry entry = new Entry(nextId++, Objects.requireNonNull(d.channel(), "channel"),
+          Objects.requireNonNull(d.key(), "key"), Objects.requireNonNull(d.body(), "body"), d.expiresAt());
+      entries.put(entry.id(), entry);
+      added.add(entry);
+    }
+    removals.forEach(entries::remove);
+    return added;
   }
 
   @Override

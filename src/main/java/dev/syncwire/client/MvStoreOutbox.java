@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -116,37 +118,41 @@ final class MvStoreOutbox implements Outbox {
   }
 
   @Override
-  public synchronized Entry add(String channel, String key, String body, long expiresAt) {
-    Entry entry = new Entry(nextId, Objects.requireNonNull(channel, "channel"), Objects.requireNonNull(key, "key"),
-        Objects.requireNonNull(body, "body"), expiresAt);
-    checkOpen();
-    // Taken before the write: an id is never handed out twice, even when the write fails.
-    nextId++;
-    try {
-      map.put(entry.id(), entry);
-      persist();
-    } catch (MVStoreException e) {
-      throw failure("add to", e);
+  public synchronized List<Entry> write(List<Draft> adds, Collection<Long> removals) {
+    List<Entry> added = new ArrayList<>(adds.size());
+    for (Draft d : adds) {
+      added.add(new Entry(0, Objects.requireNonNull(d.channel(), "channel"), Objects.requireNonNull(d.key(), "key"),
+          Objects.requireNonNull(d.body(), "body"), d.expiresAt()));
     }
-    return entry;
-  }
-
-  @Override
-  public synchronized void remove(long id) {
     checkOpen();
-    try {
-      if (!map.containsKey(id)) {
-        return;
-      }
-      if (id == nextId - 1) {
-        // The newest entry: without it the next id could no longer be told from the map after a reopen.
-        shared.meta.put(name + ".next", Long.toString(nextId));
-      }
-      map.remove(id);
-      persist();
-    } catch (MVStoreException e) {
-      throw failure("remove from", e);
+    for (int i = 0; i < added.size(); i++) {
+      // Taken before the write: an id is never handed out twice, even when the write fails.
+      Entry e = added.get(i);
+      added.set(i, new Entry(nextId++, e.channel(), e.key(), e.body(), e.expiresAt()));
     }
+    try {
+      for (Entry e : added) {
+        map.put(e.id(), e);
+      }
+      boolean changed = !added.isEmpty();
+      for (long id : removals) {
+        if (!map.containsKey(id)) {
+          continue;
+        }
+        if (id == nextId - 1) {
+          // The newest entry: without it the next id could no longer be told from the map after a reopen.
+          shared.meta.put(name + ".next", Long.toString(nextId));
+        }
+        map.remove(id);
+        changed = true;
+      }
+      if (changed) {
+        persist();
+      }
+    } catch (MVStoreException e) {
+      throw failure(added.isEmpty() ? "remove from" : "add to", e);
+    }
+    return added;
   }
 
   @Override

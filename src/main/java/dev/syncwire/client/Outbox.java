@@ -23,11 +23,26 @@ interface Outbox extends AutoCloseable {
    */
   record Entry(long id, String channel, String key, String body, long expiresAt) {}
 
+  /** A publication to store: an entry without its id yet. */
+  record Draft(String channel, String key, String body, long expiresAt) {}
+
+  /**
+   * Stores new entries at the end, in this order, and removes others, in one write: durable once this
+   * returns. Removing an entry that is gone does nothing.
+   *
+   * @return the stored entries, in the order of {@code adds}
+   */
+  List<Entry> write(List<Draft> adds, java.util.Collection<Long> removals);
+
   /** Stores a new entry at the end; durable once this returns. */
-  Entry add(String channel, String key, String body, long expiresAt);
+  default Entry add(String channel, String key, String body, long expiresAt) {
+    return write(List.of(new Draft(channel, key, body, expiresAt)), List.of()).get(0);
+  }
 
   /** Removes an entry; removing one that is gone does nothing. */
-  void remove(long id);
+  default void remove(long id) {
+    write(List.of(), List.of(id));
+  }
 
   /** Every entry, oldest first. */
   List<Entry> entries();

@@ -77,8 +77,8 @@ public final class SyncwireClient {
   private Long reconnectDelayOnce;
   private boolean freshTokenTried;
   private List<String> usable = List.of();
-  private Outbox outbox;
-  private Promise<Outbox> outboxOpened;
+  private OutboxWriter outbox;
+  private Promise<OutboxWriter> outboxOpened;
   private int inFlight;
   private String currentToken;
 
@@ -222,6 +222,17 @@ public final class SyncwireClient {
     return enqueue(channel, new JsonObject().put("patch", patch), key);
   }
 
+  /**
+   * Completes once every publication handed over before this call is in the outbox: on disk with
+   * {@link Builder#offlineStore}, so that it survives the process from then on. The outbox opens with the
+   * first {@link #connect()}, whether or not a node answers.
+   */
+  public Future<Void> flush() {
+    Promise<Void> stored = Promise.promise();
+    onContext(() -> outboxReady().compose(OutboxWriter::flush).onComplete(stored));
+    return stored.future();
+  }
+
   /** Publications handed over and not yet acknowledged: queued and in flight alike. */
   public int pending() {
     return pendingCount.get();
@@ -293,11 +304,12 @@ public final class SyncwireClient {
       }
       queue.clear();
       pendingCount.set(0);
-      Future<Void> storeClosed = outbox == null ? Future.succeededFuture()
-          : context.executeBlocking(() -> {
-            outbox.close();
+      OutboxWriter writer = outbox;
+      Future<Void> storeClosed = writer == null ? Future.succeededFuture()
+          : writer.flush().eventually(() -> context.executeBlocking(() -> {
+            writer.outbox().close();
             return null;
-          }, true);
+          }, false));
       storeClosed.onComplete(ar -> {
         http.close();
         webSockets.close();
@@ -719,7 +731,7 @@ public final class SyncwireClient {
         acked.fail(new SyncwireException("closed", "the client is closed"));
         return;
       }
-      outboxReady().compose(store -> store(() -> store.add(channel, k, text, expiresAt))).onComplete(ar -> {
+      outboxReady().compose(writer -> writer.add(new Outbox.Draft(channel, k, text, expiresAt))).onComplete(ar -> {
         if ("closed".equals(state)) {
           acked.tryFail(new SyncwireException("closed", "the client was closed"));
           return;
@@ -737,7 +749,7 @@ public final class SyncwireClient {
   }
 
   /** The outbox once open; publishes made before the first connect wait for it. */
-  private Future<Outbox> outboxReady() {
+  private Future<OutboxWriter> outboxReady() {
     if (outboxOpened == null) {
       outboxOpened = Promise.promise();
     }
@@ -745,11 +757,11 @@ public final class SyncwireClient {
   }
 
   /** Opens the outbox of this client's scope (server, tenant, user) and queues what it holds. */
-  private Future<Outbox> openOutbox() {
+  private Future<OutboxWriter> openOutbox() {
     if (outbox != null) {
       return Future.succeededFuture(outbox);
     }
-    Promise<Outbox> opened = outboxOpened == null ? (outboxOpened = Promise.promise()) : outboxOpened;
+    Promise<OutboxWriter> opened = outboxOpened == null ? (outboxOpened = Promise.promise()) : outboxOpened;
     return token().compose(token -> {
       if (outbox != null) {
         return Future.succeededFuture(outbox);
@@ -761,28 +773,17 @@ public final class SyncwireClient {
           : context.<Outbox>executeBlocking(() -> MvStoreOutbox.open(options.offlineStore, scope), true)
               .recover(e -> Future.failedFuture(new SyncwireException("storage",
                   "cannot open the outbox " + options.offlineStore + ": " + e.getMessage())));
-      return store.compose(o -> store(o::entries).map(entries -> {
-        outbox = o;
+      return store.compose(o -> (o.durable() ? context.executeBlocking(o::entries, false)
+          : Future.succeededFuture(o.entries())).map(entries -> {
+        outbox = new OutboxWriter(context, o);
         for (Outbox.Entry e : entries) {
           queue.add(new Queued(e, null));
           pendingCount.incrementAndGet();
         }
-        opened.tryComplete(o);
-        return o;
+        opened.tryComplete(outbox);
+        return outbox;
       }));
     });
-  }
-
-  /** A call of the outbox: inline for the memory one, in order on a worker for the durable one. */
-  private <T> Future<T> store(java.util.concurrent.Callable<T> call) {
-    if (options.offlineStore == null) {
-      try {
-        return Future.succeededFuture(call.call());
-      } catch (Exception e) {
-        return Future.failedFuture(e);
-      }
-    }
-    return context.executeBlocking(call, true);
   }
 
   /** Sends the next entries, in order: a retryable refusal holds back everything after it. */
@@ -844,11 +845,7 @@ public final class SyncwireClient {
   private void settle(Queued q, Ack ack, SyncwireException error, String status) {
     queue.remove(q);
     pendingCount.decrementAndGet();
-    Outbox o = outbox;
-    store(() -> {
-      o.remove(q.entry.id());
-      return null;
-    }).onFailure(e -> LOG.log(System.Logger.Level.WARNING, "could not remove an entry from the outbox", e));
+    outbox.remove(q.entry.id());
     if (q.promise != null) {
       if (ack != null) {
         q.promise.tryComplete(ack);

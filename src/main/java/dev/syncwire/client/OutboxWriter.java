@@ -1,0 +1,103 @@
+package dev.syncwire.client;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes to the outbox in groups: one write (one commit of the file) at a time, off the event loop, and
+ * what is handed over meanwhile goes in the next one. A burst of publishes then costs a few commits rather
+ * than one each, and the order of adds is the order they were handed over. The memory outbox is written at
+ * once. Runs on the client's context.
+ */
+final class OutboxWriter {
+  private final Context context;
+  private final Outbox outbox;
+  private List<Outbox.Draft> adds = new ArrayList<>();
+  private List<Promise<Outbox.Entry>> added = new ArrayList<>();
+  private List<Long> removals = new ArrayList<>();
+  private List<Promise<Void>> flushes = new ArrayList<>();
+  private List<Promise<Void>> flushesOfWriting = new ArrayList<>();
+  private boolean writing;
+
+  OutboxWriter(Context context, Outbox outbox) {
+    this.context = context;
+    this.outbox = outbox;
+  }
+
+  Outbox outbox() {
+    return outbox;
+  }
+
+  /** Stores an entry; completes with it once written. */
+  Future<Outbox.Entry> add(Outbox.Draft draft) {
+    if (!outbox.durable()) {
+      try {
+        return Future.succeededFuture(outbox.write(List.of(draft), List.of()).get(0));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
+    Promise<Outbox.Entry> p = Promise.promise();
+    adds.add(draft);
+    added.add(p);
+    next();
+    return p.future();
+  }
+
+  /** Removes an entry with the next write. */
+  void remove(long id) {
+    if (!outbox.durable()) {
+      outbox.write(List.of(), List.of(id));
+      return;
+    }
+    removals.add(id);
+    next();
+  }
+
+  /** Completes once everything handed over before it is written. */
+  Future<Void> flush() {
+    Promise<Void> p = Promise.promise();
+    if (!adds.isEmpty() || !removals.isEmpty()) {
+      flushes.add(p);
+    } else if (writing) {
+      flushesOfWriting.add(p);
+    } else {
+      p.complete();
+    }
+    return p.future();
+  }
+
+  private void next() {
+    if (writing || adds.isEmpty() && removals.isEmpty()) {
+      return;
+    }
+    writing = true;
+    List<Outbox.Draft> toAdd = adds;
+    List<Promise<Outbox.Entry>> waiting = added;
+    List<Long> toRemove = removals;
+    flushesOfWriting = flushes;
+    adds = new ArrayList<>();
+    added = new ArrayList<>();
+    removals = new ArrayList<>();
+    flushes = new ArrayList<>();
+    context.executeBlocking(() -> outbox.write(toAdd, toRemove), false).onComplete(ar -> {
+      writing = false;
+      List<Promise<Void>> flushed = flushesOfWriting;
+      flushesOfWriting = new ArrayList<>();
+      if (ar.succeeded()) {
+        for (int i = 0; i < waiting.size(); i++) {
+          waiting.get(i).complete(ar.result().get(i));
+        }
+        flushed.forEach(Promise::complete);
+      } else {
+        waiting.forEach(p -> p.fail(ar.cause()));
+        flushed.forEach(p -> p.fail(ar.cause()));
+      }
+      next();
+    });
+  }
+}
