@@ -1,9 +1,10 @@
 package dev.syncwire;
 
+import dev.syncwire.client.Publication;
+import dev.syncwire.client.SyncwireClient;
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.FreePorts;
 import dev.syncwire.testing.TestNode;
-import dev.syncwire.testing.WsClient;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,11 +51,17 @@ class LaunchIT {
       JsonObject info = new JsonObject(get(port, "/info"));
       assertEquals("jar-node", info.getString("node"));
       assertEquals(200, status(admin, "/health"));
-      try (WsClient c = WsClient.open(TestNode.clientVertx(), port)) {
-        c.connectAnonymous("demo");
-        c.subscribe("jar");
-        assertEquals(1L, c.publish("jar", "hello").getLong("seq"));
-        assertEquals("hello", c.pubs("jar", 1).get(0).getString("data"));
+      // What a service on the JVM would do with it: the Java client, which the node's jar does not carry.
+      SyncwireClient c = SyncwireClient.builder("http://127.0.0.1:" + port).tenant("demo").build();
+      try {
+        Await.result(c.connect());
+        Queue<Publication> got = new ConcurrentLinkedQueue<>();
+        Await.result(c.subscribe("jar", got::add).ready());
+        assertEquals(1L, Await.result(c.publish("jar", "hello")).seq());
+        Await.until(Duration.ofSeconds(10), "the publication", () -> !got.isEmpty());
+        assertEquals("hello", got.peek().data());
+      } finally {
+        Await.result(c.close());
       }
     } finally {
       p.destroy();
@@ -68,8 +77,12 @@ class LaunchIT {
         "SYNCWIRE_ADMIN_PORT", String.valueOf(admin)));
     try {
       awaitReady(port);
-      try (WsClient c = WsClient.open(TestNode.clientVertx(), port)) {
-        c.connectAnonymous("demo");
+      SyncwireClient c = SyncwireClient.builder("http://127.0.0.1:" + port).tenant("demo").build();
+      try {
+        Await.result(c.connect());
+        assertEquals("websocket", c.transport());
+      } finally {
+        Await.result(c.close());
       }
     } finally {
       p.destroy();
