@@ -169,6 +169,51 @@ class SyncwireClientTest {
   }
 
   @Test
+  void whereWebSocketsAreBlockedItFallsBackAndUpgradesOnceTheyPass() {
+    TcpProxy proxy = TcpProxy.start(node.port());
+    others.add(proxy);
+    proxy.blockWebSockets(true);
+    SyncwireClient subscriber = client("http://127.0.0.1:" + proxy.port(), b -> b.upgradeRetryMs(300));
+    SyncwireClient publisher = client("websocket");
+    Queue<StateEvent> states = new ConcurrentLinkedQueue<>();
+    subscriber.onState(states::add);
+    Await.result(subscriber.connect());
+    assertEquals("sse", subscriber.transport(), "the first transport that opens");
+    Queue<Publication> got = new ConcurrentLinkedQueue<>();
+    String channel = "upgrade";
+    Await.result(subscriber.subscribe(channel, got::add).ready());
+    Await.result(publisher.connect());
+    for (int i = 1; i <= 10; i++) {
+      Await.result(publisher.publish(channel, i));
+    }
+    proxy.blockWebSockets(false);
+    Await.until(WAIT, "the upgrade", () -> "websocket".equals(subscriber.transport()), states::toString);
+    for (int i = 11; i <= 20; i++) {
+      Await.result(publisher.publish(channel, i));
+    }
+    Await.until(WAIT, "all 20", () -> got.size() >= 20, () -> seqs(got).toString());
+    assertEquals(range(1, 20), seqs(got), "nothing lost or repeated across the change of transport");
+    StateEvent last = states.stream().reduce((a, b) -> b).orElseThrow();
+    assertEquals(new StateEvent("connected", "websocket", "transport_changed"), last);
+    assertEquals(List.of("connecting", "connected", "connected"), states.stream().map(StateEvent::state).toList());
+  }
+
+  @Test
+  void aRefusedTokenIsTriedOnceMoreWithAFreshOneFromTheSupplier() {
+    AtomicInteger calls = new AtomicInteger();
+    SyncwireClient c = client(url(), b -> b.tenant(null).tokenSupplier(() -> calls.getAndIncrement() == 0
+        ? Tokens.hs256("not-the-secret-of-acme-0123456789", Tokens.claims("acme", "u"))
+        : Tokens.hs256(TestNode.ACME_SECRET, Tokens.claims("acme", "u"))));
+    Await.result(c.connect());
+    assertEquals(2, calls.get());
+
+    SyncwireClient never = client(url(), b -> b.tenant(null)
+        .tokenSupplier(() -> Tokens.hs256("not-the-secret-of-acme-0123456789", Tokens.claims("acme", "u"))));
+    assertEquals("unauthorized", failure(never.connect()).code(), "a second refusal is final");
+    assertEquals("disconnected", never.state());
+  }
+
+  @Test
   void aStateChannelKeepsAReplicaWithPerEntityChanges() {
     SyncwireClient a = client("websocket");
     Await.result(a.connect());

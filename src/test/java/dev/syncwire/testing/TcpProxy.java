@@ -5,6 +5,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A TCP relay in front of a node that a test can cut: {@link #cut()} drops every connection through it at
  * once (the client sees its socket end, as when a network path dies), and {@link #refuse(boolean)} turns new
- * connections away while set. The node itself keeps running.
+ * connections away while set, and {@link #blockWebSockets(boolean)} refuses WebSocket handshakes. The node
+ * itself keeps running.
  */
 public final class TcpProxy implements AutoCloseable {
   private final Vertx vertx;
@@ -20,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
   private final NetClient client;
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean refusing;
+  private volatile boolean blockingWebSockets;
   private volatile int connections;
 
   private TcpProxy(Vertx vertx, int targetPort) {
@@ -40,7 +43,19 @@ public final class TcpProxy implements AutoCloseable {
         }
         NetSocket out = ar.result();
         sockets.add(out);
-        in.handler(out::write);
+        boolean[] first = {true};
+        in.handler(bytes -> {
+          if (first[0]) {
+            first[0] = false;
+            // Like a proxy that forbids upgrades: a connection that opens with a WebSocket handshake is refused.
+            if (blockingWebSockets && bytes.toString(StandardCharsets.ISO_8859_1).startsWith("GET /ws")) {
+              in.write("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                  .onComplete(w -> in.close());
+              return;
+            }
+          }
+          out.write(bytes);
+        });
         out.handler(in::write);
         in.closeHandler(v -> {
           sockets.remove(in);
@@ -77,6 +92,11 @@ public final class TcpProxy implements AutoCloseable {
     for (NetSocket s : sockets) {
       s.close();
     }
+  }
+
+  /** While set, WebSocket handshakes get 403, as from a proxy that does not pass upgrades. */
+  public void blockWebSockets(boolean block) {
+    this.blockingWebSockets = block;
   }
 
   /** While set, new connections are closed at once. */
