@@ -236,6 +236,8 @@ final class ChannelStream {
         if (id != null) {
           changed.add(id);
         }
+      } else {
+        replica.advance(publication.seq());
       }
       for (Subscription h : handles) {
         h.publication(publication);

@@ -140,6 +140,11 @@ public final class StateReplica {
     return id;
   }
 
+  /** A data publication moved the channel on: the replica reflects that position too. */
+  synchronized void advance(long at) {
+    seq = Math.max(seq, at);
+  }
+
   /** Integers stay integers while they fit; anything else adds as a double. */
   private static Number add(Number a, Number b) {
     boolean integral = !(a instanceof Double || a instanceof Float || b instanceof Double || b instanceof Float

@@ -81,6 +81,7 @@ public final class SyncwireClient {
   private Promise<OutboxWriter> outboxOpened;
   private int inFlight;
   private String currentToken;
+  private boolean everConnected;
 
   private SyncwireClient(Builder b) {
     this.options = b.options();
@@ -191,7 +192,10 @@ public final class SyncwireClient {
     stream.handles.add(handle);
     if (created) {
       onContext(() -> {
-        if (conn != null && "connected".equals(state)) {
+        if ("closed".equals(state)) {
+          forget(stream);
+          stream.stop(); // its ready() fails with closed
+        } else if (conn != null && "connected".equals(state)) {
           stream.subscribe(conn);
         }
       });
@@ -517,13 +521,13 @@ public final class SyncwireClient {
     Connection old = conn;
     conn = c;
     c.handlers(frame -> pushed(c, frame), why -> lost(c, why));
-    String previous = transport;
     transport = c.transportName();
     if ("connected".equals(state)) {
       setState("connected", transport, "transport_changed");
     } else {
-      setState("connected", transport, previous == null ? null : "reconnected");
+      setState("connected", transport, everConnected ? "reconnected" : null);
     }
+    everConnected = true;
     List<ChannelStream> all;
     synchronized (streams) {
       all = new ArrayList<>(streams.values());

@@ -166,6 +166,7 @@ class SyncwireClientTest {
     assertEquals(List.of(), List.copyOf(resets), "nothing was lost, so no reset");
     assertTrue(states.stream().anyMatch(e -> e.state().equals("connecting") && e.reason() != null), states.toString());
     assertEquals("connected", subscriber.state());
+    assertEquals("reconnected", states.stream().reduce((a, b) -> b).orElseThrow().reason());
   }
 
   @Test
@@ -232,6 +233,8 @@ class SyncwireClientTest {
     assertEquals(2, onlyE1.size());
     assertEquals(new JsonObject().put("title", "x").put("n", 5), sub.state().entity("e1"));
     assertEquals(third.seq(), sub.state().version("e1", "n"));
+    Ack data = Await.result(a.publish(channel, "data moves the channel on too"));
+    Await.until(WAIT, "the replica at the data's position", () -> sub.state().seq() == data.seq());
 
     // A conditional write on a stale version is refused with the current versions; nothing applies.
     SyncwireException conflict = failure(a.patch(channel, new JsonObject().put("entity", "e1")

@@ -2,12 +2,15 @@ package dev.syncwire.testing;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * tunnelled, and a readiness check ({@code GET /ready}) as a production balancer would have. A stats page
  * tells how the requests were spread. {@code option http-no-delay}: without it HAProxy holds streamed
  * response data back to send full packets, which put SSE's median latency at about 240 ms at low rates
- * here (60 ms with it).
+ * here (60 ms with it). Started with a block list ({@link #startBlocking}), it refuses some paths as a proxy
+ * that blocks a transport would, and that list changes while it runs.
  */
 public final class HaproxyProcess implements AutoCloseable {
   /** How HAProxy checks its nodes and keeps its connections to them. */
@@ -51,13 +55,16 @@ public final class HaproxyProcess implements AutoCloseable {
   private final Path log;
   private final Process process;
   private final JvmProcess observed;
+  /** The file of the block list's ACL, or null without one. */
+  private final Path blockList;
 
-  private HaproxyProcess(int port, int statsPort, Path log, Process process, JvmProcess observed) {
+  private HaproxyProcess(int port, int statsPort, Path log, Process process, JvmProcess observed, Path blockList) {
     this.port = port;
     this.statsPort = statsPort;
     this.log = log;
     this.process = process;
     this.observed = observed;
+    this.blockList = blockList;
   }
 
   public static boolean installed() {
@@ -70,22 +77,46 @@ public final class HaproxyProcess implements AutoCloseable {
   }
 
   /**
+   * HAProxy for a test that answers {@code 403} to every request whose path starts with one of {@code blocked}
+   * (say {@code /ws}), as a proxy that lets no WebSocket through would; {@link #block} and {@link #unblock}
+   * change the list while it runs, through HAProxy's runtime API.
+   */
+  public static HaproxyProcess startBlocking(List<NodeProcess> backends, List<String> blocked) {
+    return start(binary(), Checks.QUICK, null, Path.of("target", "haproxy"), backends, 100, List.copyOf(blocked));
+  }
+
+  /**
    * Starts HAProxy ({@code binary}) in front of {@code backends}, pinned to {@code cpus} with {@code taskset}
    * and one thread per CPU (null: not pinned, HAProxy's own thread count), and waits until it listens. Its
    * config and log go to {@code dir}, named after its port.
    */
   public static HaproxyProcess start(String binary, Checks checks, String cpus, Path dir, List<NodeProcess> backends,
                                      int clockTicksPerSecond) {
-    int port = FreePorts.block(2);
+    return start(binary, checks, cpus, dir, backends, clockTicksPerSecond, null);
+  }
+
+  /** As above; {@code blocked}, when not null, is the initial block list (its runtime API on the port after stats). */
+  private static HaproxyProcess start(String binary, Checks checks, String cpus, Path dir, List<NodeProcess> backends,
+                                      int clockTicksPerSecond, List<String> blocked) {
+    int port = FreePorts.block(blocked == null ? 2 : 3);
     int statsPort = port + 1;
+    Path blockList = blocked == null ? null : dir.resolve("haproxy-" + port + "-blocked.acl").toAbsolutePath();
     StringBuilder cfg = new StringBuilder("global\n  maxconn 8000\n");
     if (cpus != null) {
       cfg.append("  nbthread ").append(cpuCount(cpus)).append('\n');
     }
+    if (blockList != null) {
+      cfg.append("  stats socket ipv4@127.0.0.1:").append(statsPort + 1).append(" level admin\n");
+    }
     cfg.append("defaults\n  mode http\n  maxconn 8000\n  timeout connect 5s\n  timeout client 120s\n")
         .append("  timeout server 120s\n  timeout tunnel 1h\n").append(checks.defaults)
         .append("  option redispatch\n  retries 3\n  option http-no-delay\n")
-        .append("frontend clients\n  bind 127.0.0.1:").append(port).append("\n  default_backend nodes\n")
+        .append("frontend clients\n  bind 127.0.0.1:").append(port).append('\n');
+    if (blockList != null) {
+      cfg.append("  acl blocked path_beg -f ").append(blockList).append('\n')
+          .append("  http-request deny deny_status 403 if blocked\n");
+    }
+    cfg.append("  default_backend nodes\n")
         .append("frontend stats\n  bind 127.0.0.1:").append(statsPort).append("\n  stats enable\n  stats uri /stats\n")
         .append("backend nodes\n  balance roundrobin\n  option httpchk GET /ready\n");
     for (NodeProcess node : backends) {
@@ -94,6 +125,9 @@ public final class HaproxyProcess implements AutoCloseable {
     }
     try {
       Files.createDirectories(dir);
+      if (blockList != null) {
+        Files.write(blockList, blocked);
+      }
       Path file = dir.resolve("haproxy-" + port + ".cfg");
       Files.writeString(file, cfg.toString());
       Path log = dir.resolve("haproxy-" + port + ".log");
@@ -104,7 +138,8 @@ public final class HaproxyProcess implements AutoCloseable {
       cmd.addAll(List.of(binary, "-db", "-f", file.toString()));
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       OwnProcesses.add(p);
-      HaproxyProcess h = new HaproxyProcess(port, statsPort, log, p, new JvmProcess(p.pid(), clockTicksPerSecond));
+      HaproxyProcess h = new HaproxyProcess(port, statsPort, log, p, new JvmProcess(p.pid(), clockTicksPerSecond),
+          blockList);
       try {
         Await.until(Duration.ofSeconds(10), "HAProxy listening (see " + log + ")", () -> {
           if (!p.isAlive()) {
@@ -119,6 +154,37 @@ public final class HaproxyProcess implements AutoCloseable {
       return h;
     } catch (IOException e) {
       throw new IllegalStateException("cannot start HAProxy: " + e.getMessage(), e);
+    }
+  }
+
+  /** Refuses requests whose path starts with {@code pathPrefix} from now on; needs {@link #startBlocking}. */
+  public void block(String pathPrefix) {
+    runtime("add acl " + blockList + " " + pathPrefix);
+  }
+
+  /** Lets requests whose path starts with {@code pathPrefix} through again (new ones; open ones were never cut). */
+  public void unblock(String pathPrefix) {
+    runtime("del acl " + blockList + " " + pathPrefix);
+  }
+
+  /** One command of HAProxy's runtime API, which answers it and closes; anything but a blank answer is an error. */
+  private void runtime(String command) {
+    if (blockList == null) {
+      throw new IllegalStateException("this HAProxy was started without a block list");
+    }
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", statsPort + 1), 2000);
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      out.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      if (!answer.isBlank()) {
+        throw new IllegalStateException("HAProxy refused \"" + command + "\": " + answer.trim());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("HAProxy's runtime API did not answer \"" + command + "\": " + e, e);
     }
   }
 
