@@ -154,7 +154,11 @@ public final class NodeVerticle extends VerticleBase {
       disconnect = (tenant, user) -> UserDisconnects.onEveryNode(vertx,
           ClusterVerticle.members(hazelcast).keySet().stream().map(Addresses::disconnect).toList(), tenant, user);
       ClusterVerticle clusterVerticle = new ClusterVerticle(clusterBroker, hazelcast,
-          config.cluster().announceIntervalMs(), status::localStatus);
+          config.cluster().announceIntervalMs(), status::localStatus, live -> {
+            if (directory != null) {
+              directory.membersChanged(live);
+            }
+          });
       clusterVerticle.registerMetrics(metrics);
       channels = vertx.deployVerticle(clusterVerticle);
       nodeStatuses = () -> ClusterVerticle.statuses(vertx, hazelcast);

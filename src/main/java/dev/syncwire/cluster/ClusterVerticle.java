@@ -34,6 +34,7 @@ public final class ClusterVerticle extends VerticleBase {
   private static final String VERTX_NODE_ID = "__vertx.nodeId";
 
   private final ClusterChannelBroker broker;
+  private final java.util.function.Consumer<java.util.Set<String>> membersChanged;
   private final HazelcastInstance hazelcast;
   private final long announceIntervalMs;
   private final Supplier<JsonObject> localStatus;
@@ -48,8 +49,13 @@ public final class ClusterVerticle extends VerticleBase {
   private static final int BACKUP_CHECK_EVERY = 5;
   private int announcements;
 
+  /**
+   * @param membersChanged told the names of the live nodes after a member left (sessions relayed to a node
+   *                       that left stop waiting for it)
+   */
   public ClusterVerticle(ClusterChannelBroker broker, HazelcastInstance hazelcast, long announceIntervalMs,
-                         Supplier<JsonObject> localStatus) {
+                         Supplier<JsonObject> localStatus, java.util.function.Consumer<java.util.Set<String>> membersChanged) {
+    this.membersChanged = membersChanged;
     this.broker = broker;
     this.hazelcast = hazelcast;
     this.announceIntervalMs = announceIntervalMs;
@@ -67,7 +73,10 @@ public final class ClusterVerticle extends VerticleBase {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        context.runOnContext(v -> broker.onMemberLeft());
+        context.runOnContext(v -> {
+          broker.onMemberLeft();
+          membersChanged.accept(new java.util.HashSet<>(members(hazelcast).values()));
+        });
       }
     });
     vertx.setPeriodic(announceIntervalMs, id -> announce());

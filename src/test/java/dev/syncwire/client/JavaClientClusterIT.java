@@ -254,11 +254,10 @@ class JavaClientClusterIT {
   private SyncwireClient connectedTo(String transport, Predicate<String> where) {
     List<String> landed = new ArrayList<>();
     for (int attempt = 0; attempt < 30; attempt++) {
-      // A ping after a second of quiet: a long poll that another node relays to a home that then dies is only
-      // answered when the relay's time-out runs out (longpoll.timeoutMs + 10 s), the ping at once.
+      // The client's default liveness: a long poll that another node relays to a home that then dies is
+      // answered session_not_found as soon as the cluster drops that member, not when the relay times out.
       SyncwireClient c = SyncwireClient.builder("http://127.0.0.1:" + haproxy.port).tenant("demo")
-          .transports(List.of(transport)).baseDelayMs(200).jitterMs(200).maxDelayMs(2000).maxAttempts(0)
-          .ping(1000, 5000).build();
+          .transports(List.of(transport)).baseDelayMs(200).jitterMs(200).maxDelayMs(2000).maxAttempts(0).build();
       clients.add(c);
       Await.result(c.connect());
       assertEquals(transport, c.transport());
