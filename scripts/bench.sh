@@ -26,6 +26,10 @@
 #                               1,000 and 10,000/s and the highest rate each path sustains (~3 min; needs redis-server)
 #       store                   the publish cases with channel logs in memory and in Redis (history.store), 1 node
 #                               and 3, with a redis-server of its own (~8 min; needs redis-server)
+#       client                  the Java client, each in a JVM of its own on the load generator's CPU: CPU per
+#                               applied publication and the highest rate one subscriber applies in order (JSON and
+#                               protobuf over WebSocket, SSE, against the raw subscriber), outbox publishes/s in
+#                               memory and in a file, maxInFlight 1 and 64 (~8 min)
 #       codec, history          the CodecBench and HistoryMemoryBench micro-benchmarks (~1 min each)
 #       browser                 the browser client in Chromium: CPU per applied publication at 1k and 10k/s,
 #                               draining 1,000 publications queued offline (~2 min; needs chromium, npm ci in src/test/js)
@@ -37,7 +41,8 @@
 # this tree's target/syncwire.jar and conf/node.json); BENCH_SYNCWIRE_PORT, BENCH_SYNCWIRE_ADMIN_PORT and
 # BENCH_RAW_PORT, BENCH_RAW_COALESCED_PORT, BENCH_WS_PORT and BENCH_SOCKETIO_PORT the ports of the default
 # workloads; BENCH_HAPROXY the HAProxy binary (http workload);
-# BENCH_NODE_JAVA_OPTS extra JVM options for the nodes of recovery, cluster, publish and http (e.g. to profile them).
+# BENCH_NODE_JAVA_OPTS extra JVM options for the nodes of recovery, cluster, publish and http (e.g. to profile them),
+# BENCH_CLIENT_JAVA_OPTS for the client JVMs of the client workload.
 # (Not SYNCWIRE_*: the server reads those as config overrides.)
 set -euo pipefail
 
@@ -57,7 +62,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ "$REQUESTED" == all ]]; then
-  REQUESTED=idle,storm,fanout,recovery,cluster,publish,http,coldstart,bridge,store,codec,history,browser
+  REQUESTED=idle,storm,fanout,recovery,cluster,publish,http,coldstart,bridge,store,client,codec,history,browser
 fi
 
 # Which tool runs which workload; each list keeps the order given within its tool.
@@ -69,7 +74,7 @@ IFS=',' read -r -a LIST <<<"$REQUESTED"
 for w in "${LIST[@]}"; do
   case "$w" in
     idle|storm|fanout) COMPARED+=("$w") ;;
-    recovery|cluster|publish|http|coldstart|bridge|store) ALONE+=("$w") ;;
+    recovery|cluster|publish|http|coldstart|bridge|store|client) ALONE+=("$w") ;;
     codec|history) MICRO+=("$w") ;;
     browser) BROWSER=true ;;
     *) echo "unknown workload: $w" >&2; usage >&2; exit 2 ;;
@@ -91,6 +96,7 @@ BENCH_RAW_COALESCED_PORT=${BENCH_RAW_COALESCED_PORT:-18093}
 PEERS_DIR=src/test/bench-peers
 BENCH_HAPROXY=${BENCH_HAPROXY:-/usr/sbin/haproxy}
 BENCH_NODE_JAVA_OPTS=${BENCH_NODE_JAVA_OPTS:-}
+BENCH_CLIENT_JAVA_OPTS=${BENCH_CLIENT_JAVA_OPTS:-}
 SERVER_CPU=0
 CLIENT_CPU=1
 
@@ -232,7 +238,8 @@ if [[ ${#ALONE[@]} -gt 0 ]]; then
   ALONE_LIST=$(IFS=,; echo "${ALONE[*]}")
   "${CLIENT_JVM[@]}" dev.syncwire.bench.GatewayBench \
     --jar "$BENCH_SYNCWIRE_JAR" --conf "$BENCH_SYNCWIRE_CONF" --server-cpus "$SERVER_CPU" \
-    --haproxy "$BENCH_HAPROXY" --node-java-opts "$BENCH_NODE_JAVA_OPTS" --clk-tck "$(getconf CLK_TCK)" \
+    --haproxy "$BENCH_HAPROXY" --node-java-opts "$BENCH_NODE_JAVA_OPTS" --client-java-opts "$BENCH_CLIENT_JAVA_OPTS" \
+    --clk-tck "$(getconf CLK_TCK)" \
     --out "$RESULTS" "${PROFILE[@]}" --workloads "$ALONE_LIST" \
     2> >(tee -a "$RESULTS/progress.log" >&2)
 fi

@@ -21,7 +21,9 @@ import java.util.UUID;
  * publish-to-ack latency with and without backups, failover of a channel's owner), publish
  * throughput (one pipelined publisher on a cluster against one node, with and without group commit) and
  * the HTTP transports (SSE and long-polling next to WebSocket, on one node and on a cluster behind
- * HAProxy), the cold start, and the Redis bridge (publications entering through Redis pub/sub and streams). Prints one section per workload and appends it to results.md in the output folder.
+ * HAProxy), the cold start, the Redis bridge (publications entering through Redis pub/sub and streams), and
+ * the Java client (applying publications, publishing through its outbox). Prints one section per workload and
+ * appends it to results.md in the output folder.
  */
 public final class GatewayBench {
   private GatewayBench() {
@@ -63,6 +65,7 @@ public final class GatewayBench {
             case "coldstart" -> coldStart(options, settings, loop, self);
             case "store" -> store(options, settings, loop, self);
             case "bridge" -> bridge(options, settings, loop, self);
+            case "client" -> client(options, settings, loop, self);
             default -> throw new IllegalArgumentException("unknown workload " + workload);
           };
         } catch (RuntimeException e) {
@@ -166,6 +169,16 @@ public final class GatewayBench {
         options.profile().name().equals("quick")).run();
     return section("Redis bridge: publications through Redis pub/sub and streams, one node",
         BridgeWorkload.table(r), footer(options, r.servers(), self, loadBefore, BridgeWorkload.notes(r)));
+  }
+
+  private static String client(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop, JvmProcess self) {
+    String loadBefore = BoxFacts.loadAverage();
+    ClientWorkload workload = new ClientWorkload(loop, options.sourceAddresses(), self, options.tenant(), settings,
+        options.outDir(), options.clientJavaOptions(), options.profile().name().equals("quick"));
+    ClientFigures.Result r = workload.run();
+    return section("Java client: applying publications and publishing through the outbox, one node",
+        ClientReport.tables(workload.sizes(), r), footer(options, r.servers(), self, loadBefore,
+            ClientReport.notes(workload.sizes(), r)));
   }
 
   private static String publish(GatewayBenchOptions options, NodeProcess.Options settings, Loop loop, JvmProcess self) {

@@ -8,9 +8,10 @@ import java.util.Set;
 /** Command-line options of {@link GatewayBench}. */
 record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant, GatewayProfile profile,
                            Set<String> workloads, List<String> sourceAddresses, int clockTicksPerSecond, Path outDir,
-                           String haproxy, List<String> nodeJavaOptions) {
+                           String haproxy, List<String> nodeJavaOptions, List<String> clientJavaOptions) {
 
-  static final List<String> WORKLOADS = List.of("recovery", "cluster", "publish", "http", "coldstart", "bridge", "store");
+  static final List<String> WORKLOADS = List.of("recovery", "cluster", "publish", "http", "coldstart", "bridge",
+      "store", "client");
 
   static final String USAGE = String.join("\n",
       "usage: GatewayBench --jar JAR --conf CONF --out DIR [options]",
@@ -20,11 +21,13 @@ record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant
       "  --server-cpus LIST  CPUs every node (and HAProxy) is pinned to with taskset (default 0)",
       "  --tenant T          tenant with anonymous connect and client publish (default demo)",
       "  --quick             fewer rounds and short windows, for a smoke run",
-      "  --workloads LIST    some of recovery,cluster,publish,http,coldstart,bridge,store (default: all seven)",
+      "  --workloads LIST    some of recovery,cluster,publish,http,coldstart,bridge,store,client (default: all eight)",
       "  --sources A-B       client source addresses (default 127.0.0.2-127.0.0.9)",
       "  --clk-tck N         clock ticks per second of /proc/<pid>/stat (default 100)",
       "  --haproxy PATH      the HAProxy binary (default /usr/sbin/haproxy)",
-      "  --node-java-opts S  extra JVM options for every node, space-separated (e.g. to profile it)");
+      "  --node-java-opts S  extra JVM options for every node, space-separated (e.g. to profile it)",
+      "  --client-java-opts S",
+      "                      extra JVM options for the client workload's client JVMs, space-separated");
 
   static GatewayBenchOptions parse(String[] args) {
     Path jar = null;
@@ -38,6 +41,7 @@ record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant
     int clockTicks = 100;
     String haproxy = "/usr/sbin/haproxy";
     List<String> nodeJavaOptions = List.of();
+    List<String> clientJavaOptions = List.of();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -51,8 +55,8 @@ record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant
         case "--sources" -> sources = value(args, ++i, arg);
         case "--clk-tck" -> clockTicks = Integer.parseInt(value(args, ++i, arg));
         case "--haproxy" -> haproxy = value(args, ++i, arg);
-        case "--node-java-opts" -> nodeJavaOptions = value(args, ++i, arg).isBlank() ? List.of()
-            : List.of(value(args, i, arg).trim().split("\\s+"));
+        case "--node-java-opts" -> nodeJavaOptions = words(value(args, ++i, arg));
+        case "--client-java-opts" -> clientJavaOptions = words(value(args, ++i, arg));
         default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
       }
     }
@@ -60,7 +64,12 @@ record GatewayBenchOptions(Path jar, Path conf, String serverCpus, String tenant
       throw new IllegalArgumentException("--jar, --conf and --out are required\n" + USAGE);
     }
     return new GatewayBenchOptions(jar.toAbsolutePath(), conf.toAbsolutePath(), serverCpus, tenant, profile, workloads,
-        BenchOptions.addressRange(sources), clockTicks, out.toAbsolutePath(), haproxy, nodeJavaOptions);
+        BenchOptions.addressRange(sources), clockTicks, out.toAbsolutePath(), haproxy, nodeJavaOptions,
+        clientJavaOptions);
+  }
+
+  private static List<String> words(String s) {
+    return s.isBlank() ? List.of() : List.of(s.trim().split("\\s+"));
   }
 
   /** The run's workloads in their fixed order, whatever the order given. */
