@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * Writes to the outbox in groups: one write (one commit of the file) at a time, off the event loop, and
  * what is handed over meanwhile goes in the next one. A burst of publishes then costs a few commits rather
- * than one each, and the order of adds is the order they were handed over. The memory outbox is written at
- * once. Runs on the client's context.
+ * than one each, and the order of adds is the order they were handed over. Removals wait a little for an
+ * add to go with. The memory outbox is written at once. Runs on the client's context.
  */
 final class OutboxWriter {
   private final Context context;
@@ -22,6 +22,10 @@ final class OutboxWriter {
   private List<Promise<Void>> flushes = new ArrayList<>();
   private List<Promise<Void>> flushesOfWriting = new ArrayList<>();
   private boolean writing;
+  private long removalTimer = -1;
+
+  /** How long a removal may wait for an add to share its commit. */
+  static final long REMOVAL_DELAY_MS = 100;
 
   OutboxWriter(Context context, Outbox outbox) {
     this.context = context;
@@ -48,21 +52,31 @@ final class OutboxWriter {
     return p.future();
   }
 
-  /** Removes an entry with the next write. */
+  /**
+   * Removes an entry with the next write: with the next add, or within {@link #REMOVAL_DELAY_MS}. A removal
+   * that a crash loses costs a resend under the same key, which the server answers as a duplicate, so it
+   * need not cost a commit of its own.
+   */
   void remove(long id) {
     if (!outbox.durable()) {
       outbox.write(List.of(), List.of(id));
       return;
     }
     removals.add(id);
-    next();
+    if (removalTimer < 0 && !writing) {
+      removalTimer = context.owner().setTimer(REMOVAL_DELAY_MS, t -> {
+        removalTimer = -1;
+        next();
+      });
+    }
   }
 
-  /** Completes once everything handed over before it is written. */
+  /** Completes once everything handed over before it is written, removals included. */
   Future<Void> flush() {
     Promise<Void> p = Promise.promise();
     if (!adds.isEmpty() || !removals.isEmpty()) {
       flushes.add(p);
+      next();
     } else if (writing) {
       flushesOfWriting.add(p);
     } else {
@@ -74,6 +88,10 @@ final class OutboxWriter {
   private void next() {
     if (writing || adds.isEmpty() && removals.isEmpty()) {
       return;
+    }
+    if (removalTimer >= 0) {
+      context.owner().cancelTimer(removalTimer);
+      removalTimer = -1;
     }
     writing = true;
     List<Outbox.Draft> toAdd = adds;
