@@ -34,7 +34,6 @@ import java.util.function.UnaryOperator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -438,7 +437,14 @@ class SyncwireClientTest {
     Await.until(WAIT, "the remaining handle", () -> second.size() == 2);
     assertEquals(1, first.size());
     Await.result(b.unsubscribe());
-    assertNull(c.subscribe("shared", p -> { }).position(), "a new stream after the last handle left");
+    // The last handle left: a new subscribe starts a stream of its own, and only it gets what follows.
+    Queue<Publication> third = new ConcurrentLinkedQueue<>();
+    Await.result(c.subscribe("shared", third::add).ready());
+    Await.result(c.publish("shared", 3));
+    Await.until(WAIT, "the new handle", () -> third.size() == 1);
+    assertEquals(3, third.peek().seq());
+    assertEquals(1, first.size());
+    assertEquals(2, second.size());
   }
 
   private static SyncwireException failure(Future<?> f) {

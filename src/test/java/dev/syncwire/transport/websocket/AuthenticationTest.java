@@ -269,9 +269,13 @@ class AuthenticationTest {
   @Test
   void commandsPipelinedBehindARefusedConnectEndWithIt() {
     try (WsClient c = node.client()) {
-      c.send(new JsonObject().put("id", 1).put("type", "connect")
-          .put("token", Tokens.hs256("wrong-secret-0123456789abcdef", Tokens.claims("acme", "alice"))));
-      c.send(new JsonObject().put("id", 2).put("type", "subscribe").put("channel", "pipelined"));
+      // Both written before either write completes: pipelined, as a client that does not wait would send
+      // them. Awaiting the first write would let a fast refusal close the socket before the second one.
+      String connect = new JsonObject().put("id", 1).put("type", "connect")
+          .put("token", Tokens.hs256("wrong-secret-0123456789abcdef", Tokens.claims("acme", "alice"))).encode();
+      String subscribe = new JsonObject().put("id", 2).put("type", "subscribe").put("channel", "pipelined").encode();
+      c.socket().writeTextMessage(connect);
+      c.socket().writeTextMessage(subscribe);
       assertEquals((short) 4001, c.awaitClose());
       List<JsonObject> frames = c.drain();
       assertTrue(frames.stream().noneMatch(f -> Long.valueOf(2).equals(f.getLong("id"))), frames.toString());
