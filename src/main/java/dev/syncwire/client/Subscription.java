@@ -28,6 +28,9 @@ public final class Subscription {
   private final Map<String, List<Consumer<EntityChange>>> entityChanges = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<Consumer<SyncwireException>> errors = new CopyOnWriteArrayList<>();
   private volatile boolean active = true;
+  /** Resets reported before any reset listener, kept for the first one (the latest few). */
+  private final List<Reset> unheard = new java.util.ArrayList<>();
+  private static final int MAX_UNHEARD = 8;
 
   Subscription(SyncwireClient client, ChannelStream stream, Consumer<Publication> onPublication) {
     this.client = client;
@@ -59,9 +62,20 @@ public final class Subscription {
     return stream.replica();
   }
 
-  /** Called with every reset: a {@code reset} push or {@code recovered:false}, with the fresh snapshot. */
+  /**
+   * Called with every reset: a {@code reset} push or {@code recovered:false}, with the fresh snapshot. A reset
+   * that came before the first such listener (a subscribe's reply can beat it) is handed to that listener.
+   */
   public Subscription onReset(Consumer<Reset> listener) {
-    resets.add(listener);
+    List<Reset> missed;
+    synchronized (this) {
+      resets.add(listener);
+      missed = List.copyOf(unheard);
+      unheard.clear();
+    }
+    if (!missed.isEmpty()) {
+      client.onClientContext(() -> missed.forEach(r -> call(listener, r)));
+    }
     return this;
   }
 
@@ -109,9 +123,19 @@ public final class Subscription {
   }
 
   void reset(Reset r) {
-    if (active) {
-      resets.forEach(l -> call(l, r));
+    if (!active) {
+      return;
     }
+    synchronized (this) {
+      if (resets.isEmpty()) {
+        if (unheard.size() == MAX_UNHEARD) {
+          unheard.remove(0);
+        }
+        unheard.add(r);
+        return;
+      }
+    }
+    resets.forEach(l -> call(l, r));
   }
 
   void stateChanged(StateReplica replica, Set<String> ids, List<EntityChange> list) {

@@ -964,6 +964,11 @@ public final class SyncwireClient {
     }
   }
 
+  /** Runs a task on the client's context, where listeners run. */
+  void onClientContext(Runnable task) {
+    onContext(task);
+  }
+
   private void onContext(Runnable task) {
     if (Vertx.currentContext() == context) {
       task.run();

@@ -78,7 +78,8 @@ class OutboxWriterTest {
       assertEquals("k" + i, entries.get(i).key());
       assertEquals(i + 1, entries.get(i).id());
     }
-    assertTrue(counted.writes.get() <= 2, "1000 adds in " + counted.writes.get() + " writes");
+    // The first add is written alone; the rest, and the removal, go in one or two more.
+    assertTrue(counted.writes.get() <= 3, "1000 adds in " + counted.writes.get() + " writes");
     assertEquals(999, counted.entries().size(), "the removal went with them");
     counted.close();
   }
