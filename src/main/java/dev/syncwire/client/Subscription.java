@@ -31,6 +31,8 @@ public final class Subscription {
   /** Resets reported before any reset listener, kept for the first one (the latest few). */
   private final List<Reset> unheard = new java.util.ArrayList<>();
   private static final int MAX_UNHEARD = 8;
+  /** Whether the replica has changed since this handle was made: later state listeners catch up first. */
+  private boolean stateSeen;
 
   Subscription(SyncwireClient client, ChannelStream stream, Consumer<Publication> onPublication) {
     this.client = client;
@@ -79,22 +81,58 @@ public final class Subscription {
     return this;
   }
 
-  /** Called after the replica changed: every entity, and the ids that changed (removed ones included). */
+  /**
+   * Called after the replica changed: every entity, and the ids that changed (removed ones included). A
+   * listener added once the replica has state (a subscribe's reply can beat the listener) is first called
+   * with the replica as it is, every entity counted as changed, then with each later change.
+   */
   public Subscription onState(BiConsumer<Map<String, JsonObject>, Set<String>> listener) {
-    states.add(listener);
+    addStateListener(() -> states.add(listener), () -> {
+      Map<String, JsonObject> all = stream.replica().entities();
+      if (!all.isEmpty()) {
+        callState(listener, all, Set.copyOf(all.keySet()));
+      }
+    });
     return this;
   }
 
-  /** Called once per changed entity. */
+  /** Called once per changed entity; added once the replica has state, first once per entity it holds. */
   public Subscription onChange(Consumer<EntityChange> listener) {
-    changes.add(listener);
+    addStateListener(() -> changes.add(listener), () -> {
+      StateReplica replica = stream.replica();
+      replica.changes(channel(), replica.entities().keySet()).forEach(c -> call(listener, c));
+    });
     return this;
   }
 
-  /** Called when this entity changes. */
+  /** Called when this entity changes; added once the replica has state, first with the entity if it exists. */
   public Subscription onChange(String entity, Consumer<EntityChange> listener) {
-    entityChanges.computeIfAbsent(entity, e -> new CopyOnWriteArrayList<>()).add(listener);
+    addStateListener(() -> entityChanges.computeIfAbsent(entity, e -> new CopyOnWriteArrayList<>()).add(listener),
+        () -> {
+          StateReplica replica = stream.replica();
+          if (replica.entity(entity) != null) {
+            replica.changes(channel(), Set.of(entity)).forEach(c -> call(listener, c));
+          }
+        });
     return this;
+  }
+
+  /**
+   * Adds a state or change listener. Before the replica has changed it is added at once and hears every
+   * change. After that it is added on the client's context, where changes are applied, and told what the
+   * replica holds then: neither a change missed between the two nor one heard twice.
+   */
+  private void addStateListener(Runnable add, Runnable catchUp) {
+    synchronized (this) {
+      if (!stateSeen) {
+        add.run();
+        return;
+      }
+    }
+    client.onClientContext(() -> {
+      add.run();
+      catchUp.run();
+    });
   }
 
   /** Called when the server refuses the channel for good ({@code forbidden}, {@code bad_request}). */
@@ -110,6 +148,17 @@ public final class Subscription {
     }
     active = false;
     return client.release(this);
+  }
+
+  /**
+   * Once this handle hears the stream's changes: a replica that already has state (another handle of the
+   * channel loaded it) counts as seen, so this handle's listeners catch up with it.
+   */
+  void joined() {
+    boolean loaded = !stream.replica().entities().isEmpty();
+    synchronized (this) {
+      stateSeen |= loaded;
+    }
   }
 
   ChannelStream stream() {
@@ -142,15 +191,12 @@ public final class Subscription {
     if (!active) {
       return;
     }
+    synchronized (this) {
+      stateSeen = true;
+    }
     if (!states.isEmpty()) {
       Map<String, JsonObject> all = replica.entities();
-      states.forEach(l -> {
-        try {
-          l.accept(all, ids);
-        } catch (RuntimeException e) {
-          LOG.log(System.Logger.Level.WARNING, "a state listener of " + channel() + " threw", e);
-        }
-      });
+      states.forEach(l -> callState(l, all, ids));
     }
     for (EntityChange c : list) {
       changes.forEach(l -> call(l, c));
@@ -158,6 +204,15 @@ public final class Subscription {
       if (those != null) {
         those.forEach(l -> call(l, c));
       }
+    }
+  }
+
+  private void callState(BiConsumer<Map<String, JsonObject>, Set<String>> listener, Map<String, JsonObject> all,
+                         Set<String> ids) {
+    try {
+      listener.accept(all, ids);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "a state listener of " + channel() + " threw", e);
     }
   }
 

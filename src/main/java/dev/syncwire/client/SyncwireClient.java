@@ -190,6 +190,7 @@ public final class SyncwireClient {
     }
     Subscription handle = new Subscription(this, stream, onPublication);
     stream.handles.add(handle);
+    handle.joined();
     if (created) {
       onContext(() -> {
         if ("closed".equals(state)) {

@@ -1,5 +1,6 @@
 package dev.syncwire.client;
 
+import dev.syncwire.testing.Http;
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.TestNode;
 import io.vertx.core.Future;
@@ -12,9 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -230,10 +228,8 @@ class ClientEncodingsTest {
   }
 
   private static JsonObject adminChannel() throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + node.adminPort() + "/api/v1/channels/demo/" + CHANNEL))
-        .header("Authorization", "Bearer " + TestNode.ADMIN_KEY).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = Http.send(Http.request(node.adminPort(), "/api/v1/channels/demo/" + CHANNEL)
+        .header("Authorization", "Bearer " + TestNode.ADMIN_KEY));
     assertEquals(200, r.statusCode(), r.body());
     return new JsonObject(r.body());
   }

@@ -1,5 +1,6 @@
 package dev.syncwire.client;
 
+import dev.syncwire.testing.Http;
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.HaproxyProcess;
 import dev.syncwire.testing.NodeGroup;
@@ -14,11 +15,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +41,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JavaClientClusterIT {
   private static final List<String> TRANSPORTS = List.of("websocket", "sse", "longpoll");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static NodeGroup group;
   private static HaproxyProcess haproxy;
@@ -281,14 +276,6 @@ class JavaClientClusterIT {
   }
 
   private static void haproxyHealth() {
-    try {
-      HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + haproxy.port + "/health"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Http.send(Http.request(haproxy.port, "/health").timeout(Duration.ofSeconds(5)));
   }
 }

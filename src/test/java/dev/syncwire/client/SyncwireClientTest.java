@@ -1,5 +1,6 @@
 package dev.syncwire.client;
 
+import dev.syncwire.testing.Http;
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.FreePorts;
 import dev.syncwire.testing.TcpProxy;
@@ -18,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -248,7 +247,44 @@ class SyncwireClientTest {
     Subscription late = b.subscribe(channel, p -> { }).onState((entities, changed) -> loaded.add(changed));
     Await.result(late.ready());
     assertEquals(sub.state().entities(), late.state().entities());
+    // The listener came before the snapshot or after it (and then catches up): either way it hears it once.
+    Await.until(WAIT, "the snapshot's state", () -> !loaded.isEmpty());
     assertEquals(java.util.Set.of("e1", "e2"), loaded.peek());
+  }
+
+  @Test
+  void listenersAddedOnceTheReplicaHasStateCatchUpWithItThenHearEachChangeOnce() {
+    SyncwireClient a = client("websocket");
+    Await.result(a.connect());
+    String channel = "doc:late";
+    Await.result(a.patch(channel, new JsonObject().put("entity", "e1").put("set", new JsonObject().put("v", 1))));
+    Await.result(a.patch(channel, new JsonObject().put("entity", "e2").put("set", new JsonObject().put("v", 2))));
+    Subscription sub = a.subscribe(channel, p -> { });
+    Await.result(sub.ready());
+    Await.until(WAIT, "the snapshot in the replica", () -> sub.state().entities().size() == 2);
+
+    List<java.util.Set<String>> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<JsonObject> e1 = new java.util.concurrent.CopyOnWriteArrayList<>();
+    sub.onState((entities, changed) -> states.add(changed)).onChange(c -> changes.add(c.entity()))
+        .onChange("e1", c -> e1.add(c.fields()));
+    // A second handle of the channel, made after the first loaded the replica, catches up too.
+    List<String> other = new java.util.concurrent.CopyOnWriteArrayList<>();
+    a.subscribe(channel, p -> { }).onChange(c -> other.add(c.entity()));
+    Await.until(WAIT, "the catch-up", () -> !states.isEmpty() && changes.size() == 2 && !e1.isEmpty()
+        && other.size() == 2);
+    assertEquals(List.of(java.util.Set.of("e1", "e2")), states);
+    assertEquals(java.util.Set.of("e1", "e2"), java.util.Set.copyOf(changes));
+    assertEquals(List.of(new JsonObject().put("v", 1)), e1);
+    assertEquals(java.util.Set.of("e1", "e2"), java.util.Set.copyOf(other));
+
+    Await.result(a.patch(channel, new JsonObject().put("entity", "e1").put("set", new JsonObject().put("v", 3))));
+    Await.until(WAIT, "the next change", () -> states.size() == 2 && changes.size() == 3 && e1.size() == 2
+        && other.size() == 3);
+    assertEquals(java.util.Set.of("e1"), states.get(1));
+    assertEquals("e1", changes.get(2));
+    assertEquals(new JsonObject().put("v", 3), e1.get(1));
+    assertEquals("e1", other.get(2));
   }
 
   @Test
@@ -260,6 +296,8 @@ class SyncwireClientTest {
     Queue<Reset> resets = new ConcurrentLinkedQueue<>();
     Subscription sub = a.subscribe(channel, new Position("not-this-epoch", 3), p -> { }).onReset(resets::add);
     Await.result(sub.ready());
+    // A reset that beat the listener is handed to it on the client's context, maybe after ready().
+    Await.until(WAIT, "the reset", () -> !resets.isEmpty());
     assertEquals(1, resets.size());
     Reset reset = resets.peek();
     assertEquals("not_recovered", reset.reason());
@@ -372,11 +410,9 @@ class SyncwireClientTest {
     Queue<StateEvent> states = new ConcurrentLinkedQueue<>();
     c.onState(states::add);
     Await.result(c.connect());
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + node.adminPort() + "/api/v1/disconnect"))
+    HttpResponse<String> r = Http.send(Http.request(node.adminPort(), "/api/v1/disconnect")
         .header("Authorization", "Bearer " + TestNode.ADMIN_KEY)
-        .POST(HttpRequest.BodyPublishers.ofString("{\"tenant\":\"acme\",\"user\":\"disconnect-me\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+        .POST(HttpRequest.BodyPublishers.ofString("{\"tenant\":\"acme\",\"user\":\"disconnect-me\"}")));
     assertEquals(200, r.statusCode(), r.body());
     Await.until(WAIT, "disconnected", () -> "disconnected".equals(c.state()));
     assertEquals("closed_4003", states.stream().reduce((a, b) -> b).orElseThrow().reason());

@@ -1,6 +1,7 @@
 package dev.syncwire.telemetry;
 
 import dev.syncwire.Syncwire;
+import dev.syncwire.testing.Http;
 import dev.syncwire.testing.HttpSessionClient;
 import dev.syncwire.testing.NodeProcess;
 import dev.syncwire.testing.TestNode;
@@ -12,9 +13,6 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,9 +88,8 @@ class JsonLogsIT {
       }
 
       assertTrue(node.admin("/api/v1/nodes").contains("json-logs"));
-      HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + node.adminPort + "/api/v1/nodes"))
-          .header("Authorization", "Bearer " + WRONG_ADMIN_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> refused = Http.send(Http.request(node.adminPort, "/api/v1/nodes")
+          .header("Authorization", "Bearer " + WRONG_ADMIN_KEY).GET());
       assertEquals(401, refused.statusCode());
       node.stop();
       assertFalse(node.alive());

@@ -112,12 +112,23 @@ public final class RedisServer implements AutoCloseable {
   public String cli(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
     command.addAll(List.of(args));
-    Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(cli.getInputStream().readAllBytes()).trim();
-    if (!cli.waitFor(10, TimeUnit.SECONDS) || cli.exitValue() != 0) {
-      throw new IOException("redis-cli " + String.join(" ", args) + " failed: " + out);
+    // Its output goes to a file, read once it has exited: a server that accepts and never answers must not
+    // keep the test waiting on a pipe with no time limit.
+    Path output = Files.createTempFile("redis-cli", ".out");
+    try {
+      Process cli = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      if (!cli.waitFor(10, TimeUnit.SECONDS)) {
+        cli.destroyForcibly();
+        throw new IOException("redis-cli " + String.join(" ", args) + " got no answer within 10 s");
+      }
+      String out = Files.readString(output).trim();
+      if (cli.exitValue() != 0) {
+        throw new IOException("redis-cli " + String.join(" ", args) + " failed: " + out);
+      }
+      return out;
+    } finally {
+      Files.deleteIfExists(output);
     }
-    return out;
   }
 
   @Override

@@ -83,7 +83,7 @@ class ClientFilesTest {
   @Test
   void headAnswersTheLengthWithoutTheBody() throws Exception {
     HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + withoutDemo.port()
-        + "/client/syncwire.js")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+        + "/client/syncwire.js")).timeout(Duration.ofSeconds(10)).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.discarding());
     assertEquals(200, r.statusCode());
     assertEquals(String.valueOf(Files.size(Path.of("src", "main", "js", "syncwire.js"))),
@@ -116,7 +116,7 @@ class ClientFilesTest {
     String allowed = header(r, "access-control-allow-origin");
     assertTrue("*".equals(allowed) || "https://app.example".equals(allowed), "allow-origin " + allowed);
     HttpResponse<Void> preflight = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-            + withoutDemo.port() + "/info")).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+            + withoutDemo.port() + "/info")).timeout(Duration.ofSeconds(10)).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
         .headers("Origin", "https://app.example", "Access-Control-Request-Method", "GET").build(),
         HttpResponse.BodyHandlers.discarding());
     assertTrue(preflight.statusCode() == 200 || preflight.statusCode() == 204, "preflight " + preflight.statusCode());

@@ -1,5 +1,6 @@
 package dev.syncwire.bridge.redis;
 
+import dev.syncwire.testing.Http;
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.ChaosPublisher;
 import dev.syncwire.testing.ChaosSubscriber;
@@ -16,10 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,13 +79,7 @@ class RedisClusterHistoryIT {
   }
 
   private static int ready(NodeProcess node) {
-    try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + node.port + "/ready")).build(), HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    } catch (Exception e) {
-      return -1;
-    }
+    return Http.status(node.port, "/ready", Duration.ofSeconds(2));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.syncwire.bridge.redis;
 
 import dev.syncwire.testing.Await;
+import dev.syncwire.testing.Http;
 import dev.syncwire.testing.RedisServer;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
@@ -10,10 +11,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,27 +70,15 @@ class RedisHistoryTest {
   }
 
   private static String metrics(TestNode node) {
-    try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + node.adminPort() + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
+    return Http.get(node.adminPort(), "/metrics");
   }
 
   private static int ready(TestNode node) {
-    try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + node.port() + "/ready")).build(), HttpResponse.BodyHandlers.ofString())
-          .statusCode();
-    } catch (Exception e) {
-      return -1;
-    }
+    return Http.status(node.port(), "/ready", Duration.ofSeconds(2));
   }
 
   private static void awaitReady(TestNode node, int status, String what) {
-    Await.until(Duration.ofSeconds(10), what, () -> ready(node) == status);
+    Await.until(Duration.ofSeconds(10), Duration.ofMillis(50), what, () -> ready(node) == status);
   }
 
   @Test
