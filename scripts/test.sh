@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test: unit and in-process integration tests (surefire), tests of the packaged jar
-# (failsafe), then the browser client's tests (Node 20 or later), which start the packaged jar, in Node
+# (failsafe), then the browser client's tests (Node 20.11 or later), which start the packaged jar, in Node
 # and in Chromium. Their npm packages (playwright-core, ws) and the benchmark's Node.js peers (ws,
 # Socket.IO), which a test drives, are installed first when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
-  echo "the tests need Node.js 20 or later with npm (node not found or older)" >&2
+# 20.11 is the first Node 20 with --test-timeout.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)' 2>/dev/null; then
+  echo "the tests need Node.js 20.11 or later with npm (node not found or older)" >&2
   exit 1
 fi
 for dir in src/test/bench-peers src/test/js; do
@@ -15,5 +16,5 @@ for dir in src/test/bench-peers src/test/js; do
   fi
 done
 mvn -B verify "$@"
-# Each Node test file fails after 5 minutes rather than hanging the run.
+# Each Node test fails after 5 minutes rather than hanging the run.
 node --test --test-timeout=300000 src/test/js/

@@ -8,6 +8,7 @@ import dev.syncwire.config.ConfigKey;
 import dev.syncwire.config.SyncwireConfig;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -44,6 +45,7 @@ class DeployCheckIT {
   private static final Path DOCKER = Path.of("docker");
 
   @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES) // past the script's own limit, so that its output is reported
   void theDockerFolderRunsWithoutDocker() throws Exception {
     String missing = missingTools();
     // CI installs every tool (.ci/run): there a missing one fails rather than skips.

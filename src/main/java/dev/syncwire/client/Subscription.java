@@ -31,6 +31,8 @@ public final class Subscription {
   /** Resets reported before any reset listener, kept for the first one (the latest few). */
   private final List<Reset> unheard = new java.util.ArrayList<>();
   private static final int MAX_UNHEARD = 8;
+  /** Guards {@link #stateSeen} and {@link #unheard}; private, so no caller's lock on a handle stalls the client. */
+  private final Object lock = new Object();
   /** Whether the replica has changed since this handle was made: later state listeners catch up first. */
   private boolean stateSeen;
 
@@ -70,7 +72,7 @@ public final class Subscription {
    */
   public Subscription onReset(Consumer<Reset> listener) {
     List<Reset> missed;
-    synchronized (this) {
+    synchronized (lock) {
       resets.add(listener);
       missed = List.copyOf(unheard);
       unheard.clear();
@@ -119,19 +121,26 @@ public final class Subscription {
 
   /**
    * Adds a state or change listener. Before the replica has changed it is added at once and hears every
-   * change. After that it is added on the client's context, where changes are applied, and told what the
-   * replica holds then: neither a change missed between the two nor one heard twice.
+   * change. After that it is added by a task of its own on the client's context, where changes are applied,
+   * and told what the replica holds then: neither a change missed between the two nor one heard twice. The
+   * task is never run inline, even on that context: a listener added while a change is being handed out
+   * would otherwise hear it in the catch-up and again from the dispatch under way.
    */
   private void addStateListener(Runnable add, Runnable catchUp) {
-    synchronized (this) {
+    if (!active) {
+      return;
+    }
+    synchronized (lock) {
       if (!stateSeen) {
         add.run();
         return;
       }
     }
-    client.onClientContext(() -> {
-      add.run();
-      catchUp.run();
+    client.laterOnClientContext(() -> {
+      if (active) {
+        add.run();
+        catchUp.run();
+      }
     });
   }
 
@@ -156,7 +165,7 @@ public final class Subscription {
    */
   void joined() {
     boolean loaded = !stream.replica().entities().isEmpty();
-    synchronized (this) {
+    synchronized (lock) {
       stateSeen |= loaded;
     }
   }
@@ -175,7 +184,7 @@ public final class Subscription {
     if (!active) {
       return;
     }
-    synchronized (this) {
+    synchronized (lock) {
       if (resets.isEmpty()) {
         if (unheard.size() == MAX_UNHEARD) {
           unheard.remove(0);
@@ -191,7 +200,7 @@ public final class Subscription {
     if (!active) {
       return;
     }
-    synchronized (this) {
+    synchronized (lock) {
       stateSeen = true;
     }
     if (!states.isEmpty()) {

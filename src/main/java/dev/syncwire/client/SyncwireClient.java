@@ -970,6 +970,11 @@ public final class SyncwireClient {
     onContext(task);
   }
 
+  /** Runs {@code task} on the client's context after whatever runs there now, even when called from it. */
+  void laterOnClientContext(Runnable task) {
+    context.runOnContext(v -> task.run());
+  }
+
   private void onContext(Runnable task) {
     if (Vertx.currentContext() == context) {
       task.run();

@@ -115,10 +115,10 @@ public final class RedisServer implements AutoCloseable {
     // Its output goes to a file, read once it has exited: a server that accepts and never answers must not
     // keep the test waiting on a pipe with no time limit.
     Path output = Files.createTempFile("redis-cli", ".out");
+    Process cli = null;
     try {
-      Process cli = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      cli = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
       if (!cli.waitFor(10, TimeUnit.SECONDS)) {
-        cli.destroyForcibly();
         throw new IOException("redis-cli " + String.join(" ", args) + " got no answer within 10 s");
       }
       String out = Files.readString(output).trim();
@@ -127,6 +127,9 @@ public final class RedisServer implements AutoCloseable {
       }
       return out;
     } finally {
+      if (cli != null && cli.isAlive()) {
+        cli.destroyForcibly();
+      }
       Files.deleteIfExists(output);
     }
   }
