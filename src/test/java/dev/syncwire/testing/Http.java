@@ -21,6 +21,11 @@ public final class Http {
   private Http() {
   }
 
+  /** The shared client, for requests that need their own body handler or error handling. */
+  public static HttpClient client() {
+    return CLIENT;
+  }
+
   /** A request to {@code http://127.0.0.1:port path}, to be completed by the caller. */
   public static HttpRequest.Builder request(int port, String path) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(REQUEST_TIMEOUT);

@@ -19,7 +19,7 @@ import java.util.List;
 public final class NodeJsPeer implements AutoCloseable {
   public static final Path DIR = Path.of("src", "test", "bench-peers");
   /** HTTP/1.1: the default h2c upgrade request would go to the WebSocket servers' upgrade handlers. */
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static final HttpClient HTTP = Http.client();
 
   public final int port;
   private final Process process;

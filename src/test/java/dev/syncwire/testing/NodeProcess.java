@@ -25,8 +25,7 @@ import java.util.concurrent.TimeUnit;
  * own in a load generator.
  */
 public final class NodeProcess implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP = Http.client();
   /** What an admin or info request may take: a node waiting on a dead member answers late. */
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
   /** How often waits ask the nodes: starting nodes may share one core with everything else. */

@@ -1,5 +1,6 @@
 package dev.syncwire.transport;
 
+import dev.syncwire.testing.Http;
 import dev.syncwire.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -20,8 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The browser client and the demo page as every node serves them (docs/protocol.md §2.1). */
 class ClientFilesTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = Http.client();
   private static TestNode withDemo;
   private static TestNode withoutDemo;
 
