@@ -94,6 +94,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
   final AtomicLong fanoutSent = new AtomicLong();
   final AtomicLong fanoutReceived = new AtomicLong();
   final AtomicLong repairs = new AtomicLong();
+  final AtomicLong publishOperations = new AtomicLong();
   final AtomicLong resets = new AtomicLong();
 
   public ClusterChannelBroker(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
@@ -123,6 +124,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
   public void registerMetrics(NodeMetrics metrics) {
     metrics.counter(MetricNames.FANOUT_SENT, "publications sent to other nodes", fanoutSent::get);
     metrics.counter(MetricNames.FANOUT_RECEIVED, "publications received from other nodes", fanoutReceived::get);
+    metrics.counter(MetricNames.PUBLISH_OPERATIONS, "Hazelcast operations that carried publishes",
+        publishOperations::get);
     metrics.counter(MetricNames.GAP_REPAIRS, "gaps repaired from the owner's history", repairs::get);
     metrics.gauge(MetricNames.MEMBERS, "members of the cluster", () -> hazelcast.getCluster().getMembers().size());
   }
@@ -249,6 +252,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
       return Future.failedFuture(storeUnavailable());
     }
     ChannelSettings s = settings.apply(channel.tenant());
+    publishOperations.incrementAndGet();
     CompletionStage<PublishReplies> stage = map.submitToKey(ChannelEntry.key(channel),
         new Publish(requests, s, store != null));
     return HazelcastFutures.toFuture(stage, context).transform(ar -> {
@@ -657,7 +661,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
   /** Counters of this node's cluster traffic, for the admin API and tests. */
   public JsonObject stats() {
     return new JsonObject().put("fanoutSent", fanoutSent.get()).put("fanoutReceived", fanoutReceived.get())
-        .put("repairs", repairs.get()).put("resets", resets.get());
+        .put("repairs", repairs.get()).put("resets", resets.get()).put("publishOperations", publishOperations.get());
   }
 
   private <T> Promise<T> callerPromise() {

@@ -133,10 +133,6 @@ public final class ClusterVerticle extends VerticleBase {
     return out;
   }
 
-  /**
-   * Tells each following node where the channels this node owns stand, so that a node that missed the
-   * last publication of a channel notices it even when nothing follows. Also forgets departed nodes.
-   */
   /** Reports what this verticle measures with the node's metrics. */
   public void registerMetrics(NodeMetrics metrics) {
     metrics.gauge(MetricNames.OWNED_CHANNELS, "channels whose log this node owns", () -> ownedChannels);
@@ -144,6 +140,11 @@ public final class ClusterVerticle extends VerticleBase {
         () -> backedUp ? 1 : 0);
   }
 
+  /**
+   * Tells each following node where the channels this node owns stand, so that a node that missed the
+   * last publication of a channel notices it even when nothing follows. Also forgets departed nodes, and
+   * now and then sweeps idle channels.
+   */
   private void announce() {
     if (announcements % BACKUP_CHECK_EVERY == 0) {
       broker.blocking().executeBlocking(() -> hazelcast.getPartitionService().isLocalMemberSafe(), false)
@@ -172,8 +173,10 @@ public final class ClusterVerticle extends VerticleBase {
           unfollowed.remove(key);
         }
       });
-      if (!unfollowed.isEmpty()) {
-        broker.map().submitToKeys(unfollowed, new Sweep());
+      // One operation per channel: a multi-key operation applies its processor's backup to every key of
+      // the partition, so one swept channel would take the unswept ones off the backup copy too.
+      for (String key : unfollowed) {
+        broker.map().submitToKey(key, new Sweep());
       }
     }
     Set<String> live = new HashSet<>(members(hazelcast).keySet());

@@ -63,6 +63,8 @@ public final class MetricNames {
   public static final String FANOUT_SENT = "syncwire.cluster.fanout.sent";
   /** Counter: publications received from other nodes. */
   public static final String FANOUT_RECEIVED = "syncwire.cluster.fanout.received";
+  /** Counter: Hazelcast operations that carried publishes (fewer than the publishes: group commit). */
+  public static final String PUBLISH_OPERATIONS = "syncwire.cluster.publish.operations";
   /** Counter: gaps repaired from the owner's history. */
   public static final String GAP_REPAIRS = "syncwire.cluster.gap.repairs";
   /** Gauge: channels whose log this node owns. */

@@ -79,6 +79,8 @@ final class PublishReport {
         cell(cluster, c, Throughput::serverMicrosPerPublish, "%.1f"),
         cell(single, alone, Throughput::serverMicrosPerPublish, "%.1f"));
     t.add("  server / load generator CPU (% of one core)", cpuCell(cluster, c), cpuCell(single, alone));
+    t.add("  publishes per cluster operation (group commit)",
+        cell(cluster, c, Throughput::publishesPerOperation, "%.1f"), Cell.missing("-"));
     if (c != Case.SPREAD) {
       t.add("  publisher's node / channel owner", whereCell(cluster, c), whereCell(single, alone));
     }

@@ -75,9 +75,14 @@ final class PublishWorkload {
    * {@code problems} what voids the figure; {@code failure} why there is none.
    */
   record Throughput(String label, long acked, CpuWindow.Measured cpu, String publisherNode, String owner, long checked,
-                    List<String> problems, String failure) {
+                    List<String> problems, String failure, long operations) {
     static Throughput failed(String label, String why) {
-      return new Throughput(label, 0, null, null, null, 0, List.of(), why);
+      return new Throughput(label, 0, null, null, null, 0, List.of(), why, 0);
+    }
+
+    /** Publishes per Hazelcast operation over the window (group commit); NaN for a node alone. */
+    double publishesPerOperation() {
+      return operations <= 0 ? Double.NaN : (double) acked / operations;
     }
 
     double acksPerSecond() {
@@ -296,11 +301,13 @@ final class PublishWorkload {
         return p;
       });
       Loop.pause((long) (runInSeconds * 1000));
+      long operationsBefore = publishOperations(group);
       CpuWindow window = CpuWindow.start(target.processes(), self);
       long ackedBefore = loop.read(() -> publisher.acked);
       Loop.pause((long) (seconds * 1000));
       long acked = loop.read(() -> publisher.acked) - ackedBefore;
       CpuWindow.Measured cpu = window.stop();
+      long operations = publishOperations(group) - operationsBefore;
       loop.read(() -> {
         publisher.stop();
         return null;
@@ -308,15 +315,32 @@ final class PublishWorkload {
       long unacked = awaitAcks(() -> loop.read(publisher::outstanding));
       List<String> problems = problems(ledger, unacked, events);
       Throughput t = new Throughput(label, acked, cpu, publisherNode.name, owner, loop.read(() -> ledger.acks),
-          problems, null);
+          problems, null, operations);
       Log.line("%s: %,.0f acks/s, server CPU %.0f%% (%.1f us per publish), load generator CPU %.0f%%, others on"
-              + " their CPUs %.0f%%/%.0f%%; %,d acks checked%s", label, t.acksPerSecond(), 100 * cpu.serverShare(),
-          t.serverMicrosPerPublish(), 100 * cpu.clientShare(), 100 * cpu.serverCpuOthersShare(),
-          100 * cpu.clientCpuOthersShare(), t.checked(), problems.isEmpty() ? "" : "; VOID: " + problems);
+              + " their CPUs %.0f%%/%.0f%%;%s %,d acks checked%s", label,
+          t.acksPerSecond(), 100 * cpu.serverShare(), t.serverMicrosPerPublish(), 100 * cpu.clientShare(),
+          100 * cpu.serverCpuOthersShare(), 100 * cpu.clientCpuOthersShare(),
+          operations > 0 ? String.format(" %.1f publishes per cluster operation;", t.publishesPerOperation()) : "",
+          t.checked(), problems.isEmpty() ? "" : "; VOID: " + problems);
       return t;
     } finally {
       loop.await(connector::closeAll);
     }
+  }
+
+  /**
+   * The Hazelcast operations that carried publishes, summed over the cluster's members ({@code
+   * publishOperations} of {@code GET /api/v1/nodes}); 0 for a node alone, or a build that does not count them.
+   */
+  private static long publishOperations(NodeGroup group) {
+    if (!group.clustered()) {
+      return 0;
+    }
+    long operations = 0;
+    for (Object o : new io.vertx.core.json.JsonArray(group.nodes().get(0).admin("/api/v1/nodes"))) {
+      operations += ((JsonObject) o).getLong("publishOperations", 0L);
+    }
+    return operations;
   }
 
   /**

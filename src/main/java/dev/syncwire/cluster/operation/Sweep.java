@@ -15,6 +15,7 @@ public final class Sweep extends Stateless<Boolean> {
   @Override
   public Boolean process(Map.Entry<String, ChannelEntry> entry) {
     ChannelEntry e = entry.getValue();
+    backup = null;
     if (e != null && e.nodes.isEmpty() && e.log.isDisposable(MonotonicClock.nowMs())) {
       entry.setValue(null);
       backup = new SweepBackup();
