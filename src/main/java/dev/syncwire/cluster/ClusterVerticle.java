@@ -157,27 +157,22 @@ public final class ClusterVerticle extends VerticleBase {
       }
       boolean sweep = ++announcements % SWEEP_EVERY == 0;
       HazelcastFutures.toFuture(broker.map().submitToKeys(keys, new Announce()), broker.context())
-          .onSuccess(positions -> announce(keys, positions, sweep));
+          .onSuccess(positions -> announce(positions, sweep));
     });
   }
 
-  private void announce(Set<String> keys, Map<String, Announcement> positions, boolean sweep) {
+  private void announce(Map<String, Announcement> positions, boolean sweep) {
     if (positions == null) {
       return;
     }
     if (sweep) {
-      // Hazelcast may leave null answers out of the map: a key without an answer is unfollowed too.
-      Set<String> unfollowed = new HashSet<>(keys);
-      positions.forEach((key, a) -> {
-        if (a != null) {
-          unfollowed.remove(key);
-        }
-      });
       // One operation per channel: a multi-key operation applies its processor's backup to every key of
       // the partition, so one swept channel would take the unswept ones off the backup copy too.
-      for (String key : unfollowed) {
-        broker.map().submitToKey(key, new Sweep());
-      }
+      positions.forEach((key, a) -> {
+        if (a != null && a.disposable()) {
+          broker.map().submitToKey(key, new Sweep());
+        }
+      });
     }
     Set<String> live = new HashSet<>(members(hazelcast).keySet());
     Map<String, JsonArray> byNode = new HashMap<>();

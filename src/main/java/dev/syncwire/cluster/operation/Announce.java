@@ -3,18 +3,27 @@ package dev.syncwire.cluster.operation;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 
+import dev.syncwire.channel.MonotonicClock;
+
 import java.util.HashSet;
 import java.util.Map;
 
-/** Reads what an owner announces; null for channels nobody follows. */
+/**
+ * Reads what an owner announces of a channel. Null for a channel nobody follows unless the sweep would
+ * forget it, so that the sweep runs only on channels it would forget.
+ */
 public final class Announce extends Stateless<Announcement> implements ReadOnly {
   @Override
   public Announcement process(Map.Entry<String, ChannelEntry> entry) {
     ChannelEntry e = entry.getValue();
-    if (e == null || e.nodes.isEmpty()) {
+    if (e == null) {
       return null;
     }
-    return new Announcement(e.log.epoch(), e.log.seq(), new HashSet<>(e.nodes));
+    boolean disposable = e.disposable(MonotonicClock.nowMs());
+    if (e.nodes.isEmpty() && !disposable) {
+      return null;
+    }
+    return new Announcement(e.log.epoch(), e.log.seq(), new HashSet<>(e.nodes), disposable);
   }
 
   @Override

@@ -31,6 +31,11 @@ public final class ChannelEntry implements IdentifiedDataSerializable {
     this.log = log;
   }
 
+  /** Nobody follows the channel and its log holds nothing (no state, history or dedup keys). */
+  boolean disposable(long nowMs) {
+    return nodes.isEmpty() && log.isDisposable(nowMs);
+  }
+
   /** The key of a channel's entry: {@code tenant/name}. */
   public static String key(ChannelId id) {
     return id.tenant() + "/" + id.name();

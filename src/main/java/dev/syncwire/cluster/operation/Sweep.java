@@ -16,7 +16,7 @@ public final class Sweep extends Stateless<Boolean> {
   public Boolean process(Map.Entry<String, ChannelEntry> entry) {
     ChannelEntry e = entry.getValue();
     backup = null;
-    if (e != null && e.nodes.isEmpty() && e.log.isDisposable(MonotonicClock.nowMs())) {
+    if (e != null && e.disposable(MonotonicClock.nowMs())) {
       entry.setValue(null);
       backup = new SweepBackup();
       return true;
