@@ -166,8 +166,8 @@ public final class ClusterVerticle extends VerticleBase {
       return;
     }
     if (sweep) {
-      // One operation per channel: a multi-key operation applies its processor's backup to every key of
-      // the partition, so one swept channel would take the unswept ones off the backup copy too.
+      // One operation per channel: a multi-key operation applies its processor's one backup to every key
+      // it was given in a partition, so one swept channel would take the unswept ones off the backup too.
       positions.forEach((key, a) -> {
         if (a != null && a.disposable()) {
           broker.map().submitToKey(key, new Sweep());

@@ -307,7 +307,8 @@ final class PublishWorkload {
       Loop.pause((long) (seconds * 1000));
       long acked = loop.read(() -> publisher.acked) - ackedBefore;
       CpuWindow.Measured cpu = window.stop();
-      long operations = publishOperations(group) - operationsBefore;
+      long operationsAfter = publishOperations(group);
+      long operations = operationsBefore < 0 || operationsAfter < 0 ? 0 : operationsAfter - operationsBefore;
       loop.read(() -> {
         publisher.stop();
         return null;
@@ -330,15 +331,24 @@ final class PublishWorkload {
 
   /**
    * The Hazelcast operations that carried publishes, summed over the cluster's members ({@code
-   * publishOperations} of {@code GET /api/v1/nodes}); 0 for a node alone, or a build that does not count them.
+   * publishOperations} of {@code GET /api/v1/nodes}); -1 for a node alone, a build that does not count
+   * them, or when a member did not answer (a partial sum would overstate the publishes per operation).
    */
   private static long publishOperations(NodeGroup group) {
     if (!group.clustered()) {
-      return 0;
+      return -1;
+    }
+    io.vertx.core.json.JsonArray nodes = new io.vertx.core.json.JsonArray(group.nodes().get(0).admin("/api/v1/nodes"));
+    if (nodes.size() != group.nodes().size()) {
+      return -1;
     }
     long operations = 0;
-    for (Object o : new io.vertx.core.json.JsonArray(group.nodes().get(0).admin("/api/v1/nodes"))) {
-      operations += ((JsonObject) o).getLong("publishOperations", 0L);
+    for (Object o : nodes) {
+      Long count = ((JsonObject) o).getLong("publishOperations");
+      if (count == null) {
+        return -1;
+      }
+      operations += count;
     }
     return operations;
   }
