@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Forgets a channel that no node follows and whose log holds nothing (no state, history or dedup
- * keys), as a node alone does; its backups are told to forget it too.
+ * keys), as a node alone does; its backups are told to forget it too. One channel per operation: a
+ * multi-key operation would send its one backup to every key it was given.
  */
 public final class Sweep extends Stateless<Boolean> {
   private transient SweepBackup backup;
@@ -15,7 +16,6 @@ public final class Sweep extends Stateless<Boolean> {
   @Override
   public Boolean process(Map.Entry<String, ChannelEntry> entry) {
     ChannelEntry e = entry.getValue();
-    backup = null;
     if (e != null && e.disposable(MonotonicClock.nowMs())) {
       entry.setValue(null);
       backup = new SweepBackup();
