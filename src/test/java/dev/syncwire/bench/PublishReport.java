@@ -39,6 +39,10 @@ final class PublishReport {
     throughputRows(t, "1 channel, publisher on another node", cluster, Case.OTHER, single);
     throughputRows(t, String.format("%,d channels round-robin", sizes.channels()), cluster, Case.SPREAD, single);
 
+    t.section("Where the server CPU goes: us per publish by kind of thread, all nodes summed (kernel share)");
+    threadRows(t, "1 channel, publisher on its owner", cluster, Case.OWNER, single);
+    threadRows(t, String.format("%,d channels", sizes.channels()), cluster, Case.SPREAD, single);
+
     t.section("Group commit off: the 1-channel cases on " + nodes + " with cluster.publishBatch=1");
     throughputRows(t, "1 channel, publisher on its owner, publishBatch=1", noBatch, Case.OWNER, single);
     throughputRows(t, "1 channel, publisher on another node, publishBatch=1", noBatch, Case.OTHER, single);
@@ -84,6 +88,27 @@ final class PublishReport {
     if (c != Case.SPREAD) {
       t.add("  publisher's node / channel owner", whereCell(cluster, c), whereCell(single, alone));
     }
+  }
+
+  /** One row per kind of thread: what it cost per publish in one case, and how much of that was the kernel's. */
+  private static void threadRows(ResultTable t, String label, Setup cluster, Case c, Setup single) {
+    Case alone = c == Case.SPREAD ? Case.SPREAD : Case.OWNER;
+    for (ThreadCpu.Role role : ThreadCpu.Role.values()) {
+      t.add(label + ": " + role.label, threadCell(cluster, c, role), threadCell(single, alone, role));
+    }
+  }
+
+  private static Cell threadCell(Setup setup, Case c, ThreadCpu.Role role) {
+    Throughput t = setup.throughput().get(c);
+    Cell missing = missing(setup, t);
+    if (missing != null) {
+      return missing;
+    }
+    double micros = t.serverMicrosPerPublish(role);
+    if (Double.isNaN(micros)) {
+      return Cell.missing("n/a");
+    }
+    return new Cell(micros, String.format("%.1f (%.0f%%)", micros, 100 * t.threads().of(role).kernelShare()));
   }
 
   private static Cell cell(Setup setup, Case c, ToDoubleFunction<Throughput> f, String format) {

@@ -75,9 +75,14 @@ final class PublishWorkload {
    * {@code problems} what voids the figure; {@code failure} why there is none.
    */
   record Throughput(String label, long acked, CpuWindow.Measured cpu, String publisherNode, String owner, long checked,
-                    List<String> problems, String failure, long operations) {
+                    List<String> problems, String failure, long operations, ThreadCpu.Breakdown threads) {
     static Throughput failed(String label, String why) {
-      return new Throughput(label, 0, null, null, null, 0, List.of(), why, 0);
+      return new Throughput(label, 0, null, null, null, 0, List.of(), why, 0, null);
+    }
+
+    /** Server CPU per publish of one kind of thread, summed over all nodes, in microseconds. */
+    double serverMicrosPerPublish(ThreadCpu.Role role) {
+      return acked == 0 || threads == null ? Double.NaN : threads.of(role).seconds() * 1e6 / acked;
     }
 
     /** Publishes per Hazelcast operation over the window (group commit); NaN for a node alone. */
@@ -303,10 +308,12 @@ final class PublishWorkload {
       Loop.pause((long) (runInSeconds * 1000));
       long operationsBefore = publishOperations(group);
       CpuWindow window = CpuWindow.start(target.processes(), self);
+      ThreadCpu threadCpu = ThreadCpu.start(target.processes());
       long ackedBefore = loop.read(() -> publisher.acked);
       Loop.pause((long) (seconds * 1000));
       long acked = loop.read(() -> publisher.acked) - ackedBefore;
       CpuWindow.Measured cpu = window.stop();
+      ThreadCpu.Breakdown threads = threadCpu.stop();
       long operationsAfter = publishOperations(group);
       long operations = operationsBefore < 0 || operationsAfter < 0 ? 0 : operationsAfter - operationsBefore;
       loop.read(() -> {
@@ -316,13 +323,16 @@ final class PublishWorkload {
       long unacked = awaitAcks(() -> loop.read(publisher::outstanding));
       List<String> problems = problems(ledger, unacked, events);
       Throughput t = new Throughput(label, acked, cpu, publisherNode.name, owner, loop.read(() -> ledger.acks),
-          problems, null, operations);
+          problems, null, operations, threads);
       Log.line("%s: %,.0f acks/s, server CPU %.0f%% (%.1f us per publish), load generator CPU %.0f%%, others on"
               + " their CPUs %.0f%%/%.0f%%;%s %,d acks checked%s", label,
           t.acksPerSecond(), 100 * cpu.serverShare(), t.serverMicrosPerPublish(), 100 * cpu.clientShare(),
           100 * cpu.serverCpuOthersShare(), 100 * cpu.clientCpuOthersShare(),
           operations > 0 ? String.format(" %.1f publishes per cluster operation;", t.publishesPerOperation()) : "",
           t.checked(), problems.isEmpty() ? "" : "; VOID: " + problems);
+      if (acked > 0) {
+        Log.line("%s: server CPU per publish by thread (us): %s", label, threads.perUnit(acked));
+      }
       return t;
     } finally {
       loop.await(connector::closeAll);

@@ -2,9 +2,12 @@ package dev.syncwire.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +20,9 @@ public final class JvmProcess {
   // One line per heap space, e.g. " def new generation   total 314560K, used 1234K [...]" or
   // " garbage-first heap   total 1048576K, used 23456K [...]"; Metaspace lines have no "total".
   private static final Pattern SPACE_USED = Pattern.compile("^\\s*(\\S.*?)\\s+total \\d+K, used (\\d+)K");
+
+  // '"vert.x-eventloop-thread-0" #24 prio=5 os_prio=0 cpu=..ms elapsed=..s tid=0x... nid=0x5f2a runnable ...'
+  private static final Pattern THREAD_LINE = Pattern.compile("^\"(.*)\" .*\\bnid=(0x[0-9a-f]+|\\d+)");
 
   private final long pid;
   private final int clockTicksPerSecond;
@@ -46,6 +52,55 @@ public final class JvmProcess {
     long utime = Long.parseLong(fields[11]);
     long stime = Long.parseLong(fields[12]);
     return (utime + stime) / (double) clockTicksPerSecond;
+  }
+
+  /** One thread's CPU times so far, in clock ticks, and its name as the kernel keeps it (15 characters at most). */
+  public record ThreadTimes(String comm, long userTicks, long systemTicks) {
+  }
+
+  /** CPU times of every live thread, by thread id; threads that end while they are read are left out. */
+  public Map<Long, ThreadTimes> threadTimes() {
+    Map<Long, ThreadTimes> threads = new HashMap<>();
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
+      for (Path task : dir) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+        } catch (IOException gone) {
+          continue;
+        }
+        threads.put(Long.parseLong(task.getFileName().toString()), parseThreadStat(stat));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("process " + pid + " is gone: " + e.getMessage(), e);
+    }
+    return threads;
+  }
+
+  /** A {@code /proc/<pid>/task/<tid>/stat} line: the name is in parentheses and may hold spaces and parentheses. */
+  static ThreadTimes parseThreadStat(String stat) {
+    int open = stat.indexOf('(');
+    int close = stat.lastIndexOf(')');
+    String[] fields = stat.substring(close + 2).trim().split(" ");
+    return new ThreadTimes(stat.substring(open + 1, close), Long.parseLong(fields[11]), Long.parseLong(fields[12]));
+  }
+
+  /** The Java names of the live threads by their kernel thread ids ({@code jcmd Thread.print}). */
+  public Map<Long, String> threadNames() {
+    return parseThreadNames(jcmd("Thread.print"));
+  }
+
+  static Map<Long, String> parseThreadNames(String threadPrint) {
+    Map<Long, String> names = new HashMap<>();
+    for (String line : threadPrint.split("\n")) {
+      Matcher m = THREAD_LINE.matcher(line);
+      if (m.find()) {
+        String nid = m.group(2);
+        names.put(nid.startsWith("0x") ? Long.parseLong(nid.substring(2), 16) : Long.parseLong(nid), m.group(1));
+      }
+    }
+    return names;
   }
 
   public long rssBytes() {
