@@ -313,9 +313,10 @@ final class PublishWorkload {
       Loop.pause((long) (seconds * 1000));
       long acked = loop.read(() -> publisher.acked) - ackedBefore;
       CpuWindow.Measured cpu = window.stop();
-      ThreadCpu.Breakdown threads = threadCpu.stop();
+      threadCpu.stop();
       long operationsAfter = publishOperations(group);
       long operations = operationsBefore < 0 || operationsAfter < 0 ? 0 : operationsAfter - operationsBefore;
+      ThreadCpu.Breakdown threads = threadCpu.breakdown();
       loop.read(() -> {
         publisher.stop();
         return null;

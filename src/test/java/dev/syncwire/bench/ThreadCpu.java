@@ -85,6 +85,7 @@ final class ThreadCpu {
 
   private final List<JvmProcess> processes;
   private final List<Map<Long, JvmProcess.ThreadTimes>> before = new ArrayList<>();
+  private final List<Map<Long, JvmProcess.ThreadTimes>> after = new ArrayList<>();
 
   private ThreadCpu(List<JvmProcess> processes) {
     this.processes = List.copyOf(processes);
@@ -97,14 +98,25 @@ final class ThreadCpu {
     return new ThreadCpu(processes);
   }
 
-  /** The CPU each role used since {@link #start}; threads started within the window count from zero. */
-  Breakdown stop() {
+  /**
+   * Ends the window: reads every thread's times now, in every process. Naming the threads takes a jcmd per process,
+   * so {@link #breakdown} does it later, outside the window.
+   */
+  void stop() {
+    for (JvmProcess p : processes) {
+      after.add(p.threadTimes());
+    }
+  }
+
+  /** The CPU each role used in the window; threads started within it count from zero. */
+  Breakdown breakdown() {
+    if (after.size() != processes.size()) {
+      throw new IllegalStateException("the window has not been stopped");
+    }
     Map<Role, long[]> ticks = new EnumMap<>(Role.class);
     for (int i = 0; i < processes.size(); i++) {
-      JvmProcess p = processes.get(i);
-      Map<Long, JvmProcess.ThreadTimes> after = p.threadTimes();
-      Map<Long, String> names = javaNames(p);
-      for (Map.Entry<Long, JvmProcess.ThreadTimes> e : after.entrySet()) {
+      Map<Long, String> names = javaNames(processes.get(i));
+      for (Map.Entry<Long, JvmProcess.ThreadTimes> e : after.get(i).entrySet()) {
         JvmProcess.ThreadTimes then = before.get(i).get(e.getKey());
         JvmProcess.ThreadTimes now = e.getValue();
         long user = now.userTicks() - (then == null ? 0 : then.userTicks());

@@ -65,7 +65,8 @@ class ThreadCpuTest {
     ThreadCpu.Breakdown breakdown;
     try {
       assertTrue(burned.await(60, TimeUnit.SECONDS), "the thread burned its CPU");
-      breakdown = window.stop();
+      window.stop();
+      breakdown = window.breakdown();
     } finally {
       release.countDown();
       burner.join(60_000);
