@@ -7,6 +7,7 @@ import dev.syncwire.testing.NodeGroup;
 import dev.syncwire.testing.NodeProcess;
 import dev.syncwire.testing.SocketEvents;
 import dev.syncwire.testing.SyncwireProtocol;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -349,7 +350,7 @@ final class PublishWorkload {
     if (!group.clustered()) {
       return -1;
     }
-    io.vertx.core.json.JsonArray nodes = new io.vertx.core.json.JsonArray(group.nodes().get(0).admin("/api/v1/nodes"));
+    JsonArray nodes = new JsonArray(group.nodes().get(0).admin("/api/v1/nodes"));
     if (nodes.size() != group.nodes().size()) {
       return -1;
     }

@@ -70,7 +70,7 @@ final class ThreadCpu {
       return roles.getOrDefault(role, new Share(0, 0));
     }
 
-    /** "event loops 5.8, Hazelcast operations 15.0, ..." in microseconds per {@code count}; roles under 0.05 left out. */
+    /** "Vert.x event loops 5.8, ..." in microseconds per {@code count}; roles under 0.05 left out. */
     String perUnit(long count) {
       List<String> parts = new ArrayList<>();
       for (Role role : Role.values()) {
@@ -84,8 +84,8 @@ final class ThreadCpu {
   }
 
   private final List<JvmProcess> processes;
-  private final List<Map<Long, JvmProcess.ThreadTimes>> before = new ArrayList<>();
-  private final List<Map<Long, JvmProcess.ThreadTimes>> after = new ArrayList<>();
+  private final List<Map<Long, JvmProcess.CpuTicks>> before = new ArrayList<>();
+  private final List<Map<Long, JvmProcess.CpuTicks>> after = new ArrayList<>();
 
   private ThreadCpu(List<JvmProcess> processes) {
     this.processes = List.copyOf(processes);
@@ -116,9 +116,9 @@ final class ThreadCpu {
     Map<Role, long[]> ticks = new EnumMap<>(Role.class);
     for (int i = 0; i < processes.size(); i++) {
       Map<Long, String> names = javaNames(processes.get(i));
-      for (Map.Entry<Long, JvmProcess.ThreadTimes> e : after.get(i).entrySet()) {
-        JvmProcess.ThreadTimes then = before.get(i).get(e.getKey());
-        JvmProcess.ThreadTimes now = e.getValue();
+      for (Map.Entry<Long, JvmProcess.CpuTicks> e : after.get(i).entrySet()) {
+        JvmProcess.CpuTicks then = before.get(i).get(e.getKey());
+        JvmProcess.CpuTicks now = e.getValue();
         long user = now.userTicks() - (then == null ? 0 : then.userTicks());
         long system = now.systemTicks() - (then == null ? 0 : then.systemTicks());
         Role role = Role.of(names.getOrDefault(e.getKey(), now.comm()));

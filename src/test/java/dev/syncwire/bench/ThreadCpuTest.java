@@ -46,18 +46,14 @@ class ThreadCpuTest {
     CountDownLatch burned = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Thread burner = new Thread(() -> {
-      long x = 0;
       while (mx.getCurrentThreadCpuTime() < 200_000_000L) {
-        x += System.nanoTime() % 7;
+        Thread.onSpinWait();
       }
       burned.countDown();
       try {
         release.await(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      }
-      if (x == 42) {
-        System.out.print("");
       }
     }, "hz.sw_test.partition-operation.thread-0");
     ThreadCpu window = ThreadCpu.start(List.of(JvmProcess.self(CLOCK_TICKS_PER_SECOND)));

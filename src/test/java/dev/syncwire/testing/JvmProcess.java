@@ -46,21 +46,20 @@ public final class JvmProcess {
 
   /** User plus system CPU time consumed so far, in seconds. */
   public double cpuSeconds() {
-    String stat = read("stat");
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    long utime = Long.parseLong(fields[11]);
-    long stime = Long.parseLong(fields[12]);
-    return (utime + stime) / (double) clockTicksPerSecond;
+    CpuTicks ticks = parseStat(read("stat"));
+    return (ticks.userTicks() + ticks.systemTicks()) / (double) clockTicksPerSecond;
   }
 
-  /** One thread's CPU times so far, in clock ticks, and its name as the kernel keeps it (15 characters at most). */
-  public record ThreadTimes(String comm, long userTicks, long systemTicks) {
+  /**
+   * CPU times so far of a process or one of its threads, in clock ticks, and its name as the kernel keeps it (15
+   * characters at most).
+   */
+  public record CpuTicks(String comm, long userTicks, long systemTicks) {
   }
 
   /** CPU times of every live thread, by thread id; threads that end while they are read are left out. */
-  public Map<Long, ThreadTimes> threadTimes() {
-    Map<Long, ThreadTimes> threads = new HashMap<>();
+  public Map<Long, CpuTicks> threadTimes() {
+    Map<Long, CpuTicks> threads = new HashMap<>();
     Path tasks = Path.of("/proc", Long.toString(pid), "task");
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
       for (Path task : dir) {
@@ -70,7 +69,7 @@ public final class JvmProcess {
         } catch (IOException gone) {
           continue;
         }
-        threads.put(Long.parseLong(task.getFileName().toString()), parseThreadStat(stat));
+        threads.put(Long.parseLong(task.getFileName().toString()), parseStat(stat));
       }
     } catch (IOException e) {
       throw new IllegalStateException("process " + pid + " is gone: " + e.getMessage(), e);
@@ -78,12 +77,15 @@ public final class JvmProcess {
     return threads;
   }
 
-  /** A {@code /proc/<pid>/task/<tid>/stat} line: the name is in parentheses and may hold spaces and parentheses. */
-  static ThreadTimes parseThreadStat(String stat) {
+  /**
+   * A {@code /proc/<pid>/stat} or {@code /proc/<pid>/task/<tid>/stat} line: the name is in parentheses and may hold
+   * spaces and parentheses, so the fields are counted from the last one.
+   */
+  static CpuTicks parseStat(String stat) {
     int open = stat.indexOf('(');
     int close = stat.lastIndexOf(')');
     String[] fields = stat.substring(close + 2).trim().split(" ");
-    return new ThreadTimes(stat.substring(open + 1, close), Long.parseLong(fields[11]), Long.parseLong(fields[12]));
+    return new CpuTicks(stat.substring(open + 1, close), Long.parseLong(fields[11]), Long.parseLong(fields[12]));
   }
 
   /** The Java names of the live threads by their kernel thread ids ({@code jcmd Thread.print}). */

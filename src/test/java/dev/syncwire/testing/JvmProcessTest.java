@@ -5,17 +5,30 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JvmProcessTest {
   @Test
   void aThreadStatLineIsReadPastANameWithSpacesAndParentheses() {
     String stat = "4242 (C2 Comp) (x)) S 4200 4200 0 0 -1 4194368 5 0 0 0 731 129 0 0 20 0 40 0 1234 0 0";
 
-    JvmProcess.ThreadTimes times = JvmProcess.parseThreadStat(stat);
+    JvmProcess.CpuTicks times = JvmProcess.parseStat(stat);
 
     assertEquals("C2 Comp) (x)", times.comm());
     assertEquals(731, times.userTicks());
     assertEquals(129, times.systemTicks());
+  }
+
+  @Test
+  void thisProcessesCpuTimeIsAtLeastThatOfItsLiveThreads() {
+    JvmProcess self = JvmProcess.self(100);
+    long threadTicks = self.threadTimes().values().stream().mapToLong(t -> t.userTicks() + t.systemTicks()).sum();
+
+    double seconds = self.cpuSeconds();
+
+    assertTrue(threadTicks > 0, "a JVM that ran this far used CPU");
+    assertTrue(seconds >= threadTicks / 100.0,
+        seconds + " s for the process, " + threadTicks + " ticks in its threads");
   }
 
   @Test
