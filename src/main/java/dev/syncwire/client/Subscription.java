@@ -48,7 +48,7 @@ public final class Subscription {
 
   /** Completes at the first {@code subscribed}; fails if the server refuses the channel for good. */
   public Future<Void> ready() {
-    return stream.ready();
+    return client.handOver(stream.ready());
   }
 
   /** {@code subscribing}, {@code subscribed}, {@code failed} or {@code unsubscribed}. */
@@ -153,7 +153,7 @@ public final class Subscription {
   /** Stops this handle; the channel is unsubscribed when no handle is left. */
   public Future<Void> unsubscribe() {
     if (!active) {
-      return Future.succeededFuture();
+      return client.handOver(Future.succeededFuture());
     }
     active = false;
     return client.release(this);

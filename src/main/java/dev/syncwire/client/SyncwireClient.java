@@ -161,7 +161,7 @@ public final class SyncwireClient {
         startAttempt();
       }
     });
-    return result.future();
+    return handOver(result.future());
   }
 
   /** Subscribes to a channel from its current position. */
@@ -235,7 +235,7 @@ public final class SyncwireClient {
   public Future<Void> flush() {
     Promise<Void> stored = Promise.promise();
     onContext(() -> outboxReady().compose(OutboxWriter::flush).onComplete(stored));
-    return stored.future();
+    return handOver(stored.future());
   }
 
   /** Publications handed over and not yet acknowledged: queued and in flight alike. */
@@ -328,7 +328,7 @@ public final class SyncwireClient {
         closer.start();
       });
     });
-    return done.future();
+    return handOver(done.future());
   }
 
   // ---- connecting ----
@@ -719,11 +719,11 @@ public final class SyncwireClient {
   private Future<Ack> enqueue(String channel, JsonObject body, String key) {
     Objects.requireNonNull(channel, "channel");
     if (!ChannelNames.isValid(channel)) {
-      return Future.failedFuture(new SyncwireException("bad_request",
-          "channel must be 1-128 characters of A-Z a-z 0-9 _ - . : @"));
+      return handOver(Future.failedFuture(new SyncwireException("bad_request",
+          "channel must be 1-128 characters of A-Z a-z 0-9 _ - . : @")));
     }
     if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH)) {
-      return Future.failedFuture(new SyncwireException("bad_request", "key must be 1-128 characters"));
+      return handOver(Future.failedFuture(new SyncwireException("bad_request", "key must be 1-128 characters")));
     }
     String k = key != null ? key : keyPrefix + keyCounter.incrementAndGet();
     String text = body.encode();
@@ -750,7 +750,7 @@ public final class SyncwireClient {
         pump();
       });
     });
-    return acked.future();
+    return handOver(acked.future());
   }
 
   /** The outbox once open; publishes made before the first connect wait for it. */
@@ -928,7 +928,7 @@ public final class SyncwireClient {
       c.command(new JsonObject().put("type", "unsubscribe").put("channel", s.channel))
           .onComplete(ar -> done.complete());
     });
-    return done.future();
+    return handOver(done.future());
   }
 
   // ---- small things ----
@@ -973,6 +973,16 @@ public final class SyncwireClient {
   /** Runs {@code task} on the client's context after whatever runs there now, even when called from it. */
   void laterOnClientContext(Runnable task) {
     context.runOnContext(v -> task.run());
+  }
+
+  /**
+   * The future a caller gets. On a context the caller gave (directly or through its Vert.x), its listeners
+   * run there, also those added after it completed; a bare promise would run those on the adding thread.
+   * A Vert.x of the client's own ends with {@link #close()}, and a context that has ended cannot run
+   * listeners: there, listeners added after completion run on the adding thread.
+   */
+  <T> Future<T> handOver(Future<T> future) {
+    return ownVertx ? future : Future.fromCompletionStage(future.toCompletionStage(), context);
   }
 
   private void onContext(Runnable task) {

@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -33,7 +34,6 @@ import java.util.function.UnaryOperator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The client against a real node in this JVM: transports, resume after a cut, state, the outbox, refusals. */
@@ -463,16 +463,35 @@ class SyncwireClientTest {
     Vertx vertx = TestNode.clientVertx();
     Context context = vertx.getOrCreateContext();
     SyncwireClient c = client(url(), b -> b.context(context));
-    Queue<Context> seen = new ConcurrentLinkedQueue<>();
-    c.onState(e -> seen.add(Vertx.currentContext()));
-    Await.result(c.connect().onComplete(ar -> seen.add(Vertx.currentContext())));
-    Subscription sub = c.subscribe("on-context", p -> seen.add(Vertx.currentContext()));
-    Await.result(sub.ready());
-    Await.result(c.publish("on-context", 1).onComplete(ar -> seen.add(Vertx.currentContext())));
-    Await.until(WAIT, "the publication", () -> seen.size() >= 5);
-    for (Context ctx : seen) {
-      assertSame(context, ctx);
+    record Ran(String what, Context on) {
     }
+    List<Ran> ran = Collections.synchronizedList(new ArrayList<>());
+    c.onState(e -> ran.add(new Ran("state " + e.state(), Vertx.currentContext())));
+    Future<Void> connected = c.connect().onComplete(ar -> ran.add(new Ran("connect", Vertx.currentContext())));
+    Await.result(connected);
+    Subscription sub = c.subscribe("on-context", p -> ran.add(new Ran("publication", Vertx.currentContext())));
+    Await.result(sub.ready());
+    Future<Ack> published = c.publish("on-context", 1)
+        .onComplete(ar -> ran.add(new Ran("ack", Vertx.currentContext())));
+    Await.result(published);
+    Future<Ack> refused = c.publish("not a channel", 1);
+    Await.until(WAIT, "the refusal", refused::isComplete);
+    Future<Void> flushed = c.flush();
+    Await.result(flushed);
+    Await.until(WAIT, "the publication", () -> ran.stream().anyMatch(r -> r.what().equals("publication")));
+    // Listeners added from this thread once the futures are complete run on the context too.
+    List<Future<?>> complete = List.of(connected, sub.ready(), published, refused, flushed);
+    for (Future<?> done : complete) {
+      done.onComplete(ar -> ran.add(new Ran("late listener", Vertx.currentContext())));
+    }
+    Await.until(WAIT, "the late listeners",
+        () -> ran.stream().filter(r -> r.what().equals("late listener")).count() == complete.size());
+    List<String> elsewhere;
+    synchronized (ran) {
+      assertEquals(10, ran.size(), ran.toString());
+      elsewhere = ran.stream().filter(r -> r.on() != context).map(r -> r.what() + " on " + r.on()).toList();
+    }
+    assertEquals(List.of(), elsewhere, "each of these ran off the client's context");
   }
 
   @Test
