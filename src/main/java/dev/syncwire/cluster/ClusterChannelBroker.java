@@ -83,6 +83,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
   /** Where channel logs are kept beyond the cluster; null when only in the cluster's memory. */
   private final LogStore store;
   private final Map<ChannelId, NodeChannel> channels = new HashMap<>();
+  /** Numbers this node's follows of channels: each time it starts following one, the next. */
+  private long follows;
   private final Map<ChannelId, PublishQueue> publishQueues = new HashMap<>();
   /**
    * Runs the Hazelcast calls that wait (queries over every partition, replica checks): two threads,
@@ -392,9 +394,9 @@ public final class ClusterChannelBroker implements ChannelBroker {
   public Future<Position> subscribe(ChannelId channel, Since since, PublicationSink sink) {
     Promise<Position> promise = callerPromise();
     context.runOnContext(v -> {
-      NodeChannel nc = channels.computeIfAbsent(channel, NodeChannel::new);
+      NodeChannel nc = channels.computeIfAbsent(channel, id -> new NodeChannel(id, ++follows));
       nc.sinks.merge(sink, 1, Integer::sum);
-      position(channel, since).onComplete(ar -> {
+      position(nc, since).onComplete(ar -> {
         if (ar.failed()) {
           promise.fail(new ProtocolException(ErrorCode.UNAVAILABLE, "channel owner unavailable, retry", null, null,
               RETRY_AFTER_MS));
@@ -411,19 +413,24 @@ public final class ClusterChannelBroker implements ChannelBroker {
     return promise.future();
   }
 
-  /** Asks the owner where the channel stands after {@code since}; answered on the broker's context. */
-  private Future<Position> position(ChannelId channel, Since since) {
-    return position(channel, since, true);
+  /**
+   * Registers this node's follow of the channel with its owner and asks where the channel stands after
+   * {@code since}; answered on the broker's context.
+   */
+  private Future<Position> position(NodeChannel nc, Since since) {
+    return position(nc, since, true);
   }
 
-  private Future<Position> position(ChannelId channel, Since since, boolean mayLoad) {
+  private Future<Position> position(NodeChannel nc, Since since, boolean mayLoad) {
+    ChannelId channel = nc.id;
     return HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel),
-        new Subscribe(nodeId, since, settings.apply(channel.tenant()), store != null)), context).compose(position -> {
+        new Subscribe(nodeId, nc.follow, since, settings.apply(channel.tenant()), store != null)), context)
+        .compose(position -> {
           if (position != null) {
             return Future.succeededFuture(position);
           }
           // No node holds the channel: load it from the store first.
-          return mayLoad ? load(channel, context).compose(v -> position(channel, since, false))
+          return mayLoad ? load(channel, context).compose(v -> position(nc, since, false))
               : Future.failedFuture(storeUnavailable());
         });
   }
@@ -441,7 +448,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
         if (nc.repairTimer >= 0) {
           vertx.cancelTimer(nc.repairTimer);
         }
-        map.submitToKey(ChannelEntry.key(channel), new RemoveNode(nodeId));
+        map.submitToKey(ChannelEntry.key(channel), new RemoveNode(nodeId, nc.follow));
       }
     });
   }
@@ -451,6 +458,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
   /** Per channel this node follows: the position delivered so far and what arrived early. */
   private static final class NodeChannel {
     final ChannelId id;
+    /** This follow of the channel by this node, from {@code follows}: what its subscribes and removal name. */
+    final long follow;
     final Map<PublicationSink, Integer> sinks = new HashMap<>();
     final TreeMap<Long, Publication> early = new TreeMap<>();
     String epoch;
@@ -460,8 +469,9 @@ public final class ClusterChannelBroker implements ChannelBroker {
     /** The highest seq an owner announced in this node's epoch: what this node must reach. */
     long announcedSeq;
 
-    NodeChannel(ChannelId id) {
+    NodeChannel(ChannelId id, long follow) {
       this.id = id;
+      this.follow = follow;
     }
   }
 
@@ -530,7 +540,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
     nc.resyncing = true;
     repairs.incrementAndGet();
     Since since = nc.epoch == null ? Since.NONE : new Since(nc.epoch, nc.lastSeq);
-    position(nc.id, since).onComplete(ar -> {
+    position(nc, since).onComplete(ar -> {
       nc.resyncing = false;
       if (channels.get(nc.id) != nc) {
         return;

@@ -192,7 +192,7 @@ public final class ClusterVerticle extends VerticleBase {
         }
       }
       for (String node : departed) {
-        broker.map().submitToKey(key, new RemoveNode(node));
+        broker.map().submitToKey(key, RemoveNode.departed(node));
       }
     });
     byNode.forEach((node, items) -> {

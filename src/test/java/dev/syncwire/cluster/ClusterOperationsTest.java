@@ -1,10 +1,15 @@
 package dev.syncwire.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import dev.syncwire.broker.ChannelBroker.PublishAck;
 import dev.syncwire.broker.ChannelBroker.PublishRequest;
 import dev.syncwire.channel.ChannelId;
+import dev.syncwire.broker.OutboundPublication;
+import dev.syncwire.broker.PublicationSink;
+import dev.syncwire.channel.Since;
 import dev.syncwire.cluster.operation.ChannelEntry;
+import dev.syncwire.cluster.operation.RemoveNode;
 import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.FreePorts;
@@ -17,12 +22,16 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the cluster's channel operations share, and what their backups must not share. */
@@ -32,15 +41,38 @@ class ClusterOperationsTest {
     return ((HazelcastClusterManager) VertxInternals.clusterManager(node.vertx)).getHazelcastInstance();
   }
 
+  /** Nodes a and b of a cluster of their own, joined; closing stops both. */
+  private record TwoMembers(TestNode a, TestNode b) implements AutoCloseable {
+    static TwoMembers start(String clusterPrefix) {
+      String cluster = clusterPrefix + "-" + UUID.randomUUID();
+      int port = FreePorts.block(2);
+      String members = "127.0.0.1:" + port + ",127.0.0.1:" + (port + 1);
+      TestNode a = TestNode.startClustered("a", cluster, port, members, new JsonObject());
+      TestNode b = null;
+      try {
+        b = TestNode.startClustered("b", cluster, port + 1, members, new JsonObject());
+        Await.until(Duration.ofSeconds(30), "two members", () -> a.node.status().members().size() == 2);
+        return new TwoMembers(a, b);
+      } catch (RuntimeException | AssertionError e) {
+        if (b != null) {
+          b.close();
+        }
+        a.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      b.close();
+      a.close();
+    }
+  }
+
   @Test
   void publishesToAChannelArrivingTogetherShareOperationsAndKeepTheirOrder() throws Exception {
-    String cluster = "commit-" + UUID.randomUUID();
-    int port = FreePorts.block(2);
-    String members = "127.0.0.1:" + port + ",127.0.0.1:" + (port + 1);
-    try (TestNode a = TestNode.startClustered("a", cluster, port, members, new JsonObject());
-         TestNode b = TestNode.startClustered("b", cluster, port + 1, members, new JsonObject())) {
-      Await.until(Duration.ofSeconds(30), "two members", () -> a.node.status().members().size() == 2);
-      ClusterChannelBroker broker = (ClusterChannelBroker) a.node.broker();
+    try (TwoMembers nodes = TwoMembers.start("commit")) {
+      ClusterChannelBroker broker = (ClusterChannelBroker) nodes.a().node.broker();
       int publishes = 400;
       // Hold the broker's event loop so that every publish has joined the channel's queue before the
       // first operation's answer can be taken.
@@ -73,6 +105,56 @@ class ClusterOperationsTest {
       assertTrue(operations >= 8 && operations < 20, operations + " operations for " + publishes + " publishes");
       assertEquals(operations, broker.stats().getLong("publishOperations") - operationsBefore,
           "the admin API reports the same count");
+    }
+  }
+
+  /**
+   * A node stops following a channel and follows it again, as its subscribers do at a reset. The removal
+   * of its first follow may reach the owner late (Hazelcast retries an invocation while partitions
+   * migrate); landing after the second follow's subscribe, it must leave the node a follower, or the
+   * channel's publications would no longer reach it.
+   */
+  @Test
+  void aLateRemovalOfAnEarlierFollowKeepsTheNodeFollowing() {
+    try (TwoMembers nodes = TwoMembers.start("follow")) {
+      TestNode a = nodes.a();
+      TestNode b = nodes.b();
+      ClusterChannelBroker follower = (ClusterChannelBroker) b.node.broker();
+      ClusterChannelBroker publisher = (ClusterChannelBroker) a.node.broker();
+      String node = follower.nodeId();
+      ChannelId channel = new ChannelId("demo", "refollowed");
+      String key = ChannelEntry.key(channel);
+      IMap<String, ChannelEntry> map = hazelcast(a).getMap(HazelcastConfigs.CHANNELS_MAP);
+      Queue<Long> delivered = new ConcurrentLinkedQueue<>();
+      PublicationSink sink = new PublicationSink() {
+        @Override
+        public void deliver(ChannelId c, OutboundPublication p) {
+          delivered.add(p.publication().seq());
+        }
+
+        @Override
+        public void reset(ChannelId c, String reason) {
+        }
+      };
+
+      Await.result(follower.subscribe(channel, Since.NONE, sink));
+      Long first = map.get(key).follows().get(node);
+      assertNotNull(first, "the node follows the channel");
+      follower.unsubscribe(channel, sink);
+      Await.until(Duration.ofSeconds(10), "the first follow's removal", () -> {
+        ChannelEntry e = map.get(key);
+        return e == null || !e.follows().containsKey(node);
+      });
+      Await.result(follower.subscribe(channel, Since.NONE, sink));
+      Long second = map.get(key).follows().get(node);
+      assertNotNull(second, "the node follows the channel again");
+      assertTrue(second > first, "a new follow: " + first + " then " + second);
+
+      // The first follow's removal once more, as a retried invocation would deliver it.
+      assertEquals(false, map.executeOnKey(key, new RemoveNode(node, first)), "it removes nothing");
+      assertEquals(Map.of(node, second), map.get(key).follows());
+      assertEquals(1L, Await.result(publisher.publish(channel, new PublishRequest("late", "1", null))).seq());
+      Await.until(Duration.ofSeconds(10), "the publication at the node", () -> delivered.contains(1L));
     }
   }
 

@@ -5,7 +5,6 @@ import com.hazelcast.map.EntryProcessor;
 
 import dev.syncwire.channel.MonotonicClock;
 
-import java.util.HashSet;
 import java.util.Map;
 
 /**
@@ -23,7 +22,7 @@ public final class Announce extends Stateless<Announcement> implements ReadOnly 
     if (e.nodes.isEmpty() && !disposable) {
       return null;
     }
-    return new Announcement(e.log.epoch(), e.log.seq(), new HashSet<>(e.nodes), disposable);
+    return new Announcement(e.log.epoch(), e.log.seq(), e.followers(), disposable);
   }
 
   @Override

@@ -10,7 +10,9 @@ import dev.syncwire.channel.Epochs;
 import dev.syncwire.channel.MonotonicClock;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,7 +21,12 @@ import java.util.Set;
  */
 public final class ChannelEntry implements IdentifiedDataSerializable {
   ChannelLog log;
-  final Set<String> nodes = new HashSet<>();
+  /**
+   * The nodes that follow the channel, each with the follow (a number the node gives each time it starts
+   * following the channel) that registered it: a removal sent for an earlier follow, which may reach the
+   * owner after the next follow's subscribe (a retried invocation during a migration does), removes nothing.
+   */
+  final Map<String, Long> nodes = new HashMap<>();
   /** With channel logs in a store: the highest seq a node confirmed the store holds. */
   long storedSeq;
 
@@ -29,6 +36,36 @@ public final class ChannelEntry implements IdentifiedDataSerializable {
 
   ChannelEntry(ChannelLog log) {
     this.log = log;
+  }
+
+  /** Registers a node's follow; false when this follow or a later one of the node is registered already. */
+  boolean follow(String node, long follow) {
+    Long known = nodes.get(node);
+    if (known != null && known >= follow) {
+      return false;
+    }
+    nodes.put(node, follow);
+    return true;
+  }
+
+  /** Ends a node's follow: removes the node unless a later follow of it is registered. */
+  boolean unfollow(String node, long follow) {
+    Long known = nodes.get(node);
+    if (known == null || known > follow) {
+      return false;
+    }
+    nodes.remove(node);
+    return true;
+  }
+
+  /** Each following node with the follow that registered it, as a copy. */
+  public Map<String, Long> follows() {
+    return Map.copyOf(nodes);
+  }
+
+  /** The nodes that follow the channel, as a copy. */
+  Set<String> followers() {
+    return new HashSet<>(nodes.keySet());
   }
 
   /** Nobody follows the channel and its log holds nothing (no state, history or dedup keys). */
@@ -62,7 +99,7 @@ public final class ChannelEntry implements IdentifiedDataSerializable {
   static ChannelEntry resumedAt(String key, ChannelEntry stale, String epoch, long seq, ChannelSettings settings) {
     ChannelEntry e = new ChannelEntry(ChannelLog.resumeAt(channelId(key), epoch, settings, seq));
     if (stale != null) {
-      e.nodes.addAll(stale.nodes);
+      e.nodes.putAll(stale.nodes);
     }
     return e;
   }
@@ -82,8 +119,9 @@ public final class ChannelEntry implements IdentifiedDataSerializable {
     log.writeTo(out, MonotonicClock.nowMs());
     out.writeLong(storedSeq);
     out.writeInt(nodes.size());
-    for (String node : nodes) {
-      out.writeString(node);
+    for (Map.Entry<String, Long> node : nodes.entrySet()) {
+      out.writeString(node.getKey());
+      out.writeLong(node.getValue());
     }
   }
 
@@ -93,7 +131,7 @@ public final class ChannelEntry implements IdentifiedDataSerializable {
     storedSeq = in.readLong();
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
-      nodes.add(in.readString());
+      nodes.put(in.readString(), in.readLong());
     }
   }
 }

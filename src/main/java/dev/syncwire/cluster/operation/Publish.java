@@ -14,7 +14,6 @@ import io.opentelemetry.api.trace.SpanKind;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -84,7 +83,7 @@ public final class Publish extends Identified implements EntryProcessor<String, 
       entry.setValue(e);
       backup = new PublishBackup(settings, accepted, patches);
     }
-    PublishReplies replies = new PublishReplies(outcomes, new HashSet<>(e.nodes));
+    PublishReplies replies = new PublishReplies(outcomes, e.followers());
     if (stored && e.storedSeq < e.log.seq()) {
       replies.unstored(e.log.epoch(), unstored(e, accepted, now));
     }

@@ -20,6 +20,7 @@ import static dev.syncwire.cluster.operation.ClusterSerialization.writeSettings;
  */
 public final class Subscribe extends Identified implements EntryProcessor<String, ChannelEntry, Position> {
   private String node;
+  private long follow;
   private Since since;
   private ChannelSettings settings;
   private boolean stored;
@@ -28,14 +29,14 @@ public final class Subscribe extends Identified implements EntryProcessor<String
   Subscribe() {
   }
 
-  /** Subscribes to a channel whose log lives in the cluster only. */
-  public Subscribe(String node, Since since, ChannelSettings settings) {
-    this(node, since, settings, false);
-  }
-
-  /** {@code stored}: channel logs live in a store too; an absent channel answers null (load it first). */
-  public Subscribe(String node, Since since, ChannelSettings settings, boolean stored) {
+  /**
+   * Registers {@code node} as a follower for its {@code follow} (see {@link ChannelEntry#follow}), and
+   * answers where the channel stands after {@code since}. {@code stored}: channel logs live in a store
+   * too; an absent channel answers null (load it first).
+   */
+  public Subscribe(String node, long follow, Since since, ChannelSettings settings, boolean stored) {
     this.node = node;
+    this.follow = follow;
     this.since = since;
     this.settings = settings;
     this.stored = stored;
@@ -51,9 +52,9 @@ public final class Subscribe extends Identified implements EntryProcessor<String
     if (created) {
       e = ChannelEntry.withNewEpoch(entry.getKey(), settings);
     }
-    if (e.nodes.add(node) || created) {
+    if (e.follow(node, follow) || created) {
       entry.setValue(e);
-      backup = new SubscribeBackup(node, e.log.epoch(), e.log.seq(), settings);
+      backup = new SubscribeBackup(node, follow, e.log.epoch(), e.log.seq(), settings);
     }
     return e.log.subscribe(since, MonotonicClock.nowMs());
   }
@@ -71,6 +72,7 @@ public final class Subscribe extends Identified implements EntryProcessor<String
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(node);
+    out.writeLong(follow);
     out.writeString(since.epoch());
     out.writeLong(since.seq());
     writeSettings(out, settings);
@@ -80,6 +82,7 @@ public final class Subscribe extends Identified implements EntryProcessor<String
   @Override
   public void readData(ObjectDataInput in) throws IOException {
     node = in.readString();
+    follow = in.readLong();
     since = new Since(in.readString(), in.readLong());
     settings = readSettings(in);
     stored = in.readBoolean();

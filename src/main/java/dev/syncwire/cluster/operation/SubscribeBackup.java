@@ -18,6 +18,7 @@ import static dev.syncwire.cluster.operation.ClusterSerialization.writeSettings;
  */
 final class SubscribeBackup extends Identified implements EntryProcessor<String, ChannelEntry, Position> {
   private String node;
+  private long follow;
   private String epoch;
   private long seq;
   private ChannelSettings settings;
@@ -25,8 +26,9 @@ final class SubscribeBackup extends Identified implements EntryProcessor<String,
   SubscribeBackup() {
   }
 
-  SubscribeBackup(String node, String epoch, long seq, ChannelSettings settings) {
+  SubscribeBackup(String node, long follow, String epoch, long seq, ChannelSettings settings) {
     this.node = node;
+    this.follow = follow;
     this.epoch = epoch;
     this.seq = seq;
     this.settings = settings;
@@ -38,7 +40,7 @@ final class SubscribeBackup extends Identified implements EntryProcessor<String,
     if (e == null || !e.log.epoch().equals(epoch) || e.log.seq() < seq) {
       e = ChannelEntry.resumedAt(entry.getKey(), e, epoch, seq, settings);
     }
-    e.nodes.add(node);
+    e.follow(node, follow);
     entry.setValue(e);
     return null;
   }
@@ -56,6 +58,7 @@ final class SubscribeBackup extends Identified implements EntryProcessor<String,
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(node);
+    out.writeLong(follow);
     out.writeString(epoch);
     out.writeLong(seq);
     writeSettings(out, settings);
@@ -64,6 +67,7 @@ final class SubscribeBackup extends Identified implements EntryProcessor<String,
   @Override
   public void readData(ObjectDataInput in) throws IOException {
     node = in.readString();
+    follow = in.readLong();
     epoch = in.readString();
     seq = in.readLong();
     settings = readSettings(in);

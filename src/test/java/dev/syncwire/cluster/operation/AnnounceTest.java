@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AnnounceTest {
   private static Map.Entry<String, ChannelEntry> followedBy(String node) {
     Map.Entry<String, ChannelEntry> entry = new AbstractMap.SimpleEntry<>("t/c", null);
-    new Subscribe(node, Since.NONE, ChannelLogTest.SETTINGS).process(entry);
+    new Subscribe(node, 1, Since.NONE, ChannelLogTest.SETTINGS, false).process(entry);
     return entry;
   }
 
@@ -38,7 +38,7 @@ class AnnounceTest {
   @Test
   void anUnfollowedChannelIsACandidateOnlyWhenItsLogHoldsNothing() {
     Map.Entry<String, ChannelEntry> empty = followedBy("node-a");
-    new RemoveNode("node-a").process(empty);
+    new RemoveNode("node-a", 1).process(empty);
     Announcement a = acrossTheCluster(new Announce().process(empty));
     assertTrue(a.disposable(), "nobody follows it and it holds nothing");
     assertTrue(a.nodes().isEmpty());
@@ -47,7 +47,7 @@ class AnnounceTest {
     Map.Entry<String, ChannelEntry> withState = followedBy("node-a");
     new Publish(List.of(new PublishRequest(null, null, "{\"entity\":\"e\",\"set\":{\"a\":1}}")),
         ChannelLogTest.SETTINGS).process(withState);
-    new RemoveNode("node-a").process(withState);
+    new RemoveNode("node-a", 1).process(withState);
     assertNull(new Announce().process(withState), "state keeps it: nothing to announce, nothing to sweep");
     assertFalse(new Sweep().process(withState));
   }

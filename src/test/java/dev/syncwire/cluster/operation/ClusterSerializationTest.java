@@ -46,10 +46,10 @@ class ClusterSerializationTest {
     Map.Entry<String, ChannelEntry> entry = channelWithTwoPublications();
     String epoch = entry.getValue().log.epoch();
     Subscribe subscribe = acrossTheCluster(
-        new Subscribe("node-b", new Since(epoch, 1), ChannelLogTest.SETTINGS));
+        new Subscribe("node-b", 1, new Since(epoch, 1), ChannelLogTest.SETTINGS, false));
     Position position = acrossTheCluster(subscribe.process(entry));
     assertEquals(new Position(epoch, 2, true, List.of(new Publication(epoch, 2, null, "2", null)), null), position);
-    assertTrue(entry.getValue().nodes.contains("node-b"));
+    assertTrue(entry.getValue().nodes.containsKey("node-b"));
   }
 
   @Test
@@ -58,7 +58,7 @@ class ClusterSerializationTest {
     new Publish(List.of(new PublishRequest(null, null, "{\"entity\":\"e\",\"set\":{\"a\":1}}")),
         ChannelLogTest.SETTINGS).process(entry);
     Subscribe subscribe = acrossTheCluster(
-        new Subscribe("node-b", Since.NONE, ChannelLogTest.SETTINGS));
+        new Subscribe("node-b", 1, Since.NONE, ChannelLogTest.SETTINGS, false));
     Position position = acrossTheCluster(subscribe.process(entry));
     assertFalse(position.recovered());
     assertEquals(3, position.seq());
@@ -102,7 +102,7 @@ class ClusterSerializationTest {
         ChannelLogTest.SETTINGS, true));
     assertTrue(acrossTheCluster(publish.process(entry)).absent(), "absent: load it from the store first");
     assertNull(entry.getValue());
-    assertNull(acrossTheCluster(new Subscribe("n", Since.NONE, ChannelLogTest.SETTINGS, true)).process(entry));
+    assertNull(acrossTheCluster(new Subscribe("n", 1, Since.NONE, ChannelLogTest.SETTINGS, true)).process(entry));
 
     new Restore(null, ChannelLogTest.SETTINGS).process(entry);
     PublishReplies first = acrossTheCluster(acrossTheCluster(new Publish(

@@ -40,7 +40,7 @@ class PublishRepliesTest {
         new PublishRequest(null, null, tooLarge)), ChannelLogTest.SETTINGS);
     PublishReplies sent = publish.process(entry);
     String epoch = entry.getValue().log.epoch();
-    entry.getValue().nodes.add("node-a");
+    entry.getValue().follow("node-a", 1);
 
     PublishReplies received = ClusterSerializationTest.acrossTheCluster(sent);
     List<PublishOutcome> outcomes = received.outcomes();
