@@ -15,6 +15,18 @@ for dir in src/test/bench-peers src/test/js; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
-mvn -B verify "$@"
+if ! mvn -B verify "$@"; then
+  # What the failing test classes printed (their logs, and the nodes' logs some print on failure) goes to
+  # files under target/: show the end of each, so a run that keeps only its console still tells why.
+  for report in $(grep -l -E '<(failure|error)[ >]' target/surefire-reports/TEST-*.xml \
+      target/failsafe-reports/TEST-*.xml 2>/dev/null); do
+    output="${report%/*}/$(basename "$report" .xml | sed 's/^TEST-//')-output.txt"
+    if [[ -f "$output" ]]; then
+      echo "=== the last 200 lines of $output"
+      tail -n 200 "$output"
+    fi
+  done
+  exit 1
+fi
 # Each Node test fails after 5 minutes rather than hanging the run.
 node --test --test-timeout=300000 src/test/js/

@@ -10,6 +10,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -34,6 +37,21 @@ class LaunchIT {
 
   @TempDir
   Path dir;
+  /** The standard error of the node last started. */
+  private Path log;
+  private static final Path LOGS = Path.of("target", "launch-it");
+
+  @RegisterExtension
+  final TestWatcher nodeLogOnFailure = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      try {
+        System.out.println("the log of the node last started (" + log + "):\n" + Files.readString(log));
+      } catch (IOException | RuntimeException e) {
+        System.out.println("no log of the node: " + e);
+      }
+    }
+  };
 
   @AfterAll
   static void closeClient() {
@@ -67,6 +85,7 @@ class LaunchIT {
       p.destroy();
       assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the node stops on SIGTERM");
     }
+    assertNoStackTrace();
   }
 
   @Test
@@ -86,8 +105,15 @@ class LaunchIT {
       }
     } finally {
       p.destroy();
-      p.waitFor(20, TimeUnit.SECONDS);
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the node stops on SIGTERM");
     }
+    assertNoStackTrace();
+  }
+
+  /** A node that started, served and drained as it should logged no exception. */
+  private void assertNoStackTrace() throws IOException {
+    String text = Files.readString(log, StandardCharsets.UTF_8);
+    assertTrue(text.lines().noneMatch(line -> line.startsWith("\tat ")), "the node logged an exception:\n" + text);
   }
 
   @Test
@@ -113,17 +139,21 @@ class LaunchIT {
     assertFailsWithOneLine(List.of(), List.of("-conf", dir.resolve("missing.json").toString()), Map.of(), "-conf");
   }
 
-  private static void assertFailsWithOneLine(List<String> jvm, List<String> args, Map<String, String> env,
-                                             String expected) throws Exception {
+  private void assertFailsWithOneLine(List<String> jvm, List<String> args, Map<String, String> env,
+                                      String expected) throws Exception {
     Process p = start(jvm, args, env);
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the node must stop");
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    String err = Files.readString(log, StandardCharsets.UTF_8).trim();
     assertEquals(Syncwire.EXIT_BAD_CONFIG, p.exitValue(), err);
     assertEquals(1, err.lines().count(), "one line: " + err);
     assertTrue(err.contains(expected), err);
   }
 
-  private static Process start(List<String> jvmArgs, List<String> args, Map<String, String> env) throws IOException {
+  /**
+   * Starts the jar with its log (standard error) going to {@link #log}: a pipe nobody reads would stop the
+   * node once it filled, and the file tells what the node did when a test fails.
+   */
+  private Process start(List<String> jvmArgs, List<String> args, Map<String, String> env) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
@@ -133,6 +163,9 @@ class LaunchIT {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    Files.createDirectories(LOGS);
+    log = Files.createTempFile(LOGS, "node", ".log");
+    pb.redirectError(log.toFile());
     return pb.start();
   }
 

@@ -7,6 +7,7 @@ import dev.syncwire.channel.ChannelId;
 import dev.syncwire.config.AdminConfig;
 import dev.syncwire.config.SyncwireConfig;
 import dev.syncwire.config.TlsConfig;
+import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.protocol.ChannelNames;
 import dev.syncwire.protocol.ErrorCode;
 import dev.syncwire.protocol.ProtocolException;
@@ -82,6 +83,7 @@ public final class AdminVerticle extends VerticleBase {
     router.post("/api/v1/drain").handler(this::drain);
     router.post("/api/v1/disconnect").handler(this::disconnect);
     return vertx.createHttpServer(tls.applyTo(new HttpServerOptions().setHost(host).setPort(port)))
+        .connectionHandler(VertxInternals::ensureConnectionMetric)
         .requestHandler(request -> {
           if (!HttpRefusals.refusedWithoutHost(request)) {
             router.handle(request);

@@ -44,6 +44,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,6 +87,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
   /** Numbers this node's follows of channels: each time it starts following one, the next. */
   private long follows;
   private final Map<ChannelId, PublishQueue> publishQueues = new HashMap<>();
+  /** Channels this node asked to be taken off, the removal not yet answered (see {@link #disown}). */
+  private final Set<ChannelId> disowning = new HashSet<>();
   /**
    * Runs the Hazelcast calls that wait (queries over every partition, replica checks): two threads,
    * started once. Not the node's worker pool, which starts a new thread for each of its first tasks.
@@ -478,6 +481,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
   private void onPublication(ChannelId channel, Publication p) {
     NodeChannel nc = channels.get(channel);
     if (nc == null) {
+      disown(channel);
       return;
     }
     if (nc.epoch != null && !nc.epoch.equals(p.epoch())) {
@@ -598,8 +602,13 @@ public final class ClusterChannelBroker implements ChannelBroker {
   void onAnnounce(JsonArray positions) {
     for (Object item : positions) {
       JsonArray a = (JsonArray) item;
-      NodeChannel nc = channels.get(new ChannelId(a.getString(0), a.getString(1)));
-      if (nc == null || nc.epoch == null) {
+      ChannelId channel = new ChannelId(a.getString(0), a.getString(1));
+      NodeChannel nc = channels.get(channel);
+      if (nc == null) {
+        disown(channel);
+        continue;
+      }
+      if (nc.epoch == null) {
         continue;
       }
       if (!nc.epoch.equals(a.getString(2))) {
@@ -610,6 +619,20 @@ public final class ClusterChannelBroker implements ChannelBroker {
         nc.announcedSeq = Math.max(nc.announcedSeq, a.getLong(3));
         scheduleRepair(nc);
       }
+    }
+  }
+
+  /**
+   * The owner sent a channel this node does not follow: it still lists the node, from a removal in flight
+   * or from a follow whose subscribe landed after its own removal (a retried invocation), which would stay
+   * until the node leaves. Take the node off, naming the latest follow numbered: every registration of the
+   * node for the channel is then stale, and a follow started since has a higher number and stays. One
+   * removal per channel at a time.
+   */
+  private void disown(ChannelId channel) {
+    if (disowning.add(channel)) {
+      HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel), new RemoveNode(nodeId, follows)), context)
+          .onComplete(ar -> disowning.remove(channel));
     }
   }
 

@@ -15,6 +15,7 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.metrics.TCPMetrics;
 
 import java.util.Queue;
 
@@ -71,6 +72,28 @@ public final class VertxInternals {
       return null;
     }
     return ((ConnectionBase) connection).channelHandlerContext().pipeline();
+  }
+
+  /**
+   * Gives a server connection the metric Vert.x failed to give it, if it lacks one; call from the
+   * server's connection handler, before the connection's first request is read.
+   *
+   * <p>Why: Vert.x creates a server's metrics only when its socket is bound, on another thread, while the
+   * socket already accepts. A connection accepted in that window gets no connection metric, yet its
+   * requests are measured with the metrics that exist by then: the request's start fails on the missing
+   * metric, and the request is never answered. At a node's start, the first health checks and clients hung
+   * that way until their own timeouts.
+   *
+   * <p>On upgrade: {@code ConnectionBase.metric()} and {@code metrics()}, and where
+   * {@code NetServerImpl} creates its metrics. If they move, this stops compiling; if the window closes,
+   * this does nothing. {@code VertxInternalsTest} fails when a connection without a metric hangs.
+   */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  public static void ensureConnectionMetric(HttpConnection connection) {
+    if (connection instanceof ConnectionBase base && base.metric() == null
+        && base.metrics() instanceof TCPMetrics metrics) {
+      base.metric(metrics.connected(base.remoteAddress(), null));
+    }
   }
 
   /**

@@ -30,6 +30,12 @@ public final class MetricsRegistries {
   public static VertxBuilder withVertxMetrics(VertxBuilder builder, VertxOptions options) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     launcherRegistry = registry;
+    return withVertxMetrics(builder, options, registry);
+  }
+
+  /** As the launcher's Vert.x reports, into {@code registry}, which stays the caller's own. */
+  public static VertxBuilder withVertxMetrics(VertxBuilder builder, VertxOptions options,
+                                              PrometheusMeterRegistry registry) {
     options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME))
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS));

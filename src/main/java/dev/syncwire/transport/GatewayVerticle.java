@@ -98,6 +98,7 @@ public final class GatewayVerticle extends VerticleBase {
     });
     ClientDeadlines.Timeouts timeouts = ClientDeadlines.Timeouts.from(http, webSocket);
     server.connectionHandler(conn -> {
+      VertxInternals.ensureConnectionMetric(conn);
       ChannelPipeline pipeline = VertxInternals.pipeline(conn);
       if (pipeline == null) {
         return;

@@ -5,11 +5,13 @@ import com.hazelcast.map.IMap;
 import dev.syncwire.broker.ChannelBroker.PublishAck;
 import dev.syncwire.broker.ChannelBroker.PublishRequest;
 import dev.syncwire.channel.ChannelId;
+import dev.syncwire.channel.ChannelLogTest;
 import dev.syncwire.broker.OutboundPublication;
 import dev.syncwire.broker.PublicationSink;
 import dev.syncwire.channel.Since;
 import dev.syncwire.cluster.operation.ChannelEntry;
 import dev.syncwire.cluster.operation.RemoveNode;
+import dev.syncwire.cluster.operation.Subscribe;
 import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.FreePorts;
@@ -155,6 +157,52 @@ class ClusterOperationsTest {
       assertEquals(Map.of(node, second), map.get(key).follows());
       assertEquals(1L, Await.result(publisher.publish(channel, new PublishRequest("late", "1", null))).seq());
       Await.until(Duration.ofSeconds(10), "the publication at the node", () -> delivered.contains(1L));
+    }
+  }
+
+  /**
+   * A follow's subscribe can land after its own removal (a retried invocation): the owner then lists a
+   * node that does not follow the channel, and would until the node left. The node takes itself off when
+   * the owner sends it the channel, and a follow it starts afterwards is kept.
+   */
+  @Test
+  void aNodeListedForAChannelItDoesNotFollowTakesItselfOff() {
+    try (TwoMembers nodes = TwoMembers.start("disown")) {
+      ClusterChannelBroker follower = (ClusterChannelBroker) nodes.b().node.broker();
+      ClusterChannelBroker publisher = (ClusterChannelBroker) nodes.a().node.broker();
+      String node = follower.nodeId();
+      ChannelId channel = new ChannelId("demo", "disowned");
+      String key = ChannelEntry.key(channel);
+      IMap<String, ChannelEntry> map = hazelcast(nodes.a()).getMap(HazelcastConfigs.CHANNELS_MAP);
+      Queue<Long> delivered = new ConcurrentLinkedQueue<>();
+      PublicationSink sink = new PublicationSink() {
+        @Override
+        public void deliver(ChannelId c, OutboundPublication p) {
+          delivered.add(p.publication().seq());
+        }
+
+        @Override
+        public void reset(ChannelId c, String reason) {
+        }
+      };
+
+      Await.result(follower.subscribe(channel, Since.NONE, sink));
+      long first = map.get(key).follows().get(node);
+      follower.unsubscribe(channel, sink);
+      Await.until(Duration.ofSeconds(10), "the follow's removal", () -> !map.get(key).follows().containsKey(node));
+      // The follow's subscribe once more, after its removal, as a retried invocation would deliver it.
+      map.executeOnKey(key, new Subscribe(node, first, Since.NONE, ChannelLogTest.SETTINGS, false));
+      assertEquals(Map.of(node, first), map.get(key).follows(), "listed, though it does not follow");
+
+      assertEquals(1L, Await.result(publisher.publish(channel, new PublishRequest("stale", "1", null))).seq());
+      Await.until(Duration.ofSeconds(10), "the node taken off the channel",
+          () -> !map.get(key).follows().containsKey(node));
+
+      Await.result(follower.subscribe(channel, Since.NONE, sink));
+      assertTrue(map.get(key).follows().get(node) > first, "a new follow, kept");
+      assertEquals(2L, Await.result(publisher.publish(channel, new PublishRequest("kept", "2", null))).seq());
+      Await.until(Duration.ofSeconds(10), "the next publication at the node", () -> delivered.contains(2L));
+      assertEquals(List.of(2L), List.copyOf(delivered), "the publication of the stale listing reached no one");
     }
   }
 

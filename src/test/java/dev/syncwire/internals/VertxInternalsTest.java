@@ -1,14 +1,21 @@
 package dev.syncwire.internals;
 
+import dev.syncwire.telemetry.MetricsRegistries;
 import dev.syncwire.testing.Await;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.spi.metrics.TCPMetrics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -96,6 +104,37 @@ class VertxInternalsTest {
       assertNotNull(pipeline.get(5, TimeUnit.SECONDS));
     } finally {
       Await.result(server.close());
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aConnectionAcceptedBeforeItsServerHadMetricsGetsOneAndItsRequestsAreAnswered() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx measured = MetricsRegistries.withVertxMetrics(Vertx.builder(), new VertxOptions(), registry).build();
+    HttpClient client = vertx.createHttpClient();
+    try {
+      HttpServer server = measured.createHttpServer()
+          .connectionHandler(conn -> {
+            // What Vert.x gives a connection it accepts before the server's metrics exist: no metric, and
+            // not counted.
+            ConnectionBase base = (ConnectionBase) conn;
+            ((TCPMetrics<Object>) base.metrics()).disconnected(base.metric(), base.remoteAddress());
+            base.metric(null);
+            VertxInternals.ensureConnectionMetric(conn);
+          })
+          .requestHandler(request -> request.response().end("answered"));
+      Await.result(server.listen(0, "127.0.0.1"));
+      String body = Await.result(client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/")
+          .compose(request -> request.send()).compose(response -> response.body())).toString();
+      assertEquals("answered", body);
+      // The client keeps the connection: it is counted, as every other connection is.
+      assertEquals(1.0, registry.get("vertx.http.server.active.connections").gauge().value());
+      Await.result(client.close());
+      Await.until(Duration.ofSeconds(10), "the connection uncounted once closed",
+          () -> registry.get("vertx.http.server.active.connections").gauge().value() == 0.0);
+    } finally {
+      Await.result(measured.close());
     }
   }
 
