@@ -71,6 +71,20 @@ class ClusterOperationsTest {
     }
   }
 
+  /** A subscriber that records the seq of each publication delivered to it. */
+  private static PublicationSink recordingSeqs(Queue<Long> delivered) {
+    return new PublicationSink() {
+      @Override
+      public void deliver(ChannelId c, OutboundPublication p) {
+        delivered.add(p.publication().seq());
+      }
+
+      @Override
+      public void reset(ChannelId c, String reason) {
+      }
+    };
+  }
+
   @Test
   void publishesToAChannelArrivingTogetherShareOperationsAndKeepTheirOrder() throws Exception {
     try (TwoMembers nodes = TwoMembers.start("commit")) {
@@ -128,16 +142,7 @@ class ClusterOperationsTest {
       String key = ChannelEntry.key(channel);
       IMap<String, ChannelEntry> map = hazelcast(a).getMap(HazelcastConfigs.CHANNELS_MAP);
       Queue<Long> delivered = new ConcurrentLinkedQueue<>();
-      PublicationSink sink = new PublicationSink() {
-        @Override
-        public void deliver(ChannelId c, OutboundPublication p) {
-          delivered.add(p.publication().seq());
-        }
-
-        @Override
-        public void reset(ChannelId c, String reason) {
-        }
-      };
+      PublicationSink sink = recordingSeqs(delivered);
 
       Await.result(follower.subscribe(channel, Since.NONE, sink));
       Long first = map.get(key).follows().get(node);
@@ -175,16 +180,7 @@ class ClusterOperationsTest {
       String key = ChannelEntry.key(channel);
       IMap<String, ChannelEntry> map = hazelcast(nodes.a()).getMap(HazelcastConfigs.CHANNELS_MAP);
       Queue<Long> delivered = new ConcurrentLinkedQueue<>();
-      PublicationSink sink = new PublicationSink() {
-        @Override
-        public void deliver(ChannelId c, OutboundPublication p) {
-          delivered.add(p.publication().seq());
-        }
-
-        @Override
-        public void reset(ChannelId c, String reason) {
-        }
-      };
+      PublicationSink sink = recordingSeqs(delivered);
 
       Await.result(follower.subscribe(channel, Since.NONE, sink));
       long first = map.get(key).follows().get(node);
