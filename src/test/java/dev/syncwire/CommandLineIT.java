@@ -126,7 +126,7 @@ class CommandLineIT {
       int port = Integer.parseInt(serving.group(2));
       assertTrue(port > 0, "port 0 became a real port: " + port);
       String body = Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", "/info")
-          .compose(req -> req.send()).compose(res -> res.body()).map(b -> b.toString()));
+          .compose(req -> req.send().compose(res -> res.body())).map(b -> b.toString()));
       JsonObject info = new JsonObject(body);
       assertEquals("run-sh-node", info.getString("node"));
     } finally {

@@ -66,7 +66,13 @@ class LaunchIT {
         "-Dsyncwire.node.id=jar-node"), List.of("-conf", "conf/node.json"), Map.of());
     try {
       awaitReady(port);
-      JsonObject info = new JsonObject(get(port, "/info"));
+      JsonObject info;
+      try {
+        info = new JsonObject(get(port, "/info"));
+      } catch (AssertionError e) {
+        printWhereItWaits(p, port);
+        throw e;
+      }
       assertEquals("jar-node", info.getString("node"));
       assertEquals(200, status(admin, "/health"));
       // What a service on the JVM would do with it: the Java client, which the node's jar does not carry.
@@ -108,6 +114,34 @@ class LaunchIT {
       assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the node stops on SIGTERM");
     }
     assertNoStackTrace();
+  }
+
+  /**
+   * For a request that got no answer: the connections to the node's port with their queues (where the
+   * request's bytes wait), the node's event loops, and this JVM's.
+   */
+  private static void printWhereItWaits(Process node, int port) {
+    StringBuilder out = new StringBuilder("where the request waits:\n");
+    try {
+      Process ss = new ProcessBuilder("ss", "-tnoi", "( sport = :" + port + " or dport = :" + port + " )")
+          .redirectErrorStream(true).start();
+      out.append(new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      Process jcmd = new ProcessBuilder("jcmd", Long.toString(node.pid()), "Thread.print")
+          .redirectErrorStream(true).start();
+      out.append("the node's threads:\n").append(new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      out.append(e).append('\n');
+    }
+    out.append("this JVM's Vert.x threads:\n");
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      if (thread.getName().startsWith("vert.x-")) {
+        out.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+        for (StackTraceElement frame : stack) {
+          out.append("    ").append(frame).append('\n');
+        }
+      }
+    });
+    System.out.println(out);
   }
 
   /** A node that started, served and drained as it should logged no exception. */
@@ -180,12 +214,12 @@ class LaunchIT {
   }
 
   private static int status(int port, String path) {
-    return Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", path).compose(r -> r.send())
-        .map(r -> r.statusCode()));
+    return Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", path)
+        .compose(r -> r.send().map(response -> response.statusCode())));
   }
 
   private static String get(int port, String path) {
-    return Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", path).compose(r -> r.send())
-        .compose(r -> r.body()).map(b -> b.toString()));
+    return Await.result(HTTP.request(HttpMethod.GET, port, "127.0.0.1", path)
+        .compose(r -> r.send().compose(response -> response.body())).map(b -> b.toString()));
   }
 }

@@ -27,7 +27,7 @@ class NodeVerticlePortsTest {
     try (TestNode node = TestNode.start(config)) {
       assertNotEquals(0, node.port(), "the node knows (and logs) its port");
       assertEquals(200, (int) Await.result(http.request(HttpMethod.GET, node.port(), "127.0.0.1", "/info")
-          .compose(r -> r.send()).map(r -> r.statusCode())));
+          .compose(r -> r.send().map(response -> response.statusCode()))));
     } finally {
       http.close();
     }

@@ -153,9 +153,9 @@ final class HttpTransport implements Transport {
     if (key != null) {
       options.putHeader("X-Syncwire-Key", key);
     }
+    // Read the response in the send's own callback, never in a callback chained after it (see info()).
     return http.request(options)
-        .compose(req -> req.send(commands.toBuffer()))
-        .compose(resp -> resp.body().map(body -> answer(resp, body)))
+        .compose(req -> req.send(commands.toBuffer()).compose(resp -> resp.body().map(body -> answer(resp, body))))
         .recover(e -> Future.failedFuture(e instanceof SyncwireException ? e
             : new SyncwireException("transport_failed", "send: " + e.getMessage())));
   }
@@ -226,7 +226,7 @@ final class HttpTransport implements Transport {
     Promise<Void> open = Promise.promise();
     RequestOptions options = request(HttpMethod.GET, "/sse?" + sessionQuery() + "&cursor=" + cursor)
         .setIdleTimeout(idleTimeoutMs).putHeader("Accept", "text/event-stream");
-    http.request(options).compose(req -> req.send()).onComplete(ar -> {
+    http.request(options).onFailure(open::tryFail).onSuccess(req -> req.send().onComplete(ar -> {
       if (ar.failed()) {
         open.tryFail(ar.cause());
         return;
@@ -247,7 +247,7 @@ final class HttpTransport implements Transport {
       resp.exceptionHandler(e -> downstreamEnded(resp, e));
       resp.endHandler(v -> downstreamEnded(resp, null));
       open.tryComplete();
-    });
+    }));
     return open.future();
   }
 
@@ -317,13 +317,13 @@ final class HttpTransport implements Transport {
     }
     RequestOptions options = request(HttpMethod.GET, "/poll?" + sessionQuery() + "&cursor=" + cursor)
         .setIdleTimeout(idleTimeoutMs);
-    http.request(options).compose(req -> req.send()).compose(resp -> resp.body().map(body -> {
+    http.request(options).compose(req -> req.send().compose(resp -> resp.body().map(body -> {
       if (resp.statusCode() != 200) {
         throw new HttpFailure(resp.statusCode(), resp.statusCode() == 404 ? "session_not_found" : "http_" + resp.statusCode(),
             retryAfter(resp));
       }
       return body.toJsonObject();
-    })).onComplete(ar -> {
+    }))).onComplete(ar -> {
       if (done) {
         return;
       }

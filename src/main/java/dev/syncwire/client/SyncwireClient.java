@@ -361,7 +361,9 @@ public final class SyncwireClient {
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(base.getHost())
         .setPort(port()).setSsl("https".equals(base.getScheme()))
         .setURI(WebSocketTransport.path(base) + "/info").setIdleTimeout(options.openTimeoutMs);
-    return http.request(request).compose(req -> req.send()).compose(resp -> resp.body().map(body -> {
+    // The response is read in the send's own callback. A callback chained after it may run later, on another
+    // event loop: a response that has ended by then never completes body(), and the call hangs (Vert.x 5).
+    return http.request(request).compose(req -> req.send().compose(resp -> resp.body().map(body -> {
       if (resp.statusCode() != 200) {
         throw new SyncwireException("transport_failed", "GET /info answered " + resp.statusCode(), true,
             retryAfterSeconds(resp.getHeader("Retry-After")), null);
@@ -374,7 +376,7 @@ public final class SyncwireClient {
         }
       }
       return out;
-    }));
+    })));
   }
 
   private static Long retryAfterSeconds(String header) {

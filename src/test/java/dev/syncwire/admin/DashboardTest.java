@@ -75,12 +75,11 @@ class DashboardTest {
     static EventStream open(int port, String auth) {
       EventStream stream = new EventStream();
       stream.response = Await.result(http.request(HttpMethod.GET, port, "127.0.0.1", Dashboard.EVENTS_PATH)
-          .compose(req -> req.putHeader("Authorization", auth).send())
-          .map(res -> {
-            // Set at once, on the response's own thread: no chunk may arrive before it.
+          .compose(req -> req.putHeader("Authorization", auth).send().map(res -> {
+            // Set at once, in the send's own callback: no chunk may arrive before it.
             res.handler(stream::received);
             return res;
-          }));
+          })));
       assertEquals(200, stream.response.statusCode());
       assertTrue(stream.response.getHeader("content-type").startsWith("text/event-stream"));
       return stream;

@@ -175,7 +175,7 @@ final class HttpSubscribers implements SubscriberTransport {
             .add(new JsonObject().put("id", 1).put("type", "connect").put("tenant", tenant))
             .add(new JsonObject().put("id", 2).put("type", "subscribe").put("channel", channel)).encode();
         return request(HttpMethod.POST, "/send")
-            .compose(req -> req.putHeader("Content-Type", "application/json").send(body))
+            .compose(req -> req.putHeader("Content-Type", "application/json").send(body)
             .compose(res -> res.body().map(b -> {
               if (res.statusCode() != 200) {
                 throw new IllegalStateException("/send answered " + res.statusCode() + ": " + b);
@@ -189,7 +189,7 @@ final class HttpSubscribers implements SubscriberTransport {
               session = connected.getString("session");
               key = connected.getString("key");
               return null;
-            }))
+            })))
             .compose(v -> mode == Mode.SSE ? openStream() : startPolling());
       }
 
@@ -206,7 +206,7 @@ final class HttpSubscribers implements SubscriberTransport {
 
       private Future<Void> openStream() {
         requests++;
-        return request(HttpMethod.GET, downstreamUri("/sse")).compose(req -> req.send()).map(res -> {
+        return request(HttpMethod.GET, downstreamUri("/sse")).compose(req -> req.send().map(res -> {
           if (res.statusCode() != 200) {
             throw new IllegalStateException("/sse answered " + res.statusCode());
           }
@@ -216,7 +216,7 @@ final class HttpSubscribers implements SubscriberTransport {
           res.exceptionHandler(e -> onStreamEnd("stream failed: " + e));
           res.endHandler(v -> onStreamEnd("stream ended by the server"));
           return null;
-        });
+        }));
       }
 
       private void onChunk(Buffer chunk) {
@@ -268,13 +268,13 @@ final class HttpSubscribers implements SubscriberTransport {
           return;
         }
         requests++;
-        request(HttpMethod.GET, downstreamUri("/poll")).compose(req -> req.send())
+        request(HttpMethod.GET, downstreamUri("/poll")).compose(req -> req.send()
             .compose(res -> res.body().map(b -> {
               if (res.statusCode() != 200) {
                 throw new IllegalStateException("/poll answered " + res.statusCode() + ": " + b);
               }
               return b.toString(StandardCharsets.UTF_8);
-            }))
+            })))
             .onComplete(ar -> {
               if (closing) {
                 return;

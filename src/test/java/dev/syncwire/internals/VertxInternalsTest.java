@@ -126,7 +126,7 @@ class VertxInternalsTest {
           .requestHandler(request -> request.response().end("answered"));
       Await.result(server.listen(0, "127.0.0.1"));
       String body = Await.result(client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/")
-          .compose(request -> request.send()).compose(response -> response.body())).toString();
+          .compose(request -> request.send().compose(response -> response.body()))).toString();
       assertEquals("answered", body);
       // The client keeps the connection: it is counted, as every other connection is.
       assertEquals(1.0, registry.get("vertx.http.server.active.connections").gauge().value());

@@ -127,8 +127,8 @@ class TracingTest {
       JsonArray commands = new JsonArray().add(new JsonObject().put("id", 1).put("type", "connect").put("tenant", "demo"))
           .add(new JsonObject().put("id", 2).put("type", "publish").put("channel", "over-http").put("data", 1));
       int status = Await.result(http.request(HttpMethod.POST, node.port(), "127.0.0.1", "/send")
-          .compose(req -> req.putHeader("traceparent", TRACEPARENT).send(commands.encode()))
-          .map(res -> res.statusCode()));
+          .compose(req -> req.putHeader("traceparent", TRACEPARENT).send(commands.encode())
+              .map(res -> res.statusCode())));
       assertEquals(200, status);
       SpanData overHttp = await(Tracing.PUBLISH_SPAN, s -> "over-http".equals(s.getAttributes().get(Tracing.CHANNEL)));
       assertEquals(TRACE, overHttp.getTraceId());
@@ -138,8 +138,8 @@ class TracingTest {
       int adminStatus = Await.result(http.request(HttpMethod.POST, node.adminPort(), "127.0.0.1", "/api/v1/publish")
           .compose(req -> req.putHeader("Authorization", "Bearer " + TestNode.ADMIN_KEY)
               .putHeader("traceparent", TRACEPARENT)
-              .send(new JsonObject().put("tenant", "demo").put("channel", "from-admin").put("data", 2).encode()))
-          .map(res -> res.statusCode()));
+              .send(new JsonObject().put("tenant", "demo").put("channel", "from-admin").put("data", 2).encode())
+              .map(res -> res.statusCode())));
       assertEquals(200, adminStatus);
       SpanData admin = await(Tracing.PUBLISH_SPAN, s -> "from-admin".equals(s.getAttributes().get(Tracing.CHANNEL)));
       assertEquals(TRACE, admin.getTraceId());

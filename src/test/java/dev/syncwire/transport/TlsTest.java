@@ -107,12 +107,11 @@ class TlsTest {
     StringBuffer stream = new StringBuffer();
     Await.result(https.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(node.port())
             .setURI("/sse?session=" + connected.getString("session") + "&key=" + connected.getString("key") + "&cursor=0"))
-        .compose(request -> request.send())
-        .map(response -> {
+        .compose(request -> request.send().map(response -> {
           stream.append(response.statusCode()).append('\n');
           response.handler(chunk -> stream.append(chunk.toString(StandardCharsets.UTF_8)));
           return response;
-        }));
+        })));
     assertEquals(200, adminPublish("tls-sse", "streamed").status());
     Await.until(Duration.ofSeconds(10), "the publication on the stream", () -> stream.toString().lines()
         .filter(line -> line.startsWith("data: "))

@@ -101,7 +101,7 @@ class WebSocketHandshakeTest {
     }
     io.vertx.core.http.HttpClient http = node.vertx.createHttpClient();
     int status = dev.syncwire.testing.Await.result(http.request(io.vertx.core.http.HttpMethod.GET, node.port(),
-        "127.0.0.1", "/nowhere").compose(r -> r.send()).map(r -> r.statusCode()));
+        "127.0.0.1", "/nowhere").compose(r -> r.send().map(response -> response.statusCode())));
     assertEquals(404, status);
     http.close();
   }
