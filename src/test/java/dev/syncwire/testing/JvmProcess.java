@@ -89,8 +89,13 @@ public final class JvmProcess {
   }
 
   /** The Java names of the live threads by their kernel thread ids ({@code jcmd Thread.print}). */
+  /** Every thread's stack, as {@code jcmd Thread.print} gives them. */
+  public String threadDump() {
+    return jcmd("Thread.print");
+  }
+
   public Map<Long, String> threadNames() {
-    return parseThreadNames(jcmd("Thread.print"));
+    return parseThreadNames(threadDump());
   }
 
   static Map<Long, String> parseThreadNames(String threadPrint) {
