@@ -2875,7 +2875,9 @@ export class Syncwire extends Emitter {
     const persist = () => {
       entry.scope = this._scope;
       entry.id = this._scope + "\n" + channel + "\n" + key;
-      if (!this._outbox.includes(rec)) return; // already settled (acked before the store was ready)
+      // Settled before the store was ready (acked, refused, expired): nothing to keep. An entry the client
+      // was closed on is still written: it stays in the outbox for the next client, as close() says.
+      if (rec.settled) return;
       // `queued` once the entry is on disk: what a page reloaded after it will find again.
       rec.stored = this._store.add({ ...entry }).then(
         () => {
@@ -3015,6 +3017,7 @@ export class Syncwire extends Emitter {
     const i = this._outbox.indexOf(rec);
     if (i < 0) return;
     this._outbox.splice(i, 1);
+    rec.settled = true;
     const e = rec.entry;
     Promise.resolve(rec.stored).then(() => (e.id ? this._store.remove(e.id) : undefined)).catch(() => {});
     const event = { key: e.key, channel: e.channel, status };

@@ -22,7 +22,22 @@ const EXECUTABLE = process.env.CHROMIUM
 const SCREENSHOTS = path.join(REPO, "target", "browser-screenshots");
 // Loads the client and marks the page ready; the tests drive it with page.evaluate.
 const BLANK = `<!doctype html><meta charset="utf-8"><title>test</title>
-<script type="module">import * as S from "/client/syncwire.js"; window.S = S; window.ready = true;</script>`;
+<script type="module">import * as S from "/client/syncwire.js"; window.S = S; window.ready = true;
+// What the IndexedDB outbox holds for a scope, read with a store of its own (the tests' diagnostics).
+window.outboxState = async (scope) => {
+  const store = new S.IndexedDbOutboxStore();
+  await store.open();
+  try {
+    const entries = scope ? (await store.list(scope)).map((e) => ({ key: e.key, owner: e.owner })) : [];
+    const receipts = scope ? await store.takeReceipts(scope) : [];
+    const locks = await navigator.locks.query();
+    return { entries, receipts: receipts.map((r) => ({ key: r.key, status: r.status })),
+      credentials: (await store.credentials()).length, locks: (locks.held || []).map((l) => l.name) };
+  } finally {
+    store.close();
+  }
+};
+</script>`;
 
 let browser;
 
@@ -251,13 +266,16 @@ test("service worker: publishes queued, the page closed, `sync` fired: the serve
       // Only this test fires `sync`: the page's own requests go to a registration that ignores them.
       sw.registerSync(c, { registration: { sync: { register: async () => {} } } });
       c.connect();
+      window.queued = 0;
+      c.on("queued", (e) => { if (e.durable) window.queued++; });
       for (let n = 1; n <= 3; n++) c.publish(channel, { n }, { key: scope + "-" + n }).catch(() => {});
       window.c = c;
       window.registration = registration;
       return scope;
     }, channel);
-    await until(async () => (await page.evaluate(() => window.c.pending())) === 3, "3 queued");
-    await until(() => page.evaluate(() => window.c.credentials().then(() => true)), "credentials saved");
+    // What the worker will read: the 3 entries on disk (`queued` says so) and the credentials.
+    await until(() => page.evaluate(() => window.queued === 3), "3 queued in IndexedDB");
+    await until(() => page.evaluate(() => outboxState().then((s) => s.credentials === 1)), "credentials saved");
     const cdp = await context.newCDPSession(page);
     const registrations = [];
     cdp.on("ServiceWorker.workerRegistrationUpdated", (e) => registrations.push(...e.registrations));
@@ -275,8 +293,47 @@ test("service worker: publishes queued, the page closed, `sync` fired: the serve
       await cdp2.send("ServiceWorker.enable");
       await cdp2.send("ServiceWorker.dispatchSyncEvent", { origin: node.url, registrationId, tag: "syncwire-outbox", lastChance: false });
     });
-    await until(async () => (await node.channel("demo", channel))?.seq === 3, "3 publications on the server", 20000);
+    await until(async () => (await node.channel("demo", channel))?.seq === 3, "3 publications on the server", 20000)
+      .catch(async (e) => {
+        // Which step stopped: the entries (and their owners), the worker's receipts, the locks held.
+        await other.goto(node.url + "/t/state.html");
+        await other.waitForFunction(() => window.ready === true);
+        const state = await other.evaluate((scope) => outboxState(scope), scope).catch((err) => err.message);
+        throw new Error(e.message + "; outbox: " + JSON.stringify(state) + "; node log:\n" + node.log().slice(-4000));
+      });
     assert.ok(scope.startsWith("sw-"));
+  } finally {
+    await context.close();
+    await node.stop();
+  }
+});
+
+test("a client closed before its outbox store opened keeps what it was given: the next client sends each once", { timeout: 120000 }, async () => {
+  const node = await startNode();
+  const { context, page } = await openPage(node.url);
+  const channel = "early-" + Date.now();
+  try {
+    const scope = await page.evaluate((channel) => {
+      const scope = "early-" + Date.now();
+      const c = new S.Syncwire(location.origin, { tenant: "demo", scope, transports: [], sharedConnection: false });
+      c.connect();
+      for (let n = 1; n <= 3; n++) c.publish(channel, { n }, { key: scope + "-" + n }).catch(() => {});
+      c.close(); // in the same turn: the store opens only later
+      return scope;
+    }, channel);
+    const stored = await until(() => page.evaluate((scope) => outboxState(scope)
+      .then((s) => (s.entries.length === 3 ? s.entries : null)), scope), "3 entries in IndexedDB", 10000);
+    assert.deepEqual(stored.map((e) => e.key), [1, 2, 3].map((n) => scope + "-" + n));
+    assert.deepEqual(stored.map((e) => e.owner), [null, null, null], "released by the closed client");
+    await page.evaluate((scope) => {
+      window.fates = [];
+      const c = new S.Syncwire(location.origin, { tenant: "demo", scope, sharedConnection: false });
+      c.on("outbox", (e) => window.fates.push(e.key + " " + e.status + " " + e.seq));
+      c.connect();
+    }, scope);
+    await until(() => page.evaluate(() => window.fates.length === 3), "3 receipts");
+    assert.deepEqual(await page.evaluate(() => window.fates), [1, 2, 3].map((n) => scope + "-" + n + " acked " + n));
+    assert.equal((await node.channel("demo", channel)).seq, 3);
   } finally {
     await context.close();
     await node.stop();
