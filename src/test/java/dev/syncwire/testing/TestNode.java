@@ -115,6 +115,23 @@ public final class TestNode implements AutoCloseable {
     return node.hubs().sessionCount();
   }
 
+  /** The sessions the node closed, per close code, as its {@code /metrics} gives them: for a failure's message. */
+  public String closedByCode() {
+    try {
+      java.net.HttpURLConnection c = (java.net.HttpURLConnection)
+          java.net.URI.create("http://127.0.0.1:" + adminPort() + "/metrics").toURL().openConnection();
+      c.setRequestProperty("Authorization", "Bearer " + ADMIN_KEY);
+      c.setConnectTimeout(5000);
+      c.setReadTimeout(5000);
+      try (java.io.InputStream in = c.getInputStream()) {
+        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+            .filter(line -> line.startsWith("syncwire_closes")).collect(java.util.stream.Collectors.joining(", "));
+      }
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
   /** A client on the shared client-side Vert.x, so clients never share the node's event loops. */
   public WsClient client() {
     return WsClient.open(clientVertx(), port());

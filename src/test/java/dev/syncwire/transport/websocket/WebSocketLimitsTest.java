@@ -44,15 +44,32 @@ class WebSocketLimitsTest {
   }
 
   @Test
-  void aPeerThatDoesNotReadHasAtMostOnePongPendingWhateverItsPings() {
+  void aPeerThatDoesNotReadHasAtMostOnePongPendingWhateverItsPings() throws Exception {
+    ExecutorService writer = Executors.newSingleThreadExecutor();
     try (TestNode unlimited = TestNode.startWith(new JsonObject().put("limits", new JsonObject().put("commandRate", 0)));
          RawWebSocket ws = RawWebSocket.connect(unlimited.port(), Map.of(), 4096)) {
+      assertEquals(101, ws.status, "upgraded");
       ws.sendText("{\"id\":1,\"type\":\"connect\",\"tenant\":\"demo\"}");
       int pings = 200_000;
-      byte[] payload = new byte[100];
-      for (int i = 0; i < pings; i++) {
-        ws.sendFrame(RawWebSocket.PING, payload);
+      byte[] ping = RawWebSocket.frame(RawWebSocket.PING, new byte[100], true, false);
+      // Written from another thread with a deadline: a server that stopped reading would block the write
+      // for good, and the test would end in its timeout without saying why.
+      Future<Integer> written = writer.submit(() -> {
+        int n = 0;
+        while (n < pings && ws.trySend(ping)) {
+          n++;
+        }
+        return n;
+      });
+      int sent;
+      try {
+        sent = written.get(60, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        String where = serverSide(unlimited);
+        ws.close(); // unblocks the writer
+        throw new AssertionError("the server stopped reading the pings; " + where, e);
       }
+      assertEquals(pings, sent, "every ping written, the connection open; " + serverSide(unlimited));
       ws.sendText("{\"id\":2,\"type\":\"ping\"}");
       int pongs = 0;
       RawWebSocket.Frame f;
@@ -67,7 +84,23 @@ class WebSocketLimitsTest {
       assertEquals(RawWebSocket.TEXT, f.opcode(), "the session is still open");
       // Pongs that found the socket full were replaced by newer ones instead of piling up in memory.
       assertTrue(pongs > 0 && pongs < pings / 2, pongs + " pongs for " + pings + " pings");
+    } finally {
+      writer.shutdownNow();
     }
+  }
+
+  /** The node's sessions, the codes it closed them with, and the connections to its port with their queues. */
+  private static String serverSide(TestNode node) {
+    StringBuilder out = new StringBuilder("sessions on the node: ").append(node.sessions());
+    out.append("; sessions closed by code: ").append(node.closedByCode()).append("; sockets:\n");
+    try {
+      Process ss = new ProcessBuilder("ss", "-tnoi", "( sport = :" + node.port() + " or dport = :" + node.port() + " )")
+          .redirectErrorStream(true).start();
+      out.append(new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      out.append(e);
+    }
+    return out.toString();
   }
 
   @Test
