@@ -88,12 +88,12 @@ public final class JvmProcess {
     return new CpuTicks(stat.substring(open + 1, close), Long.parseLong(fields[11]), Long.parseLong(fields[12]));
   }
 
-  /** The Java names of the live threads by their kernel thread ids ({@code jcmd Thread.print}). */
   /** Every thread's stack, as {@code jcmd Thread.print} gives them. */
   public String threadDump() {
     return jcmd("Thread.print");
   }
 
+  /** The Java names of the live threads by their kernel thread ids ({@code jcmd Thread.print}). */
   public Map<Long, String> threadNames() {
     return parseThreadNames(threadDump());
   }

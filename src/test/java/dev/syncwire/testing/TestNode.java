@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /** A real node started in this JVM on free ports, with test tenants. */
 public final class TestNode implements AutoCloseable {
@@ -117,19 +118,8 @@ public final class TestNode implements AutoCloseable {
 
   /** The sessions the node closed, per close code, as its {@code /metrics} gives them: for a failure's message. */
   public String closedByCode() {
-    try {
-      java.net.HttpURLConnection c = (java.net.HttpURLConnection)
-          java.net.URI.create("http://127.0.0.1:" + adminPort() + "/metrics").toURL().openConnection();
-      c.setRequestProperty("Authorization", "Bearer " + ADMIN_KEY);
-      c.setConnectTimeout(5000);
-      c.setReadTimeout(5000);
-      try (java.io.InputStream in = c.getInputStream()) {
-        return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
-            .filter(line -> line.startsWith("syncwire_closes")).collect(java.util.stream.Collectors.joining(", "));
-      }
-    } catch (java.io.IOException e) {
-      return e.toString();
-    }
+    return Http.send(Http.request(adminPort(), "/metrics").header("Authorization", "Bearer " + ADMIN_KEY)).body()
+        .lines().filter(line -> line.startsWith("syncwire_closes")).collect(Collectors.joining(", "));
   }
 
   /** A client on the shared client-side Vert.x, so clients never share the node's event loops. */

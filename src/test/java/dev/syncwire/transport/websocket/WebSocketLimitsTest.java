@@ -2,6 +2,7 @@ package dev.syncwire.transport.websocket;
 
 import dev.syncwire.testing.Await;
 import dev.syncwire.testing.RawWebSocket;
+import dev.syncwire.testing.SocketQueues;
 import dev.syncwire.testing.TestNode;
 import dev.syncwire.testing.WsClient;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.Deflater;
 
@@ -64,12 +66,12 @@ class WebSocketLimitsTest {
       int sent;
       try {
         sent = written.get(60, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         String where = serverSide(unlimited);
         ws.close(); // unblocks the writer
         throw new AssertionError("the server stopped reading the pings; " + where, e);
       }
-      assertEquals(pings, sent, "every ping written, the connection open; " + serverSide(unlimited));
+      assertEquals(pings, sent, () -> "every ping written, the connection open; " + serverSide(unlimited));
       ws.sendText("{\"id\":2,\"type\":\"ping\"}");
       int pongs = 0;
       RawWebSocket.Frame f;
@@ -93,14 +95,7 @@ class WebSocketLimitsTest {
   private static String serverSide(TestNode node) {
     StringBuilder out = new StringBuilder("sessions on the node: ").append(node.sessions());
     out.append("; sessions closed by code: ").append(node.closedByCode()).append("; sockets:\n");
-    try {
-      Process ss = new ProcessBuilder("ss", "-tnoi", "( sport = :" + node.port() + " or dport = :" + node.port() + " )")
-          .redirectErrorStream(true).start();
-      out.append(new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-    } catch (java.io.IOException e) {
-      out.append(e);
-    }
-    return out.toString();
+    return out.append(SocketQueues.of(node.port())).toString();
   }
 
   @Test
