@@ -51,6 +51,16 @@ final class PublishReport {
           + " (acks/s default / publishBatch=1)", gain(cluster, noBatch, c), Cell.missing("n/a"));
     }
 
+    Setup noBackups = r.noBackups();
+    t.section("Replication's share: " + noBackups.name() + " (acks that wait for no copy; for comparison only)");
+    throughputRows(t, "1 channel, publisher on another node, backups=0", noBackups, Case.OTHER, single);
+    throughputRows(t, String.format("%,d channels round-robin, backups=0", sizes.channels()), noBackups, Case.SPREAD,
+        single);
+    for (Case c : List.of(Case.OTHER, Case.SPREAD)) {
+      t.add((c == Case.OTHER ? "1 channel, publisher on another node" : String.format("%,d channels", sizes.channels()))
+          + ": backups=1 against backups=0 (acks/s)", gain(cluster, noBackups, c), Cell.missing("n/a"));
+    }
+
     t.section("Publish-to-ack latency, open loop, 1 channel, publisher on a node that does not own it"
         + " (1 node: on the node)");
     for (int i = 0; i < sizes.ackPubsPerSecond().size(); i++) {
@@ -71,6 +81,7 @@ final class PublishReport {
     t.section("Integrity: every ack's (epoch, seq) checked, warm-ups and run-ins included");
     t.add("acks checked / runs with a violation", integrityCell(cluster), integrityCell(single));
     t.add("  publishBatch=1 cluster", integrityCell(noBatch), Cell.missing("-"));
+    t.add("  backups=0 cluster", integrityCell(noBackups), Cell.missing("-"));
     return t;
   }
 
@@ -146,11 +157,12 @@ final class PublishReport {
     return t == null || t.failure() != null ? Cell.missing("-") : Cell.missing(t.publisherNode() + " / " + t.owner());
   }
 
-  private static Cell gain(Setup cluster, Setup noBatch, Case c) {
+  /** Acks/s of {@code cluster} over those of {@code other} in one case. */
+  private static Cell gain(Setup cluster, Setup other, Case c) {
     Cell with = cell(cluster, c, Throughput::acksPerSecond, "%.0f");
-    Cell without = cell(noBatch, c, Throughput::acksPerSecond, "%.0f");
+    Cell without = cell(other, c, Throughput::acksPerSecond, "%.0f");
     if (!with.isNumber() || !without.isNumber()) {
-      return Cell.missing(noBatch.unavailable() != null ? "n/a (see notes)" : "-");
+      return Cell.missing(other.unavailable() != null ? "n/a (see notes)" : "-");
     }
     return Cell.of(with.value() / without.value(), "%.2f");
   }
@@ -201,7 +213,8 @@ final class PublishReport {
     notes.add("All " + profile.clusterNodes() + " nodes of a cluster share the server CPU, as the single node has it"
         + " alone: the ratio is what spreading one core's work over " + profile.clusterNodes() + " JVMs and the"
         + " cluster's coordination cost, not what more machines would add. Clusters run with cluster.backups=1, so"
-        + " the owner copies each publish to a backup before acknowledging it.");
+        + " the owner copies each publish to a backup before acknowledging it; the backups=0 cluster only shows what"
+        + " that copy costs.");
     notes.add(String.format("Throughput: a warm-up of %.0f s (1 node) or %.0f s (cluster) publishing round-robin to"
             + " %d fresh channels, then per case a %.0f s run-in and a %.0f s window on a fresh publisher connection."
             + " Acks/s counts the acks of the window; server CPU per publish is the nodes' CPU time over the window,"
@@ -226,8 +239,7 @@ final class PublishReport {
 
   /** Runs that failed or were voided (warm-ups included), client-bound windows, a publisher behind schedule. */
   private static void runNotes(List<String> notes, PublishWorkload.Result r) {
-    for (Throughput t : Stream.of(r.single(), r.cluster(), r.noGroupCommit()).flatMap(s -> s.runs().stream())
-        .toList()) {
+    for (Throughput t : r.setups().flatMap(s -> s.runs().stream()).toList()) {
       if (t.failure() != null) {
         notes.add(t.label() + ": failed: " + t.failure());
       } else if (!t.valid()) {
@@ -254,8 +266,7 @@ final class PublishReport {
 
   /** The throughput cases behind the table's figures (not the warm-ups). */
   private static List<Throughput> measured(PublishWorkload.Result r) {
-    return Stream.of(r.single(), r.cluster(), r.noGroupCommit()).flatMap(s -> s.throughput().values().stream())
-        .toList();
+    return r.setups().flatMap(s -> s.throughput().values().stream()).toList();
   }
 
   /** How much of the pinned CPUs other work took during the windows behind the table's figures. */

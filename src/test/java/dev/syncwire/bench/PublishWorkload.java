@@ -29,6 +29,9 @@ import java.util.stream.IntStream;
  *   <li>Group commit: the one-channel cases again on a cluster started with {@code cluster.publishBatch=1}, one
  *   publish per Hazelcast operation. A build that does not know that key refuses to start (exit 78); the rows
  *   then say so and the rest of the workload stands.</li>
+ *   <li>Replication's share: the publisher on another node and the 1,000 channels again on a cluster started
+ *   with {@code cluster.backups=0}, whose acks do not wait for a copy. It is no setting to run with; it shows
+ *   what the cluster's operations cost without their backups, the most batching the backups could save.</li>
  *   <li>Publish-to-ack latency at fixed open-loop rates ({@link OpenLoopPublisher}), the publisher on a node that
  *   does not own the channel.</li>
  * </ol>
@@ -142,12 +145,13 @@ final class PublishWorkload {
     }
   }
 
-  record Result(Setup single, Setup cluster, Setup noGroupCommit) {
+  record Result(Setup single, Setup cluster, Setup noGroupCommit, Setup noBackups) {
     List<String> nodes() {
-      List<String> all = new ArrayList<>(single.nodes());
-      all.addAll(cluster.nodes());
-      all.addAll(noGroupCommit.nodes());
-      return all;
+      return setups().flatMap(s -> s.nodes().stream()).toList();
+    }
+
+    java.util.stream.Stream<Setup> setups() {
+      return java.util.stream.Stream.of(single, cluster, noGroupCommit, noBackups);
     }
   }
 
@@ -164,7 +168,15 @@ final class PublishWorkload {
       cluster = measure(profile.clusterNodes() + " nodes", nodes, sizes.clusterWarmupSeconds(),
           List.of(Case.values()), true);
     }
-    return new Result(single, cluster, withoutGroupCommit());
+    Setup noGroupCommit = withoutGroupCommit();
+    String unreplicated = profile.clusterNodes() + " nodes, backups=0";
+    Log.line("starting a cluster of %d nodes publish-nobackup-node* (cluster.backups=0)", profile.clusterNodes());
+    Setup noBackups;
+    try (NodeGroup nodes = NodeGroup.startCluster(settings, "publish-nobackup-node", profile.clusterNodes(),
+        Map.of("cluster.backups", "0"))) {
+      noBackups = measure(unreplicated, nodes, sizes.clusterWarmupSeconds(), List.of(Case.OTHER, Case.SPREAD), false);
+    }
+    return new Result(single, cluster, noGroupCommit, noBackups);
   }
 
   /** The history stores side by side: nodes keeping channel logs in memory only, and in Redis too. */
