@@ -19,7 +19,7 @@
 #       cluster                 3 nodes on one CPU against 1 node: fan-out, publish-to-ack, failover (~11 min)
 #       publish                 3 nodes on one CPU against 1 node: pipelined publish throughput and CPU per publish,
 #                               group commit on and off, backups on and off, publish-to-ack at 1,000 and
-#                               10,000/s (~7 min)
+#                               10,000/s, one partition per node (~9 min)
 #       http                    SSE and long-polling against WebSocket, 1 node and 3 behind HAProxy (~17 min)
 #       coldstart               5,000-client storm on a node just started, bare and as shipped (CDS archive,
 #                               warm-up), then warm (~2 min)

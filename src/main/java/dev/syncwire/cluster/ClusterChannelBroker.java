@@ -1,6 +1,7 @@
 package dev.syncwire.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import dev.syncwire.broker.ChannelBroker;
 import dev.syncwire.broker.LogStore;
@@ -14,7 +15,10 @@ import dev.syncwire.channel.Publication;
 import dev.syncwire.channel.PublishOutcome;
 import dev.syncwire.channel.Since;
 import dev.syncwire.cluster.operation.ChannelEntry;
+import dev.syncwire.cluster.operation.ChannelGroup;
 import dev.syncwire.cluster.operation.Describe;
+import dev.syncwire.cluster.operation.EveryChannel;
+import dev.syncwire.cluster.operation.OnChannels;
 import dev.syncwire.cluster.operation.Publish;
 import dev.syncwire.cluster.operation.PublishReplies;
 import dev.syncwire.cluster.operation.Restore;
@@ -22,7 +26,6 @@ import dev.syncwire.cluster.operation.Stored;
 import dev.syncwire.cluster.operation.RemoveNode;
 import dev.syncwire.cluster.operation.Subscribe;
 import dev.syncwire.cluster.operation.Summary;
-import dev.syncwire.cluster.operation.TenantKeys;
 import dev.syncwire.internals.VertxInternals;
 import dev.syncwire.protocol.Command;
 import dev.syncwire.protocol.ErrorCode;
@@ -45,6 +48,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,8 +61,9 @@ import java.util.logging.Logger;
 
 /**
  * The {@link ChannelBroker} of a clustered node. Channel logs live in the Hazelcast map
- * {@value HazelcastConfigs#CHANNELS_MAP}; the node that handles a publish runs it on the channel's
- * owner and then sends the publication once to each node that follows the channel. Each node keeps,
+ * {@value HazelcastConfigs#CHANNELS_MAP}, one entry per partition ({@link ChannelGroups}); the node that
+ * handles a publish runs it on the owner of the channel's partition and then sends the publication once to each node
+ * that follows the channel. Each node keeps,
  * per channel it follows, the last seq it delivered; publications that arrive early wait, and a gap
  * that does not fill within {@code cluster.repairDelayMs} (or that an owner's announcement reveals) is
  * repaired from the owner's history, or turned into {@code reset} when history no longer has it.
@@ -71,12 +76,13 @@ public final class ClusterChannelBroker implements ChannelBroker {
   /** Writes to the store that found a hole wait this long, doubling, for another node's write to fill it. */
   private static final long STORE_GAP_WAIT_MS = 5;
   private static final int STORE_GAP_RETRIES = 4;
-  /** Bytes of publishes that may wait at one node for one channel's next operation. */
+  /** Bytes of publishes that may wait at one node for the next operation of one partition's channels. */
   private static final long MAX_QUEUED_PUBLISH_BYTES = 8L << 20;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
-  private final IMap<String, ChannelEntry> map;
+  private final IMap<String, ChannelGroup> map;
+  private final ChannelGroups groups;
   private final String nodeId;
   private final Function<String, ChannelSettings> settings;
   private final long repairDelayMs;
@@ -86,7 +92,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
   private final Map<ChannelId, NodeChannel> channels = new HashMap<>();
   /** Numbers this node's follows of channels: each time it starts following one, the next. */
   private long follows;
-  private final Map<ChannelId, PublishQueue> publishQueues = new HashMap<>();
+  /** By the key of the partition's entry ({@link ChannelGroups}). */
+  private final Map<String, PublishQueue> publishQueues = new HashMap<>();
   /** Channels this node asked to be taken off, the removal not yet answered (see {@link #disown}). */
   private final Set<ChannelId> disowning = new HashSet<>();
   /**
@@ -102,14 +109,9 @@ public final class ClusterChannelBroker implements ChannelBroker {
   final AtomicLong publishOperations = new AtomicLong();
   final AtomicLong resets = new AtomicLong();
 
-  public ClusterChannelBroker(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
-                              Function<String, ChannelSettings> settings, long repairDelayMs, int publishBatch) {
-    this(vertx, hazelcast, nodeId, settings, repairDelayMs, publishBatch, null);
-  }
-
   /**
    * With {@code store}, a publish is acknowledged once the store holds it too, and a channel no node holds
-   * is loaded from the store (docs/redis.md).
+   * is loaded from the store (docs/redis.md); without one (null), channel logs live in the cluster only.
    */
   public ClusterChannelBroker(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
                               Function<String, ChannelSettings> settings, long repairDelayMs, int publishBatch,
@@ -118,6 +120,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.map = hazelcast.getMap(HazelcastConfigs.CHANNELS_MAP);
+    this.groups = new ChannelGroups(hazelcast.getPartitionService());
     this.nodeId = nodeId;
     this.settings = settings;
     this.repairDelayMs = repairDelayMs;
@@ -152,35 +155,53 @@ public final class ClusterChannelBroker implements ChannelBroker {
     return nodeId;
   }
 
-  IMap<String, ChannelEntry> map() {
+  IMap<String, ChannelGroup> map() {
     return map;
+  }
+
+  ChannelGroups groups() {
+    return groups;
+  }
+
+  /** One operation on one channel, on the owner of its partition; its result is answered on {@code context}. */
+  @SuppressWarnings("unchecked")
+  <R> Future<R> onChannel(String channelKey, EntryProcessor<String, ChannelEntry, R> operation, Context context) {
+    return HazelcastFutures.toFuture(map.submitToKey(groups.key(channelKey), OnChannels.of(channelKey, operation)),
+        context).map(results -> (R) results.get(0));
+  }
+
+  private <R> Future<R> onChannel(ChannelId channel, EntryProcessor<String, ChannelEntry, R> operation,
+                                  Context context) {
+    return onChannel(ChannelEntry.key(channel), operation, context);
   }
 
   // ---- publish ----
 
   /**
-   * Runs the publish on the channel's owner. With group commit ({@code cluster.publishBatch} > 1), one
-   * operation per channel is in flight from this node at a time, and the publishes that arrive
-   * meanwhile go together in the next one: one Hazelcast operation and one backup for all of them,
-   * in arrival order. That costs nothing when publishes are sparse and saves most of the cost per
-   * publish when they come in bursts.
+   * Runs the publish on the owner of the channel's partition. With group commit
+   * ({@code cluster.publishBatch} > 1), one operation per partition is in flight from this node at a time,
+   * and the publishes to the partition's channels that arrive meanwhile go together in the next one: one
+   * Hazelcast operation and one backup for all of them, each channel's in arrival order. That costs nothing
+   * when publishes are sparse and saves most of the cost per publish when they come in bursts, to one
+   * channel or to many of one partition.
    */
   @Override
   public Future<PublishAck> publish(ChannelId channel, PublishRequest request) {
     Context caller = callerContext();
     if (publishBatch <= 1) {
-      return submitPublish(channel, List.of(request), caller).map(replies -> PublishAck.of(replies.outcomes().get(0)));
+      return submitPublish(channel, List.of(request), caller, true)
+          .map(replies -> PublishAck.of(replies.outcomes().get(0)));
     }
     Promise<PublishAck> promise = VertxInternals.promise(caller);
     int bytes = request.bytes();
     onBrokerContext(() -> {
-      PublishQueue queue = publishQueues.computeIfAbsent(channel, PublishQueue::new);
+      PublishQueue queue = publishQueues.computeIfAbsent(groups.key(channel), PublishQueue::new);
       if (queue.bytes + bytes > MAX_QUEUED_PUBLISH_BYTES && !queue.waiting.isEmpty()) {
         promise.fail(new ProtocolException(ErrorCode.OVERLOADED, "too many publishes waiting for this channel",
             null, null, RETRY_AFTER_MS));
         return;
       }
-      queue.waiting.add(new WaitingPublish(request, promise, bytes));
+      queue.waiting.add(new WaitingPublish(channel, request, promise, bytes));
       queue.bytes += bytes;
       if (!queue.inFlight) {
         sendNext(queue);
@@ -189,102 +210,136 @@ public final class ClusterChannelBroker implements ChannelBroker {
     return promise.future();
   }
 
-  /** Publishes waiting at this node for one channel, while its previous operation is in flight. */
+  /** Publishes waiting at this node for one partition's channels, while its previous operation is in flight. */
   private static final class PublishQueue {
-    final ChannelId channel;
+    final String group;
     final ArrayDeque<WaitingPublish> waiting = new ArrayDeque<>();
     long bytes;
     boolean inFlight;
 
-    PublishQueue(ChannelId channel) {
-      this.channel = channel;
+    PublishQueue(String group) {
+      this.group = group;
     }
   }
 
-  private record WaitingPublish(PublishRequest request, Promise<PublishAck> promise, int bytes) {
+  private record WaitingPublish(ChannelId channel, PublishRequest request, Promise<PublishAck> promise, int bytes) {
   }
 
-  /** On the broker's context: sends up to {@code publishBatch} waiting publishes as one operation. */
+  /**
+   * On the broker's context: sends up to {@code publishBatch} waiting publishes as one operation, one
+   * {@link Publish} per channel. The next goes once every channel's part is done, store writes included.
+   */
   private void sendNext(PublishQueue queue) {
     int n = Math.min(publishBatch, queue.waiting.size());
-    List<WaitingPublish> batch = new ArrayList<>(n);
-    List<PublishRequest> requests = new ArrayList<>(n);
+    Map<ChannelId, List<WaitingPublish>> byChannel = new LinkedHashMap<>();
     for (int i = 0; i < n; i++) {
       WaitingPublish w = queue.waiting.poll();
       queue.bytes -= w.bytes();
-      batch.add(w);
-      requests.add(w.request());
+      byChannel.computeIfAbsent(w.channel(), c -> new ArrayList<>()).add(w);
+    }
+    List<ChannelId> channelsOfBatch = new ArrayList<>(byChannel.keySet());
+    List<List<PublishRequest>> requests = new ArrayList<>(channelsOfBatch.size());
+    for (List<WaitingPublish> waiting : byChannel.values()) {
+      requests.add(waiting.stream().map(WaitingPublish::request).toList());
     }
     queue.inFlight = true;
-    submitPublish(queue.channel, requests, context).onComplete(ar -> {
-      for (int i = 0; i < batch.size(); i++) {
-        Promise<PublishAck> promise = batch.get(i).promise();
-        if (ar.failed()) {
-          promise.fail(ar.cause());
-          continue;
+    Future<List<PublishReplies>> sequenced = sequence(queue.group, channelsOfBatch, requests, context);
+    List<Future<PublishReplies>> done = new ArrayList<>(channelsOfBatch.size());
+    for (int c = 0; c < channelsOfBatch.size(); c++) {
+      int index = c;
+      ChannelId channel = channelsOfBatch.get(c);
+      Future<PublishReplies> replies = sequenced.compose(all ->
+          finishPublish(channel, requests.get(index), all.get(index), context, true));
+      List<WaitingPublish> waiting = byChannel.get(channel);
+      done.add(replies.onComplete(ar -> {
+        for (int i = 0; i < waiting.size(); i++) {
+          Promise<PublishAck> promise = waiting.get(i).promise();
+          if (ar.failed()) {
+            promise.fail(ar.cause());
+            continue;
+          }
+          try {
+            promise.complete(PublishAck.of(ar.result().outcomes().get(i)));
+          } catch (ProtocolException e) {
+            promise.fail(e);
+          }
         }
-        try {
-          promise.complete(PublishAck.of(ar.result().outcomes().get(i)));
-        } catch (ProtocolException e) {
-          promise.fail(e);
-        }
-      }
+      }));
+    }
+    Future.join(done).onComplete(ar -> {
       queue.inFlight = false;
       if (!queue.waiting.isEmpty()) {
         sendNext(queue);
       } else {
-        publishQueues.remove(queue.channel);
+        publishQueues.remove(queue.group);
       }
     });
   }
 
-  /**
-   * One Hazelcast operation for {@code requests}, answered on {@code context}. Accepted publications
-   * are fanned out as soon as the answer arrives, in order. A failed operation is {@code unavailable}:
-   * the owner was unreachable, or (with {@code cluster.backups} >= 1) a backup did not confirm in time,
-   * in which case the publishes may have been applied but are not acknowledged; a retry with the same
-   * {@code key} is answered as a duplicate with the original position.
-   */
-  private Future<PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
-                                               Context context) {
-    return submitPublish(channel, requests, context, true);
+  /** Publishes to one channel as an operation of their own, then what follows an accepted publish. */
+  private Future<PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests, Context context,
+                                               boolean mayLoad) {
+    return sequence(groups.key(channel), List.of(channel), List.of(requests), context)
+        .compose(replies -> finishPublish(channel, requests, replies.get(0), context, mayLoad));
   }
 
-  private Future<PublishReplies> submitPublish(ChannelId channel, List<PublishRequest> requests,
-                                               Context context, boolean mayLoad) {
+  /**
+   * One Hazelcast operation for the publishes to channels of one group, answered on {@code context}: the
+   * replies of each channel's {@link Publish}, in the order given. A failed operation is
+   * {@code unavailable}: the owner was unreachable, or (with {@code cluster.backups} >= 1) a backup did
+   * not confirm in time, in which case the publishes may have been applied but are not acknowledged; a
+   * retry with the same {@code key} is answered as a duplicate with the original position.
+   */
+  @SuppressWarnings("unchecked")
+  private Future<List<PublishReplies>> sequence(String group, List<ChannelId> channelsOfBatch,
+                                                List<List<PublishRequest>> requests, Context context) {
     if (store != null && !store.available()) {
       // Nothing is sequenced that could not be written to the store.
       return Future.failedFuture(storeUnavailable());
     }
-    ChannelSettings s = settings.apply(channel.tenant());
+    List<String> keys = new ArrayList<>(channelsOfBatch.size());
+    List<EntryProcessor<String, ChannelEntry, ?>> publishes = new ArrayList<>(channelsOfBatch.size());
+    for (int i = 0; i < channelsOfBatch.size(); i++) {
+      ChannelId channel = channelsOfBatch.get(i);
+      keys.add(ChannelEntry.key(channel));
+      publishes.add(new Publish(requests.get(i), settings.apply(channel.tenant()), store != null));
+    }
     publishOperations.incrementAndGet();
-    CompletionStage<PublishReplies> stage = map.submitToKey(ChannelEntry.key(channel),
-        new Publish(requests, s, store != null));
-    return HazelcastFutures.toFuture(stage, context).transform(ar -> {
+    return HazelcastFutures.toFuture(map.submitToKey(group, new OnChannels(keys, publishes)), context).transform(ar -> {
       if (ar.failed()) {
-        LOG.log(Level.FINE, "publish to " + channel + " failed", ar.cause());
+        LOG.log(Level.FINE, "publish to " + keys + " failed", ar.cause());
         return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE,
             "channel owner or its backup unavailable, retry with the same key", null, null, RETRY_AFTER_MS));
       }
-      PublishReplies replies = ar.result();
-      if (replies.absent()) {
-        return mayLoad ? load(channel, context).compose(v -> submitPublish(channel, requests, context, false))
-            : Future.failedFuture(storeUnavailable());
+      return Future.succeededFuture((List<PublishReplies>) (List<?>) ar.result());
+    });
+  }
+
+  /**
+   * What follows a channel's part of an operation: a channel no node held is loaded from the store and
+   * published to again; what the store has not confirmed is written to it; accepted publications are
+   * fanned out, in order.
+   */
+  private Future<PublishReplies> finishPublish(ChannelId channel, List<PublishRequest> requests,
+                                               PublishReplies replies, Context context, boolean mayLoad) {
+    if (replies.absent()) {
+      return mayLoad ? load(channel, context).compose(v -> submitPublish(channel, requests, context, false))
+          : Future.failedFuture(storeUnavailable());
+    }
+    ChannelSettings s = settings.apply(channel.tenant());
+    Future<Void> stored = replies.unstored() == null ? Future.succeededFuture()
+        : writeToStore(channel, s, replies.epoch(), replies.unstored(), context);
+    return stored.transform(w -> {
+      if (w.failed()) {
+        LOG.log(Level.FINE, "writing " + channel + " to the store failed", w.cause());
+        return Future.failedFuture(storeUnavailable());
       }
-      Future<Void> stored = replies.unstored() == null ? Future.succeededFuture()
-          : writeToStore(channel, s, replies.epoch(), replies.unstored(), context);
-      return stored.transform(w -> {
-        if (w.failed()) {
-          LOG.log(Level.FINE, "writing " + channel + " to the store failed", w.cause());
-          return Future.failedFuture(storeUnavailable());
+      for (int i = 0; i < replies.outcomes().size(); i++) {
+        if (replies.outcomes().get(i) instanceof PublishOutcome.Accepted accepted) {
+          fanOut(channel, accepted.publication(), replies.nodes(), requests.get(i).traceparent());
         }
-        for (int i = 0; i < replies.outcomes().size(); i++) {
-          if (replies.outcomes().get(i) instanceof PublishOutcome.Accepted accepted) {
-            fanOut(channel, accepted.publication(), replies.nodes(), requests.get(i).traceparent());
-          }
-        }
-        return Future.succeededFuture(replies);
-      });
+      }
+      return Future.succeededFuture(replies);
     });
   }
 
@@ -306,8 +361,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
     java.util.Arrays.fill(at, System.currentTimeMillis());
     Promise<Void> done = VertxInternals.promise(context);
     writeToStore(channel, s, epoch, unstored, at, 0, done);
-    return done.future().onSuccess(v -> map.submitToKey(ChannelEntry.key(channel),
-        new Stored(epoch, pubs.get(pubs.size() - 1).seq())));
+    return done.future().onSuccess(v -> onChannel(channel, new Stored(epoch, pubs.get(pubs.size() - 1).seq()),
+        context));
   }
 
   private void writeToStore(ChannelId channel, ChannelSettings s, String epoch, PublishReplies.Unstored unstored,
@@ -329,8 +384,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
   private Future<Void> load(ChannelId channel, Context context) {
     ChannelSettings s = settings.apply(channel.tenant());
     return store.load(channel, s, System.currentTimeMillis())
-        .compose(stored -> HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel),
-            new Restore(stored, s)), context))
+        .compose(stored -> onChannel(channel, new Restore(stored, s), context))
         .mapEmpty();
   }
 
@@ -426,8 +480,8 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   private Future<Position> position(NodeChannel nc, Since since, boolean mayLoad) {
     ChannelId channel = nc.id;
-    return HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel),
-        new Subscribe(nodeId, nc.follow, since, settings.apply(channel.tenant()), store != null)), context)
+    return onChannel(channel, new Subscribe(nodeId, nc.follow, since, settings.apply(channel.tenant()), store != null),
+        context)
         .compose(position -> {
           if (position != null) {
             return Future.succeededFuture(position);
@@ -451,7 +505,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
         if (nc.repairTimer >= 0) {
           vertx.cancelTimer(nc.repairTimer);
         }
-        map.submitToKey(ChannelEntry.key(channel), new RemoveNode(nodeId, nc.follow));
+        onChannel(channel, new RemoveNode(nodeId, nc.follow), context);
       }
     });
   }
@@ -631,7 +685,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
    */
   private void disown(ChannelId channel) {
     if (disowning.add(channel)) {
-      HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel), new RemoveNode(nodeId, follows)), context)
+      onChannel(channel, new RemoveNode(nodeId, follows), context)
           .onComplete(ar -> disowning.remove(channel));
     }
   }
@@ -650,19 +704,19 @@ public final class ClusterChannelBroker implements ChannelBroker {
   @Override
   public Future<List<ChannelInfo>> channels(String tenant) {
     Promise<List<ChannelInfo>> promise = callerPromise();
-    blocking.<Map<String, Summary>>executeBlocking(() ->
-        map.executeOnEntries(new Describe(false), new TenantKeys(tenant)))
+    blocking.<Map<String, HashMap<String, Summary>>>executeBlocking(() ->
+        map.executeOnEntries(EveryChannel.ofTenant(tenant, new Describe(false))))
         .onComplete(ar -> {
           if (ar.failed()) {
             promise.fail(ar.cause());
             return;
           }
           List<ChannelInfo> out = new ArrayList<>();
-          ar.result().values().forEach(s -> {
+          ar.result().values().forEach(group -> group.values().forEach(s -> {
             if (s != null) {
               out.add(new ChannelInfo(s.channel(), s.epoch(), s.seq(), s.nodes()));
             }
-          });
+          }));
           out.sort(java.util.Comparator.comparing(ChannelInfo::channel));
           promise.complete(out);
         });
@@ -671,8 +725,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
 
   @Override
   public Future<ChannelDetail> channel(ChannelId channel) {
-    return HazelcastFutures.toFuture(map.submitToKey(ChannelEntry.key(channel),
-        new Describe(true)), callerContext()).transform(ar -> {
+    return onChannel(channel, new Describe(true), callerContext()).transform(ar -> {
       if (ar.failed()) {
         return Future.failedFuture(new ProtocolException(ErrorCode.UNAVAILABLE, "channel owner unavailable"));
       }
@@ -685,9 +738,9 @@ public final class ClusterChannelBroker implements ChannelBroker {
     });
   }
 
-  /** The name of the node that owns {@code channel} now: the owner of its key's partition. */
+  /** The name of the node that owns {@code channel} now: the owner of its group's partition. */
   String owner(ChannelId channel) {
-    var member = hazelcast.getPartitionService().getPartition(ChannelEntry.key(channel)).getOwner();
+    var member = hazelcast.getPartitionService().getPartition(groups.key(channel)).getOwner();
     return member == null ? null : member.getAttribute(HazelcastConfigs.NODE_NAME_ATTRIBUTE);
   }
 

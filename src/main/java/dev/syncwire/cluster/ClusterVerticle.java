@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.cluster.Member;
 import dev.syncwire.cluster.operation.Announce;
 import dev.syncwire.cluster.operation.Announcement;
+import dev.syncwire.cluster.operation.EveryChannel;
 import dev.syncwire.cluster.operation.RemoveNode;
 import dev.syncwire.cluster.operation.Sweep;
 import dev.syncwire.telemetry.MetricNames;
@@ -150,14 +151,19 @@ public final class ClusterVerticle extends VerticleBase {
       broker.blocking().executeBlocking(() -> hazelcast.getPartitionService().isLocalMemberSafe(), false)
           .onSuccess(safe -> backedUp = safe);
     }
-    broker.blocking().executeBlocking(() -> broker.map().localKeySet(), false).onSuccess(keys -> {
-      ownedChannels = keys.size();
-      if (keys.isEmpty()) {
+    broker.blocking().executeBlocking(() -> broker.map().localKeySet(), false).onSuccess(groups -> {
+      if (groups.isEmpty()) {
+        ownedChannels = 0;
         return;
       }
       boolean sweep = ++announcements % SWEEP_EVERY == 0;
-      HazelcastFutures.toFuture(broker.map().submitToKeys(keys, new Announce()), broker.context())
-          .onSuccess(positions -> announce(positions, sweep));
+      HazelcastFutures.toFuture(broker.map().submitToKeys(groups, new EveryChannel<>(null, new Announce())),
+          broker.context()).onSuccess(byGroup -> {
+            Map<String, Announcement> positions = new HashMap<>();
+            byGroup.values().forEach(positions::putAll);
+            ownedChannels = positions.size();
+            announce(positions, sweep);
+          });
     });
   }
 
@@ -166,11 +172,10 @@ public final class ClusterVerticle extends VerticleBase {
       return;
     }
     if (sweep) {
-      // One operation per channel: a multi-key operation applies its processor's one backup to every key
-      // it was given in a partition, so one swept channel would take the unswept ones off the backup too.
+      // Each channel's sweep decides again on the owner: the channel may have been used since.
       positions.forEach((key, a) -> {
         if (a != null && a.disposable()) {
-          broker.map().submitToKey(key, new Sweep());
+          broker.onChannel(key, new Sweep(), context);
         }
       });
     }
@@ -192,7 +197,7 @@ public final class ClusterVerticle extends VerticleBase {
         }
       }
       for (String node : departed) {
-        broker.map().submitToKey(key, RemoveNode.departed(node));
+        broker.onChannel(key, RemoveNode.departed(node), context);
       }
     });
     byNode.forEach((node, items) -> {

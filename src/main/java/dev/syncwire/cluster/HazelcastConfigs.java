@@ -51,6 +51,8 @@ public final class HazelcastConfigs {
     // The member socket listens on the configured interface only, not on every interface of the host.
     hz.setProperty(ClusterProperty.SOCKET_BIND_ANY.getName(), "false");
     hz.getMemberAttributeConfig().setAttribute(NODE_NAME_ATTRIBUTE, nodeName);
+    // One entry of the channels map per partition (ChannelGroups): the partition count is Syncwire's.
+    hz.setProperty(ClusterProperty.PARTITION_COUNT.getName(), String.valueOf(config.partitions()));
     if (Runtime.getRuntime().availableProcessors() <= SMALL_MACHINE_CPUS) {
       fewerThreadsOnSmallMachines(hz);
     }

@@ -131,6 +131,10 @@ public final class SyncwireConfig {
   public static final ConfigKey<Long> CLUSTER_PUBLISH_BATCH =
       integer("cluster.publishBatch", 64, 1, 1024,
           "publishes to one channel that may share one cluster operation and backup (1 = each alone)");
+  public static final ConfigKey<Long> CLUSTER_PARTITIONS =
+      integer("cluster.partitions", 271, 1, 4096,
+          "partitions of the cluster (Hazelcast's partition count), each owned and backed up as one; publishes "
+              + "waiting at a node for channels of one partition share an operation; the same on every node");
   public static final ConfigKey<Long> CLUSTER_REPAIR_DELAY_MS =
       integer("cluster.repairDelayMs", 200, 0, 60_000,
           "how long a node waits for a missing publication before repairing from history");
@@ -219,7 +223,8 @@ public final class SyncwireConfig {
       HISTORY_TENANT_MAX_BYTES, HISTORY_NODE_MAX_BYTES, HISTORY_STORE, DEDUP_WINDOW_MS, DEDUP_MAX_KEYS, STATE_MAX_ENTITIES,
       STATE_MAX_FIELDS, STATE_MAX_VALUE_BYTES, PROTO_COMPRESS_ABOVE_BYTES, CLUSTER_NAME, CLUSTER_PORT,
       CLUSTER_BACKUPS, CLUSTER_CONFIG, CLUSTER_MEMBERS, CLUSTER_ANNOUNCE_INTERVAL_MS, CLUSTER_PUBLISH_BATCH,
-      CLUSTER_REPAIR_DELAY_MS, SSE_KEEPALIVE_MS, SSE_RETRY_MS, LONGPOLL_TIMEOUT_MS, SESSION_LINGER_MS,
+      CLUSTER_REPAIR_DELAY_MS, CLUSTER_PARTITIONS, SSE_KEEPALIVE_MS, SSE_RETRY_MS, LONGPOLL_TIMEOUT_MS,
+      SESSION_LINGER_MS,
       HTTP_MAX_SEND_BYTES, HTTP_MAX_COMMANDS_PER_SEND, HTTP_ALLOWED_ORIGINS, HTTP_HEADER_TIMEOUT_MS,
       HTTP_BODY_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS, HTTP_TRUSTED_PROXIES, WEBSOCKET_ALLOWED_ORIGINS,
       WEBSOCKET_COMPRESSION, WEBSOCKET_HANDSHAKE_TIMEOUT_MS, DEMO_ENABLED, REDIS_URL, REDIS_TIMEOUT_MS,

@@ -60,6 +60,14 @@ final class PublishReport {
         gain(cluster, noBackups, Case.OTHER), Cell.missing("n/a"));
     t.add(spread + ": backups=1 against backups=0 (acks/s)", gain(cluster, noBackups, Case.SPREAD), Cell.missing("n/a"));
 
+    Setup fewPartitions = r.fewPartitions();
+    t.section("Fewer partitions: " + fewPartitions.name() + " (one per node; the default is 271)");
+    String partitions = "partitions=" + profile.clusterNodes();
+    throughputRows(t, "1 channel, publisher on another node, " + partitions, fewPartitions, Case.OTHER, single);
+    throughputRows(t, spread + " round-robin, " + partitions, fewPartitions, Case.SPREAD, single);
+    t.add(spread + ": fewer partitions against the default (acks/s)", gain(fewPartitions, cluster, Case.SPREAD),
+        Cell.missing("n/a"));
+
     t.section("Publish-to-ack latency, open loop, 1 channel, publisher on a node that does not own it"
         + " (1 node: on the node)");
     for (int i = 0; i < sizes.ackPubsPerSecond().size(); i++) {
@@ -81,6 +89,7 @@ final class PublishReport {
     t.add("acks checked / runs with a violation", integrityCell(cluster), integrityCell(single));
     t.add("  publishBatch=1 cluster", integrityCell(noBatch), Cell.missing("-"));
     t.add("  backups=0 cluster", integrityCell(noBackups), Cell.missing("-"));
+    t.add("  fewer partitions cluster", integrityCell(fewPartitions), Cell.missing("-"));
     return t;
   }
 
@@ -230,6 +239,11 @@ final class PublishReport {
     if (noBatch.unavailable() != null) {
       notes.add(noBatch.name() + ": not available: " + noBatch.unavailable() + " The rows fill in once the nodes"
           + " know cluster.publishBatch.");
+    }
+    Setup fewPartitions = r.fewPartitions();
+    if (fewPartitions.unavailable() != null) {
+      notes.add(fewPartitions.name() + ": not available: " + fewPartitions.unavailable() + " The rows fill in once"
+          + " the nodes know cluster.partitions.");
     }
     runNotes(notes, r);
     contention(notes, r);

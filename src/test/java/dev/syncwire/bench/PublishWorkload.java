@@ -33,6 +33,9 @@ import java.util.stream.Stream;
  *   <li>Replication's share: the publisher on another node and the 1,000 channels again on a cluster started
  *   with {@code cluster.backups=0}, whose acks do not wait for a copy. It is no setting to run with; it shows
  *   what the cluster's operations cost without their backups, the most batching the backups could save.</li>
+ *   <li>Fewer partitions: the publisher on another node and the 1,000 channels again on a cluster started
+ *   with one partition per node ({@code cluster.partitions}), where publishes to the many channels of a
+ *   partition share operations.</li>
  *   <li>Publish-to-ack latency at fixed open-loop rates ({@link OpenLoopPublisher}), the publisher on a node that
  *   does not own the channel.</li>
  * </ol>
@@ -146,13 +149,13 @@ final class PublishWorkload {
     }
   }
 
-  record Result(Setup single, Setup cluster, Setup noGroupCommit, Setup noBackups) {
+  record Result(Setup single, Setup cluster, Setup noGroupCommit, Setup noBackups, Setup fewPartitions) {
     List<String> nodes() {
       return setups().flatMap(s -> s.nodes().stream()).toList();
     }
 
     Stream<Setup> setups() {
-      return Stream.of(single, cluster, noGroupCommit, noBackups);
+      return Stream.of(single, cluster, noGroupCommit, noBackups, fewPartitions);
     }
   }
 
@@ -169,7 +172,7 @@ final class PublishWorkload {
       cluster = measure(profile.clusterNodes() + " nodes", nodes, sizes.clusterWarmupSeconds(),
           List.of(Case.values()), true);
     }
-    return new Result(single, cluster, withoutGroupCommit(), withoutBackups());
+    return new Result(single, cluster, withoutGroupCommit(), withoutBackups(), withFewPartitions());
   }
 
   /** The history stores side by side: nodes keeping channel logs in memory only, and in Redis too. */
@@ -250,6 +253,26 @@ final class PublishWorkload {
         Map.of("cluster.backups", "0"))) {
       return measure(profile.clusterNodes() + " nodes, backups=0", nodes, sizes.clusterWarmupSeconds(),
           List.of(Case.OTHER, Case.SPREAD), false);
+    }
+  }
+
+  /** The publisher on another node and the 1,000 channels on a cluster with one partition per node, not 271. */
+  private Setup withFewPartitions() {
+    String partitions = String.valueOf(profile.clusterNodes());
+    String name = profile.clusterNodes() + " nodes, partitions=" + partitions;
+    Log.line("starting a cluster of %d nodes publish-partitions-node* (cluster.partitions=%s)",
+        profile.clusterNodes(), partitions);
+    try (NodeGroup nodes = NodeGroup.startCluster(settings, "publish-partitions-node", profile.clusterNodes(),
+        Map.of("cluster.backups", "1", "cluster.partitions", partitions))) {
+      // The 1-channel case first, as on the other clusters: the 1,000 channels then run on code as compiled.
+      return measure(name, nodes, sizes.clusterWarmupSeconds(), List.of(Case.OTHER, Case.SPREAD), false);
+    } catch (NodeProcess.ExitedDuringStartup e) {
+      // The key is newer than some builds: without it there is nothing to compare, not a broken run.
+      if (e.exitValue != Syncwire.EXIT_BAD_CONFIG) {
+        throw e;
+      }
+      Log.line("%s not available: %s", name, e.getMessage());
+      return Setup.unavailable(name, e.getMessage());
     }
   }
 

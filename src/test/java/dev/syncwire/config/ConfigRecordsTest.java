@@ -200,10 +200,12 @@ class ConfigRecordsTest {
     assertEquals(new ClusterConfig(CLUSTER_NAME.defaultValue(), (int) (long) CLUSTER_PORT.defaultValue(),
         (int) (long) CLUSTER_BACKUPS.defaultValue(), CLUSTER_CONFIG.defaultValue(), List.of(),
         CLUSTER_ANNOUNCE_INTERVAL_MS.defaultValue(), (int) (long) CLUSTER_PUBLISH_BATCH.defaultValue(),
-        CLUSTER_REPAIR_DELAY_MS.defaultValue()), DEFAULTS.cluster());
-    assertEquals(new ClusterConfig("c", 6000, 2, "hz.xml", List.of("10.0.0.2:5701"), 100, 8, 0),
+        CLUSTER_REPAIR_DELAY_MS.defaultValue(), (int) (long) CLUSTER_PARTITIONS.defaultValue()),
+        DEFAULTS.cluster());
+    assertEquals(new ClusterConfig("c", 6000, 2, "hz.xml", List.of("10.0.0.2:5701"), 100, 8, 0, 5),
         read("{\"cluster\":{\"name\":\"c\",\"port\":6000,\"backups\":2,\"config\":\"hz.xml\","
-            + "\"members\":[\"10.0.0.2:5701\"],\"announceIntervalMs\":100,\"publishBatch\":8,\"repairDelayMs\":0}}")
+            + "\"members\":[\"10.0.0.2:5701\"],\"announceIntervalMs\":100,\"publishBatch\":8,\"repairDelayMs\":0,"
+            + "\"partitions\":5}}")
             .cluster());
   }
 

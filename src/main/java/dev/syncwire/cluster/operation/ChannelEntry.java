@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The value of one channel in the channels map: its log and the nodes that follow it. Entry processors
- * change it in place on the partition owner; Hazelcast serializes it only to migrate or back it up.
+ * One channel of a {@link ChannelGroup}: its log and the nodes that follow it. Channel operations change it
+ * in place on the owner of its group; Hazelcast serializes it only to migrate or back up the group.
  */
 public final class ChannelEntry implements IdentifiedDataSerializable {
   ChannelLog log;

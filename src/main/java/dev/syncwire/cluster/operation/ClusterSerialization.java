@@ -37,12 +37,14 @@ public final class ClusterSerialization {
   static final int DESCRIBE = 8;
   static final int SWEEP = 9;
   static final int SWEEP_BACKUP = 10;
-  static final int TENANT_KEYS = 11;
   static final int PUBLISH_REPLIES = 12;
   static final int ANNOUNCEMENT = 13;
   static final int SUMMARY = 14;
   static final int STORED = 15;
   static final int RESTORE = 16;
+  static final int CHANNEL_GROUP = 17;
+  static final int ON_CHANNELS = 18;
+  static final int EVERY_CHANNEL = 19;
 
   /** The type id of {@link PositionSerializer}: custom serializers have ids of their own. */
   static final int POSITION_TYPE = 1;
@@ -63,12 +65,14 @@ public final class ClusterSerialization {
       case DESCRIBE -> new Describe();
       case SWEEP -> new Sweep();
       case SWEEP_BACKUP -> new SweepBackup();
-      case TENANT_KEYS -> new TenantKeys();
       case PUBLISH_REPLIES -> new PublishReplies();
       case ANNOUNCEMENT -> new Announcement();
       case SUMMARY -> new Summary();
       case STORED -> new Stored();
       case RESTORE -> new Restore();
+      case CHANNEL_GROUP -> new ChannelGroup();
+      case ON_CHANNELS -> new OnChannels();
+      case EVERY_CHANNEL -> new EveryChannel<>();
       default -> null;
     };
     config.getSerializationConfig().addDataSerializableFactory(FACTORY_ID, factory)
