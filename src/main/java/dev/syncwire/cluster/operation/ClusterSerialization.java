@@ -37,14 +37,16 @@ public final class ClusterSerialization {
   static final int DESCRIBE = 8;
   static final int SWEEP = 9;
   static final int SWEEP_BACKUP = 10;
+  static final int CHANNEL_GROUP = 11;
   static final int PUBLISH_REPLIES = 12;
   static final int ANNOUNCEMENT = 13;
   static final int SUMMARY = 14;
   static final int STORED = 15;
   static final int RESTORE = 16;
-  static final int CHANNEL_GROUP = 17;
-  static final int ON_CHANNELS = 18;
-  static final int EVERY_CHANNEL = 19;
+  static final int ON_CHANNELS = 17;
+  static final int EVERY_CHANNEL = 18;
+  /** The highest id: every id from {@link #CHANNEL_ENTRY} to this one names a type. */
+  static final int LAST = EVERY_CHANNEL;
 
   /** The type id of {@link PositionSerializer}: custom serializers have ids of their own. */
   static final int POSITION_TYPE = 1;

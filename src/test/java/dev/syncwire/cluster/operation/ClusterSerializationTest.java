@@ -72,10 +72,46 @@ class ClusterSerializationTest {
     ClusterSerialization.register(config);
     DataSerializableFactory factory = config.getSerializationConfig().getDataSerializableFactories()
         .get(ClusterSerialization.FACTORY_ID);
-    for (int id = ClusterSerialization.CHANNEL_ENTRY; id <= ClusterSerialization.RESTORE; id++) {
+    for (int id = ClusterSerialization.CHANNEL_ENTRY; id <= ClusterSerialization.LAST; id++) {
       assertEquals(id, factory.create(id).getClassId());
     }
-    assertNull(factory.create(ClusterSerialization.RESTORE + 1));
+    assertNull(factory.create(ClusterSerialization.LAST + 1));
+  }
+
+  /**
+   * Operations on several channels of a partition cross as one, each channel keeping its own part; their
+   * backup, crossing too, gives an empty copy of the partition every channel at the primary's position,
+   * and the partition itself crosses (as Hazelcast migrates it) with every channel.
+   */
+  @Test
+  void operationsOnChannelsOfAPartitionCrossAsOneAndBackUpEachChannel() {
+    Map.Entry<String, ChannelGroup> primary = new AbstractMap.SimpleEntry<>("g0", null);
+    OnChannels publishes = acrossTheCluster(new OnChannels(List.of("t/a", "t/b", "u/c"), List.of(
+        new Publish(List.of(new PublishRequest("a1", "1", null), new PublishRequest("a2", "2", null)),
+            ChannelLogTest.SETTINGS),
+        new Publish(List.of(new PublishRequest("b1", "1", null)), ChannelLogTest.SETTINGS),
+        new Publish(List.of(new PublishRequest("c1", "1", null)), ChannelLogTest.SETTINGS))));
+    List<Object> replies = acrossTheCluster(publishes.process(primary));
+    assertEquals(List.of(2, 1, 1), replies.stream().map(r -> ((PublishReplies) r).outcomes().size()).toList());
+    assertEquals(3, primary.getValue().size());
+    assertEquals(2, primary.getValue().channel("t/a").log.seq());
+
+    Map.Entry<String, ChannelGroup> backup = new AbstractMap.SimpleEntry<>("g0", null);
+    acrossTheCluster(publishes.getBackupProcessor()).process(backup);
+    for (String key : List.of("t/a", "t/b", "u/c")) {
+      ChannelEntry p = primary.getValue().channel(key);
+      ChannelEntry b = backup.getValue().channel(key);
+      assertEquals(p.log.epoch(), b.log.epoch(), key + " in the primary's epoch");
+      assertEquals(p.log.seq(), b.log.seq(), key + " at the primary's position");
+    }
+
+    ChannelGroup migrated = acrossTheCluster(primary.getValue());
+    assertEquals(primary.getValue().channel("u/c").log.epoch(), migrated.channel("u/c").log.epoch());
+    Map<String, Summary> tenant = acrossTheCluster(
+        acrossTheCluster(EveryChannel.ofTenant("t", new Describe(false))).process(new AbstractMap.SimpleEntry<>("g0",
+            migrated)));
+    assertEquals(Map.of("t/a", 2L, "t/b", 1L), tenant.entrySet().stream().collect(
+        java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().seq())), "the tenant's channels only");
   }
 
   @Test
