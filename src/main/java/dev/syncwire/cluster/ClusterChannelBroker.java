@@ -284,7 +284,7 @@ public final class ClusterChannelBroker implements ChannelBroker {
   }
 
   /**
-   * One Hazelcast operation for the publishes to channels of one group, answered on {@code context}: the
+   * One Hazelcast operation for the publishes to channels of one partition, answered on {@code context}: the
    * replies of each channel's {@link Publish}, in the order given. A failed operation is
    * {@code unavailable}: the owner was unreachable, or (with {@code cluster.backups} >= 1) a backup did
    * not confirm in time, in which case the publishes may have been applied but are not acknowledged; a
